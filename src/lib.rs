@@ -1,0 +1,9 @@
+//! cbaudit: a compliance and policy linter for AWS infrastructure.
+//!
+//! Data flows one way (see `docs/` and DESIGN.md): sources turn inputs into a
+//! [`model::Inventory`], rules check it against a [`policy::Policy`], reporters render the
+//! findings, and the exit status says whether the gate passes.
+
+pub mod model;
+pub mod policy;
+pub mod rules;

@@ -1,0 +1,65 @@
+//! CloudTrail, GuardDuty, AWS Config, CloudWatch Logs and alarms, SNS.
+
+use super::{Field, Refs};
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct LogGroup {
+    pub name: Field<String>,
+    /// Days; absent or 0 means logs never expire.
+    pub retention_in_days: Field<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Trail {
+    pub name: Field<String>,
+    pub multi_region: Field<bool>,
+    pub log_file_validation: Field<bool>,
+    /// `enable_logging` (Terraform, default true) or the trail status (live).
+    pub logging: Field<bool>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct GuardDutyDetector {
+    pub enabled: Field<bool>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ConfigRecorder {
+    pub name: Field<String>,
+    /// `recording_group.all_supported` (default true).
+    pub all_supported: Field<bool>,
+    /// Live: the recorder status. Terraform: absent (see [`ConfigRecorderStatus`]).
+    pub recording: Field<bool>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ConfigRecorderStatus {
+    pub recorder: Refs,
+    pub enabled: Field<bool>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ConfigRule {
+    pub name: Field<String>,
+    /// The managed rule identifier (`CLOUD_TRAIL_ENABLED`) or custom rule source.
+    pub source_identifier: Field<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct MetricAlarm {
+    pub name: Field<String>,
+    pub namespace: Field<String>,
+    pub metric_name: Field<String>,
+    /// `GreaterThanThreshold`, …
+    pub comparison: Field<String>,
+    pub threshold: Field<f64>,
+    pub period: Field<i64>,
+    pub evaluation_periods: Field<i64>,
+    pub statistic: Field<String>,
+    pub alarm_actions: Refs,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SnsTopic {
+    pub name: Field<String>,
+}

@@ -1,0 +1,152 @@
+//! Three-state values: every model field that a source may not know is a [`Field`].
+
+use std::fmt;
+
+/// Why a value is not known.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Unknown {
+    /// Terraform computes it during apply (`after_unknown` in a plan).
+    AfterApply,
+    /// An expression that could not be evaluated (an unresolved variable, a local, …).
+    Unresolved(String),
+    /// A live API call was denied; the string is the missing permission (`ec2:DescribeFlowLogs`).
+    Denied(String),
+    /// The inputs do not hold it (a referenced resource outside the scanned inputs, …).
+    NotInInputs(String),
+}
+
+impl fmt::Display for Unknown {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Unknown::AfterApply => f.write_str("known only after apply"),
+            Unknown::Unresolved(what) => write!(f, "cannot be evaluated before apply ({what})"),
+            Unknown::Denied(permission) => {
+                write!(f, "not readable: permission {permission} denied")
+            }
+            Unknown::NotInInputs(what) => write!(f, "{what} is not in the scanned inputs"),
+        }
+    }
+}
+
+/// A value that is known, sensitive (known, but never shown), unknown, or absent (not set).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum Field<T> {
+    Known(T),
+    /// Known to the process, usable by rules, never printed in any output.
+    Sensitive(T),
+    Unknown(Unknown),
+    /// Not set: the source says the attribute is absent, so AWS or provider defaults apply.
+    #[default]
+    Absent,
+}
+
+impl<T> Field<T> {
+    /// The value, whether plain or sensitive.
+    pub fn get(&self) -> Option<&T> {
+        match self {
+            Field::Known(v) | Field::Sensitive(v) => Some(v),
+            _ => None,
+        }
+    }
+
+    pub fn is_known(&self) -> bool {
+        self.get().is_some()
+    }
+
+    pub fn is_absent(&self) -> bool {
+        matches!(self, Field::Absent)
+    }
+
+    pub fn is_sensitive(&self) -> bool {
+        matches!(self, Field::Sensitive(_))
+    }
+
+    pub fn unknown(&self) -> Option<&Unknown> {
+        match self {
+            Field::Unknown(u) => Some(u),
+            _ => None,
+        }
+    }
+
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Field<U> {
+        match self {
+            Field::Known(v) => Field::Known(f(v)),
+            Field::Sensitive(v) => Field::Sensitive(f(v)),
+            Field::Unknown(u) => Field::Unknown(u),
+            Field::Absent => Field::Absent,
+        }
+    }
+
+    pub fn as_ref(&self) -> Field<&T> {
+        match self {
+            Field::Known(v) => Field::Known(v),
+            Field::Sensitive(v) => Field::Sensitive(v),
+            Field::Unknown(u) => Field::Unknown(u.clone()),
+            Field::Absent => Field::Absent,
+        }
+    }
+
+    /// Treats an absent value as `default` (the documented AWS/provider default).
+    pub fn or_default_value(self, default: T) -> Field<T> {
+        match self {
+            Field::Absent => Field::Known(default),
+            other => other,
+        }
+    }
+
+    /// A printable form that never reveals a sensitive value.
+    pub fn shown(&self) -> Shown<'_, T> {
+        Shown(self)
+    }
+}
+
+/// Display adapter for [`Field`]: sensitive values print as `(sensitive)`.
+pub struct Shown<'a, T>(&'a Field<T>);
+
+impl<T: fmt::Display> fmt::Display for Shown<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Field::Known(v) => v.fmt(f),
+            Field::Sensitive(_) => f.write_str("(sensitive)"),
+            Field::Unknown(_) => f.write_str("(known after apply)"),
+            Field::Absent => f.write_str("(not set)"),
+        }
+    }
+}
+
+/// What a rule gets when it asks for a value it needs: the value, or why it cannot decide.
+pub enum Need<'a, T> {
+    Value(&'a T),
+    Unknown(&'a Unknown),
+    Absent,
+}
+
+impl<T> Field<T> {
+    pub fn need(&self) -> Need<'_, T> {
+        match self {
+            Field::Known(v) | Field::Sensitive(v) => Need::Value(v),
+            Field::Unknown(u) => Need::Unknown(u),
+            Field::Absent => Need::Absent,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sensitive_values_are_never_shown() {
+        let f = Field::Sensitive("hunter2".to_string());
+        assert_eq!(f.shown().to_string(), "(sensitive)");
+        assert_eq!(f.get().map(String::as_str), Some("hunter2"));
+    }
+
+    #[test]
+    fn absent_takes_the_documented_default() {
+        let f: Field<bool> = Field::Absent;
+        assert_eq!(f.or_default_value(true), Field::Known(true));
+        let u: Field<bool> = Field::Unknown(Unknown::AfterApply);
+        assert!(u.or_default_value(true).unknown().is_some());
+    }
+}

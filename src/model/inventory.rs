@@ -1,0 +1,239 @@
+//! The inventory: every resource a source read, indexed for reference resolution.
+
+use std::collections::HashMap;
+use std::ops::Deref;
+
+use super::{Field, KindTag, RefTarget, Refs, Resource, ResourceKind, SourceKind, Unknown};
+
+/// Index of a resource in its inventory.
+pub type ResId = usize;
+
+/// One input of a run.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Input {
+    pub kind: SourceKind,
+    pub path: String,
+}
+
+/// Something a source could not read: the kinds it would have held and why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Gap {
+    pub kinds: Vec<KindTag>,
+    pub reason: Unknown,
+}
+
+#[derive(Debug, Default)]
+pub struct Inventory {
+    pub inputs: Vec<Input>,
+    resources: Vec<Resource>,
+    gaps: Vec<Gap>,
+    by_address: HashMap<String, ResId>,
+    by_group: HashMap<String, Vec<ResId>>,
+    by_identifier: HashMap<String, Vec<ResId>>,
+}
+
+/// A typed view of one resource.
+pub struct Res<'a, T> {
+    pub id: ResId,
+    pub resource: &'a Resource,
+    pub data: &'a T,
+}
+
+impl<T> Clone for Res<'_, T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<T> Copy for Res<'_, T> {}
+
+impl<T> Deref for Res<'_, T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        self.data
+    }
+}
+
+impl<T> Res<'_, T> {
+    pub fn address(&self) -> &str {
+        self.resource.address()
+    }
+}
+
+/// What a reference resolves to.
+pub enum Resolution<'a, T> {
+    /// The attribute is not set.
+    Absent,
+    Unknown(Unknown),
+    Known {
+        found: Vec<Res<'a, T>>,
+        /// Identifiers that name nothing in the inventory (resources managed elsewhere).
+        external: Vec<String>,
+    },
+}
+
+impl<'a, T> Resolution<'a, T> {
+    /// Every target resolved to a resource of the inventory, or why not.
+    pub fn complete(self) -> Result<Vec<Res<'a, T>>, Unknown> {
+        match self {
+            Resolution::Absent => Ok(Vec::new()),
+            Resolution::Unknown(u) => Err(u),
+            Resolution::Known { found, external } => match external.first() {
+                None => Ok(found),
+                Some(first) => Err(Unknown::NotInInputs(format!("referenced resource {first}"))),
+            },
+        }
+    }
+}
+
+/// Strips a trailing instance key: `aws_subnet.app["a"]` → `aws_subnet.app`.
+pub fn group_address(address: &str) -> &str {
+    if address.ends_with(']') {
+        if let Some(open) = address.rfind('[') {
+            return &address[..open];
+        }
+    }
+    address
+}
+
+impl Inventory {
+    pub fn new() -> Inventory {
+        Inventory::default()
+    }
+
+    /// Adds a resource. Later resources with an address already present replace nothing:
+    /// both stay (two inputs may hold the same address); lookups by address find the first.
+    pub fn push(&mut self, resource: Resource) -> ResId {
+        let id = self.resources.len();
+        let address = resource.address().to_string();
+        self.by_group
+            .entry(group_address(&address).to_string())
+            .or_default()
+            .push(id);
+        self.by_address.entry(address).or_insert(id);
+        for ident in &resource.identifiers {
+            self.by_identifier
+                .entry(ident.clone())
+                .or_default()
+                .push(id);
+        }
+        self.resources.push(resource);
+        id
+    }
+
+    pub fn add_gap(&mut self, gap: Gap) {
+        self.gaps.push(gap);
+    }
+
+    /// Why resources of `tag` may be missing from the inventory (a denied live call).
+    pub fn gap(&self, tag: KindTag) -> Option<&Unknown> {
+        self.gaps
+            .iter()
+            .find(|g| g.kinds.contains(&tag))
+            .map(|g| &g.reason)
+    }
+
+    pub fn gaps(&self) -> &[Gap] {
+        &self.gaps
+    }
+
+    pub fn len(&self) -> usize {
+        self.resources.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.resources.is_empty()
+    }
+
+    pub fn resources(&self) -> &[Resource] {
+        &self.resources
+    }
+
+    pub fn get(&self, id: ResId) -> &Resource {
+        &self.resources[id]
+    }
+
+    pub fn by_address(&self, address: &str) -> Option<&Resource> {
+        self.by_address.get(address).map(|&id| &self.resources[id])
+    }
+
+    /// Every resource of kind `T`, in input order.
+    pub fn all<T: ResourceKind>(&self) -> impl Iterator<Item = Res<'_, T>> {
+        self.resources.iter().enumerate().filter_map(|(id, r)| {
+            T::from_kind(&r.kind).map(|data| Res {
+                id,
+                resource: r,
+                data,
+            })
+        })
+    }
+
+    pub fn typed<T: ResourceKind>(&self, id: ResId) -> Option<Res<'_, T>> {
+        let resource = &self.resources[id];
+        T::from_kind(&resource.kind).map(|data| Res { id, resource, data })
+    }
+
+    fn push_typed<'a, T: ResourceKind>(&'a self, id: ResId, found: &mut Vec<Res<'a, T>>) -> bool {
+        match self.typed::<T>(id) {
+            Some(res) => {
+                if !found.iter().any(|f| f.id == id) {
+                    found.push(res);
+                }
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Resolves a reference to resources of kind `T`.
+    ///
+    /// Addresses that name resources of another kind are ignored (a configuration's
+    /// references list everything an expression mentions); identifiers that name nothing
+    /// are reported as external.
+    pub fn resolve<T: ResourceKind>(&self, refs: &Refs) -> Resolution<'_, T> {
+        let targets = match refs {
+            Field::Absent => return Resolution::Absent,
+            Field::Unknown(u) => return Resolution::Unknown(u.clone()),
+            Field::Known(t) | Field::Sensitive(t) => t,
+        };
+        let mut found: Vec<Res<'_, T>> = Vec::new();
+        let mut external = Vec::new();
+        let mut addressed_other_kinds = false;
+        for target in targets {
+            match target {
+                RefTarget::Address(address) => {
+                    let ids: Vec<ResId> = match self.by_address.get(address.as_str()) {
+                        Some(&id) if !self.by_group.contains_key(address.as_str()) => vec![id],
+                        _ => self
+                            .by_group
+                            .get(address.as_str())
+                            .cloned()
+                            .unwrap_or_default(),
+                    };
+                    let mut any = false;
+                    for id in ids {
+                        any |= self.push_typed(id, &mut found);
+                    }
+                    addressed_other_kinds |= !any;
+                }
+                RefTarget::Ident(ident) => {
+                    let mut any = false;
+                    if let Some(ids) = self.by_identifier.get(ident.as_str()) {
+                        for &id in ids {
+                            any |= self.push_typed(id, &mut found);
+                        }
+                    }
+                    if !any {
+                        external.push(ident.clone());
+                    }
+                }
+            }
+        }
+        if found.is_empty() && external.is_empty() && addressed_other_kinds {
+            return Resolution::Unknown(Unknown::NotInInputs(format!(
+                "the {} it refers to",
+                T::TAG.label()
+            )));
+        }
+        Resolution::Known { found, external }
+    }
+}

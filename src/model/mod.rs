@@ -1,0 +1,221 @@
+//! The one vocabulary: typed resources with three-state fields, provenance and references.
+//!
+//! Sources (`crate::source`) build an [`Inventory`]; rules (`crate::rules`) read it.
+
+mod audit;
+mod compute;
+mod database;
+mod edge;
+mod field;
+mod flow;
+mod identity;
+mod inventory;
+mod network;
+mod provenance;
+mod reference;
+mod storage;
+
+use std::collections::BTreeMap;
+
+pub use audit::*;
+pub use compute::*;
+pub use database::*;
+pub use edge::*;
+pub use field::*;
+pub use flow::*;
+pub use identity::*;
+pub use inventory::*;
+pub use network::*;
+pub use provenance::*;
+pub use reference::*;
+pub use storage::*;
+
+pub type Tags = BTreeMap<String, String>;
+
+/// Declares the resource kinds: the `Kind` enum, its `KindTag`, and `ResourceKind` impls.
+macro_rules! resource_kinds {
+    ($($variant:ident => $label:literal),* $(,)?) => {
+        /// The typed body of a resource.
+        #[derive(Debug, Clone, PartialEq)]
+        pub enum Kind {
+            $($variant($variant),)*
+        }
+
+        /// A resource kind without its body.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum KindTag {
+            $($variant,)*
+        }
+
+        impl Kind {
+            pub fn tag(&self) -> KindTag {
+                match self {
+                    $(Kind::$variant(_) => KindTag::$variant,)*
+                }
+            }
+        }
+
+        impl KindTag {
+            /// A human label: "security group", "DB instance".
+            pub fn label(self) -> &'static str {
+                match self {
+                    $(KindTag::$variant => $label,)*
+                }
+            }
+        }
+
+        $(
+            impl ResourceKind for $variant {
+                const TAG: KindTag = KindTag::$variant;
+                fn from_kind(kind: &Kind) -> Option<&Self> {
+                    match kind {
+                        Kind::$variant(v) => Some(v),
+                        #[allow(unreachable_patterns)]
+                        _ => None,
+                    }
+                }
+            }
+            impl From<$variant> for Kind {
+                fn from(v: $variant) -> Kind {
+                    Kind::$variant(v)
+                }
+            }
+        )*
+    };
+}
+
+/// Implemented by every typed resource body.
+pub trait ResourceKind: Sized + 'static {
+    const TAG: KindTag;
+    fn from_kind(kind: &Kind) -> Option<&Self>;
+}
+
+resource_kinds! {
+    Vpc => "VPC",
+    Subnet => "subnet",
+    RouteTable => "route table",
+    RouteEntry => "route",
+    RouteTableAssociation => "route table association",
+    MainRouteTableAssociation => "main route table association",
+    InternetGateway => "internet gateway",
+    NatGateway => "NAT gateway",
+    FlowLog => "flow log",
+    SecurityGroup => "security group",
+    SecurityGroupRule => "security group rule",
+    LoadBalancer => "load balancer",
+    Listener => "listener",
+    TargetGroup => "target group",
+    WebAcl => "web ACL",
+    WebAclAssociation => "web ACL association",
+    EcsCluster => "ECS cluster",
+    EcsService => "ECS service",
+    TaskDefinition => "task definition",
+    ScalableTarget => "scalable target",
+    ScalingPolicy => "scaling policy",
+    EcrRepository => "ECR repository",
+    EcrLifecyclePolicy => "ECR lifecycle policy",
+    EcrRegistryScanning => "ECR registry scanning configuration",
+    DbInstance => "DB instance",
+    DbSubnetGroup => "DB subnet group",
+    DbParameterGroup => "DB parameter group",
+    IamRole => "IAM role",
+    IamPolicy => "IAM policy",
+    IamInlinePolicy => "inline IAM policy",
+    IamPolicyAttachment => "IAM policy attachment",
+    PolicyDocumentData => "IAM policy document",
+    Secret => "secret",
+    Bucket => "S3 bucket",
+    BucketVersioning => "bucket versioning",
+    BucketEncryption => "bucket encryption",
+    BucketPublicAccessBlock => "bucket public access block",
+    AccountPublicAccessBlock => "account public access block",
+    BucketReplication => "bucket replication",
+    LogGroup => "log group",
+    Trail => "CloudTrail trail",
+    GuardDutyDetector => "GuardDuty detector",
+    ConfigRecorder => "Config recorder",
+    ConfigRecorderStatus => "Config recorder status",
+    ConfigRule => "Config rule",
+    MetricAlarm => "metric alarm",
+    SnsTopic => "SNS topic",
+}
+
+/// One resource of the inventory.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Resource {
+    /// The Terraform type (`aws_db_instance`); live resources use the equivalent type.
+    pub resource_type: String,
+    pub provenance: Provenance,
+    /// Known identifiers other resources may use for it: id, ARN, name.
+    pub identifiers: Vec<String>,
+    /// Tags including provider default tags; unknown when the plan does not know them.
+    pub tags: Field<Tags>,
+    pub kind: Kind,
+}
+
+impl Resource {
+    pub fn address(&self) -> &str {
+        &self.provenance.address
+    }
+
+    /// The value of tag `key`, if tags are known.
+    pub fn tag(&self, key: &str) -> Option<&str> {
+        self.tags.get().and_then(|t| t.get(key)).map(String::as_str)
+    }
+}
+
+impl Resource {
+    /// A resource with no identifiers and no tags (tests and simple sources).
+    pub fn new(
+        resource_type: impl Into<String>,
+        address: impl Into<String>,
+        kind: impl Into<Kind>,
+    ) -> Resource {
+        Resource {
+            resource_type: resource_type.into(),
+            provenance: Provenance {
+                source: SourceKind::Plan,
+                address: address.into(),
+                input: std::sync::Arc::from("test"),
+                location: None,
+                attributes: Vec::new(),
+                account: None,
+                region: None,
+            },
+            identifiers: Vec::new(),
+            tags: Field::Known(Tags::new()),
+            kind: kind.into(),
+        }
+    }
+
+    pub fn with_identifiers<I: IntoIterator<Item = S>, S: Into<String>>(
+        mut self,
+        ids: I,
+    ) -> Resource {
+        self.identifiers.extend(ids.into_iter().map(Into::into));
+        self
+    }
+
+    pub fn with_tags<I: IntoIterator<Item = (K, V)>, K: Into<String>, V: Into<String>>(
+        mut self,
+        tags: I,
+    ) -> Resource {
+        self.tags = Field::Known(
+            tags.into_iter()
+                .map(|(k, v)| (k.into(), v.into()))
+                .collect(),
+        );
+        self
+    }
+
+    pub fn in_region(mut self, region: impl Into<String>) -> Resource {
+        self.provenance.region = Some(region.into());
+        self
+    }
+
+    /// The name a person knows it by: the `Name` tag, else the first identifier.
+    pub fn display_name(&self) -> Option<&str> {
+        self.tag("Name")
+            .or_else(|| self.identifiers.first().map(String::as_str))
+    }
+}

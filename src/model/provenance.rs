@@ -1,0 +1,101 @@
+//! Where a resource came from: source kind, address, file position, account and region.
+
+use std::fmt;
+use std::sync::Arc;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SourceKind {
+    Plan,
+    Hcl,
+    Live,
+    Aggregator,
+}
+
+impl SourceKind {
+    pub const ALL: &'static [SourceKind] = &[
+        SourceKind::Plan,
+        SourceKind::Hcl,
+        SourceKind::Live,
+        SourceKind::Aggregator,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SourceKind::Plan => "plan",
+            SourceKind::Hcl => "hcl",
+            SourceKind::Live => "live",
+            SourceKind::Aggregator => "aggregator",
+        }
+    }
+}
+
+impl fmt::Display for SourceKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A position in an input file. Lines and columns are 1-based; `offset`/`len` are bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Location {
+    pub path: Arc<str>,
+    pub line: u32,
+    pub column: u32,
+    pub offset: usize,
+    pub len: usize,
+}
+
+impl Location {
+    /// Computes line and column of `offset` in `text`.
+    pub fn at(path: Arc<str>, text: &[u8], offset: usize, len: usize) -> Location {
+        let offset = offset.min(text.len());
+        let before = &text[..offset];
+        let line = before.iter().filter(|&&b| b == b'\n').count() as u32 + 1;
+        let line_start = before
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |p| p + 1);
+        let column = String::from_utf8_lossy(&before[line_start..])
+            .chars()
+            .count() as u32
+            + 1;
+        Location {
+            path,
+            line,
+            column,
+            offset,
+            len,
+        }
+    }
+}
+
+/// Provenance of one resource.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Provenance {
+    pub source: SourceKind,
+    /// Terraform address (`module.net.aws_subnet.app["a"]`) or ARN for live resources.
+    pub address: String,
+    /// The input this resource was read from (a file path, or `live:<account>/<region>`).
+    pub input: Arc<str>,
+    /// The resource's position in its input (the block in `.tf`, the entry in a plan).
+    pub location: Option<Location>,
+    /// Positions of individual attributes, where the source knows them (HCL).
+    pub attributes: Vec<(String, Location)>,
+    pub account: Option<String>,
+    pub region: Option<String>,
+}
+
+impl Provenance {
+    /// The most precise location for `attribute` (falling back to the resource's own).
+    pub fn location_of(&self, attribute: Option<&str>) -> Option<&Location> {
+        attribute
+            .and_then(|a| {
+                self.attributes
+                    .iter()
+                    .find(|(name, _)| name == a)
+                    .map(|(_, l)| l)
+            })
+            .or(self.location.as_ref())
+    }
+}

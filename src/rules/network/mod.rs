@@ -1,0 +1,3 @@
+//! Network rules (CB-NET-*).
+
+pub mod vpc_cidr;

@@ -1,0 +1,129 @@
+//! Tiers: which security group, subnet and service the policy's names refer to.
+//!
+//! Shared by the rules of several areas; reads only the model and the policy.
+
+use crate::model::{
+    EcsService, Field, Inventory, Res, ResId, Resolution, SecurityGroup, Subnet, Unknown,
+};
+use crate::policy::{Policy, SubnetSpec, SubnetTier};
+
+/// The tier of a security group: its tier tag, else its name (or `Name` tag).
+/// `Ok(None)` when it belongs to no tier; `Err` when its tags are unknown.
+pub fn sg_tier<'p>(
+    policy: &'p Policy,
+    sg: &Res<'_, SecurityGroup>,
+) -> Result<Option<&'p str>, Unknown> {
+    let sgs = &policy.security_groups;
+    let tags = match &sg.resource.tags {
+        Field::Unknown(u) => return Err(u.clone()),
+        other => other.get(),
+    };
+    if let Some(tier) = tags.and_then(|t| t.get(&sgs.tier_tag)) {
+        return Ok(sgs
+            .tiers
+            .keys()
+            .find(|k| k.eq_ignore_ascii_case(tier))
+            .map(String::as_str));
+    }
+    let name = sg
+        .name
+        .get()
+        .map(String::as_str)
+        .or_else(|| sg.resource.tag("Name"));
+    let Some(name) = name else {
+        return match &sg.name {
+            Field::Unknown(u) => Err(u.clone()),
+            _ => Ok(None),
+        };
+    };
+    Ok(sgs
+        .tiers
+        .iter()
+        .find(|(_, sel)| sel.names.matches(name))
+        .map(|(k, _)| k.as_str()))
+}
+
+/// The documented subnet a subnet is (by CIDR), if any.
+pub fn subnet_spec<'p>(
+    policy: &'p Policy,
+    subnet: &Subnet,
+) -> Result<Option<&'p SubnetSpec>, Unknown> {
+    match &subnet.cidr {
+        Field::Known(c) | Field::Sensitive(c) => Ok(policy.network.subnet_by_cidr(c)),
+        Field::Unknown(u) => Err(u.clone()),
+        Field::Absent => Ok(None),
+    }
+}
+
+/// The tier of a subnet by its CIDR.
+pub fn subnet_tier(policy: &Policy, subnet: &Subnet) -> Result<Option<SubnetTier>, Unknown> {
+    subnet_spec(policy, subnet).map(|s| s.map(|s| s.tier))
+}
+
+/// A role the policy gives to ECS services.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ServiceRole {
+    Bot,
+    Ml,
+}
+
+/// Which documented service an ECS service is, by name.
+pub fn service_role(policy: &Policy, service: &EcsService) -> Result<Option<ServiceRole>, Unknown> {
+    let name = match &service.name {
+        Field::Known(n) | Field::Sensitive(n) => n,
+        Field::Unknown(u) => return Err(u.clone()),
+        Field::Absent => return Ok(None),
+    };
+    let svc = &policy.services;
+    Ok(if svc.bot.names.matches(name) {
+        Some(ServiceRole::Bot)
+    } else if svc.ml.names.matches(name) {
+        Some(ServiceRole::Ml)
+    } else {
+        None
+    })
+}
+
+/// The ECS services in a role.
+pub fn services_in_role<'a>(
+    inv: &'a Inventory,
+    policy: &Policy,
+    role: ServiceRole,
+) -> Vec<Res<'a, EcsService>> {
+    inv.all::<EcsService>()
+        .filter(|s| service_role(policy, s).ok().flatten() == Some(role))
+        .collect()
+}
+
+/// Resolves a list of references completely, or says why not.
+pub fn resolve_all<'a, T: crate::model::ResourceKind>(
+    inv: &'a Inventory,
+    refs: &crate::model::Refs,
+) -> Result<Vec<Res<'a, T>>, Unknown> {
+    inv.resolve::<T>(refs).complete()
+}
+
+/// Resolves a reference that names exactly one resource.
+pub fn resolve_one<'a, T: crate::model::ResourceKind>(
+    inv: &'a Inventory,
+    refs: &crate::model::Refs,
+) -> Result<Option<Res<'a, T>>, Unknown> {
+    match inv.resolve::<T>(refs) {
+        Resolution::Absent => Ok(None),
+        Resolution::Unknown(u) => Err(u),
+        Resolution::Known { found, external } => match (found.first(), external.first()) {
+            (Some(r), _) => Ok(Some(*r)),
+            (None, Some(ext)) => Err(Unknown::NotInInputs(format!("referenced resource {ext}"))),
+            (None, None) => Ok(None),
+        },
+    }
+}
+
+/// Identity helper for messages: `aws_security_group.app` etc.
+pub fn ids(resources: &[ResId], inv: &Inventory) -> String {
+    resources
+        .iter()
+        .map(|&id| inv.get(id).address().to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
