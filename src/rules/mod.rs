@@ -9,7 +9,18 @@ mod meta;
 pub mod testing;
 pub mod tiers;
 
-pub mod network;
+pub mod aud;
+pub mod ecr;
+pub mod ecs;
+pub mod iam;
+pub mod log;
+pub mod mon;
+pub mod net;
+pub mod rds;
+pub mod s3;
+pub mod sec;
+pub mod sg;
+pub mod tls;
 
 pub use context::{Check, Outcome, Status, Subject};
 pub use meta::{Area, Rule, Severity};
@@ -56,7 +67,7 @@ macro_rules! declare_rule {
 pub const ALL_SOURCES: &[crate::model::SourceKind] = crate::model::SourceKind::ALL;
 
 /// Every rule, sorted by ID.
-pub static RULES: &[&Rule] = &[&network::vpc_cidr::VPC_CIDR];
+pub static RULES: &[&Rule] = &[&net::vpc_cidr::VPC_CIDR];
 
 /// Finds a rule by ID (`CB-RDS-003`, case-insensitive) or name (`rds-backup-retention`).
 pub fn find(key: &str) -> Option<&'static Rule> {

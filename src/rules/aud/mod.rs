@@ -1,0 +1,1 @@
+//! CB-AUD-* rules.

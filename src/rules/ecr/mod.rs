@@ -1,0 +1,1 @@
+//! CB-ECR-* rules.

@@ -1,0 +1,3 @@
+//! CB-NET-* rules.
+
+pub mod vpc_cidr;

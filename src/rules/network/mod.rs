@@ -1,3 +1,0 @@
-//! Network rules (CB-NET-*).
-
-pub mod vpc_cidr;
