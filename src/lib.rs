@@ -4,6 +4,10 @@
 //! [`model::Inventory`], rules check it against a [`policy::Policy`], reporters render the
 //! findings, and the exit status says whether the gate passes.
 
+pub mod cli;
+pub mod engine;
 pub mod model;
 pub mod policy;
+pub mod report;
 pub mod rules;
+pub mod source;

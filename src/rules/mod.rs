@@ -67,7 +67,32 @@ macro_rules! declare_rule {
 pub const ALL_SOURCES: &[crate::model::SourceKind] = crate::model::SourceKind::ALL;
 
 /// Every rule, sorted by ID.
-pub static RULES: &[&Rule] = &[&net::vpc_cidr::VPC_CIDR];
+pub static RULES: &[&Rule] = &[
+    &aud::cloudtrail_enabled::CLOUDTRAIL_ENABLED,
+    &aud::guardduty_enabled::GUARDDUTY_ENABLED,
+    &aud::config_recording::CONFIG_RECORDING,
+    &ecr::scan_on_push::SCAN_ON_PUSH,
+    &ecr::lifecycle::LIFECYCLE,
+    &ecs::bot_single_instance::BOT_SINGLE_INSTANCE,
+    &ecs::ml_service_ha::ML_SERVICE_HA,
+    &ecs::private_networking::PRIVATE_NETWORKING,
+    &ecs::health_check::HEALTH_CHECK,
+    &ecs::task_size::TASK_SIZE,
+    &ecs::secrets_not_in_env::SECRETS_NOT_IN_ENV,
+    &iam::task_role_least_privilege::TASK_ROLE_LEAST_PRIVILEGE,
+    &iam::no_admin_policy::NO_ADMIN_POLICY,
+    &log::groups_exist::GROUPS_EXIST,
+    &log::retention::RETENTION,
+    &net::vpc_cidr::VPC_CIDR,
+    &net::subnet_layout::SUBNET_LAYOUT,
+    &net::private_subnet_isolation::PRIVATE_SUBNET_ISOLATION,
+    &net::nat_per_az::NAT_PER_AZ,
+    &net::vpc_flow_logs::VPC_FLOW_LOGS,
+    &s3::encryption::ENCRYPTION,
+    &s3::model_replication::MODEL_REPLICATION,
+    &s3::public_access_block::PUBLIC_ACCESS_BLOCK,
+    &sec::documented_secrets::DOCUMENTED_SECRETS,
+];
 
 /// Finds a rule by ID (`CB-RDS-003`, case-insensitive) or name (`rds-backup-retention`).
 pub fn find(key: &str) -> Option<&'static Rule> {

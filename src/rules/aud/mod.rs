@@ -1,1 +1,5 @@
 //! CB-AUD-* rules.
+
+pub mod cloudtrail_enabled;
+pub mod config_recording;
+pub mod guardduty_enabled;

@@ -1,1 +1,8 @@
 //! CB-IAM-* rules.
+
+pub mod no_admin_policy;
+pub mod policies;
+pub mod task_role_least_privilege;
+#[cfg(test)]
+mod testkit;
+pub mod verdicts;

@@ -1,1 +1,4 @@
 //! CB-LOG-* rules.
+
+pub mod groups_exist;
+pub mod retention;

@@ -1,1 +1,4 @@
 //! CB-MON-* rules.
+
+pub mod alarm_spec;
+pub mod documented_alarms;

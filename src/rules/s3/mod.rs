@@ -1,1 +1,6 @@
 //! CB-S3-* rules.
+
+pub mod attach;
+pub mod encryption;
+pub mod model_replication;
+pub mod public_access_block;

@@ -1,1 +1,3 @@
 //! CB-SEC-* rules.
+
+pub mod documented_secrets;

@@ -1,0 +1,336 @@
+//! The command line: `cbaudit scan`, `cbaudit rules`, `cbaudit explain`.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use miette::{Diagnostic, Report as MietteReport};
+
+use crate::engine;
+use crate::policy::{Policy, DEFAULT_POLICY_PATH};
+use crate::report::{self, Format, HumanOptions};
+use crate::rules::{self, Severity};
+
+const SCAN_EXAMPLES: &str = "\
+Examples:
+  # Pre-merge CI gate on a Terraform plan
+  terraform plan -out plan.out && terraform show -json plan.out > plan.json
+  cbaudit scan plan.json
+
+  # Fail only on high and critical findings; SARIF for GitHub code scanning
+  cbaudit scan plan.json --fail-on high --format sarif --output cbaudit.sarif
+
+  # An audit that must be complete: unknown values fail the run too
+  cbaudit scan plan.json --fail-on-unknown
+
+  # Only the RDS rules, with a team policy pack
+  cbaudit scan plan.json --policy cbaudit.toml --select CB-RDS-001,CB-RDS-003
+
+Exit status: 0 no finding at or above --fail-on; 1 findings; 2 the run failed.";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "cbaudit",
+    version,
+    about = "Checks AWS infrastructure against the guarantees its architecture document makes",
+    long_about = "cbaudit turns every guarantee of an architecture document into a rule and \
+checks it against Terraform plans (and, later, Terraform source and live AWS accounts).",
+    after_help = SCAN_EXAMPLES,
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Scan Terraform plan JSON files (detected by content) against the policy.
+    #[command(after_help = SCAN_EXAMPLES)]
+    Scan(ScanArgs),
+    /// List every rule: ID, name, severity, area and the sources it supports.
+    Rules {
+        #[arg(long, value_enum, default_value_t = ListFormat::Human)]
+        format: ListFormat,
+    },
+    /// Print the inventory a source builds (for debugging sources).
+    #[command(hide = true)]
+    Inventory {
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+    },
+    /// Print a rule's documentation (by ID or name).
+    Explain {
+        /// A rule ID (CB-RDS-003) or name (rds-backup-retention).
+        rule: String,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ListFormat {
+    Human,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum FailOn {
+    Critical,
+    High,
+    Medium,
+    Low,
+    Info,
+    Never,
+}
+
+impl FailOn {
+    fn threshold(self) -> Option<Severity> {
+        match self {
+            FailOn::Critical => Some(Severity::Critical),
+            FailOn::High => Some(Severity::High),
+            FailOn::Medium => Some(Severity::Medium),
+            FailOn::Low => Some(Severity::Low),
+            FailOn::Info => Some(Severity::Info),
+            FailOn::Never => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Color {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, clap::Args)]
+struct ScanArgs {
+    /// Terraform plan JSON files (`terraform show -json plan.out`), or directories holding them.
+    #[arg(required = true, value_name = "PATH")]
+    paths: Vec<PathBuf>,
+    /// Policy pack (TOML). Default: ./cbaudit.toml found upward, else the embedded
+    /// clever-better policy.
+    #[arg(long, value_name = "FILE")]
+    policy: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+    /// Write the report to FILE instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Lowest severity that fails the run (exit status 1).
+    #[arg(long, value_enum, default_value_t = FailOn::Low, value_name = "SEVERITY")]
+    fail_on: FailOn,
+    /// Count unknown outcomes as findings (for audits that must be complete).
+    #[arg(long)]
+    fail_on_unknown: bool,
+    /// Run only these rules (IDs or names; repeatable or comma-separated).
+    #[arg(long, value_name = "RULE")]
+    select: Vec<String>,
+    /// Skip these rules (IDs or names; repeatable or comma-separated).
+    #[arg(long, value_name = "RULE")]
+    ignore: Vec<String>,
+    /// Print only the findings (human format).
+    #[arg(long, short)]
+    quiet: bool,
+    /// Colored output.
+    #[arg(long, value_enum, default_value_t = Color::Auto)]
+    color: Color,
+}
+
+/// A failure of the run itself (exit status 2).
+#[derive(Debug, thiserror::Error, Diagnostic)]
+enum RunError {
+    #[error("cannot read policy {path}: {message}")]
+    #[diagnostic(code(cbaudit::policy::io))]
+    PolicyIo { path: String, message: String },
+    #[error("cannot write {path}: {message}")]
+    #[diagnostic(code(cbaudit::output::io))]
+    Output { path: String, message: String },
+    #[error("unknown rule `{0}`")]
+    #[diagnostic(
+        code(cbaudit::cli::unknown_rule),
+        help("`cbaudit rules` lists every rule ID and name")
+    )]
+    UnknownRule(String),
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(report) => {
+            let _ = writeln!(std::io::stderr(), "{report:?}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<ExitCode, MietteReport> {
+    match cli.command {
+        Command::Scan(args) => scan(args),
+        Command::Rules { format } => {
+            print_out(&list_rules(format));
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Inventory { paths } => {
+            let inv = crate::source::load(&paths)?;
+            let mut s = String::new();
+            for r in inv.resources() {
+                s.push_str(&format!(
+                    "{} [{}] ids={:?} tags={:?}\n{:#?}\n",
+                    r.address(),
+                    r.resource_type,
+                    r.identifiers,
+                    r.tags,
+                    r.kind
+                ));
+            }
+            print_out(&s);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Explain { rule } => {
+            let r = rules::find(&rule).ok_or_else(|| RunError::UnknownRule(rule.clone()))?;
+            print_out(&explain(r));
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn print_out(s: &str) {
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(s.as_bytes());
+    let _ = out.flush();
+}
+
+fn load_policy(path: Option<&Path>) -> Result<Policy, MietteReport> {
+    let path = match path {
+        Some(p) => Some(p.to_path_buf()),
+        None => find_upward("cbaudit.toml"),
+    };
+    match path {
+        None => Ok(Policy::default_policy()),
+        Some(p) => {
+            let shown = p.display().to_string();
+            let text = std::fs::read_to_string(&p).map_err(|e| RunError::PolicyIo {
+                path: shown.clone(),
+                message: e.to_string(),
+            })?;
+            Ok(Policy::parse(&shown, &text).map_err(|e| MietteReport::new(*e))?)
+        }
+    }
+}
+
+/// `cbaudit.toml` in the working directory or one of its parents.
+fn find_upward(name: &str) -> Option<PathBuf> {
+    let mut dir = std::env::current_dir().ok()?;
+    loop {
+        let candidate = dir.join(name);
+        if candidate.is_file() {
+            return Some(candidate);
+        }
+        if !dir.pop() {
+            return None;
+        }
+    }
+}
+
+fn scan(args: ScanArgs) -> Result<ExitCode, MietteReport> {
+    let policy = load_policy(args.policy.as_deref())?;
+    let selected = engine::select_rules(&policy, &args.select, &args.ignore)
+        .map_err(|e| RunError::UnknownRule(e.0))?;
+    let inventory = crate::source::load(&args.paths)?;
+    let report = engine::run(&inventory, &policy, &selected);
+
+    let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
+    let color = match args.color {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => to_terminal && std::env::var_os("NO_COLOR").is_none(),
+    };
+    let human = HumanOptions {
+        color,
+        quiet: args.quiet,
+        width: None,
+    };
+    let rendered = report::render(&report, args.format, &human);
+    match &args.output {
+        Some(path) => std::fs::write(path, rendered).map_err(|e| RunError::Output {
+            path: path.display().to_string(),
+            message: e.to_string(),
+        })?,
+        None => print_out(&rendered),
+    }
+    let fails = report.gate_fails(args.fail_on.threshold(), args.fail_on_unknown);
+    Ok(if fails {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn list_rules(format: ListFormat) -> String {
+    match format {
+        ListFormat::Json => {
+            let rules: Vec<serde_json::Value> = rules::RULES
+                .iter()
+                .map(|r| {
+                    serde_json::json!({
+                        "id": r.id,
+                        "name": r.name,
+                        "severity": r.severity,
+                        "area": r.area,
+                        "sources": r.sources,
+                        "summary": r.summary(),
+                    })
+                })
+                .collect();
+            let mut s = serde_json::to_string_pretty(&rules).unwrap_or_default();
+            s.push('\n');
+            s
+        }
+        ListFormat::Human => {
+            let mut s = format!(
+                "{:<11} {:<30} {:<8} {:<16} {}\n",
+                "ID", "NAME", "SEVERITY", "AREA", "SOURCES"
+            );
+            for r in rules::RULES {
+                let sources: Vec<&str> = r.sources.iter().map(|s| s.as_str()).collect();
+                s.push_str(&format!(
+                    "{:<11} {:<30} {:<8} {:<16} {}\n",
+                    r.id,
+                    r.name,
+                    r.severity.as_str(),
+                    r.area.as_str(),
+                    sources.join(",")
+                ));
+            }
+            s.push_str(&format!(
+                "\n{} rules; default policy {DEFAULT_POLICY_PATH} (embedded). `cbaudit explain RULE` for details.\n",
+                rules::RULES.len()
+            ));
+            s
+        }
+    }
+}
+
+fn explain(r: &rules::Rule) -> String {
+    let sources: Vec<&str> = r.sources.iter().map(|s| s.as_str()).collect();
+    format!(
+        "# {} {}\n\nSeverity: {} · Area: {} · Sources: {}\n\n{}",
+        r.id,
+        r.name,
+        r.severity,
+        r.area,
+        sources.join(", "),
+        dedent(r.doc)
+    )
+}
+
+/// Doc comments arrive with one leading space per line.
+fn dedent(doc: &str) -> String {
+    doc.lines()
+        .map(|l| l.strip_prefix(' ').unwrap_or(l))
+        .collect::<Vec<_>>()
+        .join("\n")
+        + "\n"
+}

@@ -1,0 +1,237 @@
+//! Runs the selected rules over an inventory and collects findings in a deterministic order.
+//! Evaluation only: reporters render the [`Report`].
+
+use std::collections::{BTreeMap, HashMap};
+
+use sha2::{Digest, Sha256};
+
+use crate::model::{Input, Inventory, Location, SourceKind};
+use crate::policy::Policy;
+use crate::rules::{self, Outcome, Rule, Severity, Status, Subject};
+
+/// A failure or unknown outcome, ready for reporting.
+#[derive(Debug, Clone)]
+pub struct Finding {
+    pub rule: &'static Rule,
+    pub severity: Severity,
+    /// `Fail` or `Unknown`.
+    pub outcome: Status,
+    /// The Terraform address (or ARN), `None` for something missing.
+    pub resource: Option<String>,
+    pub resource_type: String,
+    /// What the finding is about, for people: the address, or the missing thing's name.
+    pub subject: String,
+    pub attribute: Option<String>,
+    pub message: String,
+    pub help: Option<String>,
+    pub location: Option<Location>,
+    pub source: Option<SourceKind>,
+    pub account: Option<String>,
+    pub region: Option<String>,
+    pub name_tag: Option<String>,
+    pub fingerprint: String,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Summary {
+    pub resources: usize,
+    pub rules: usize,
+    /// Rule × subject verdicts: a subject with any failure fails, else any unknown is unknown.
+    pub pass: usize,
+    pub fail: usize,
+    pub unknown: usize,
+}
+
+#[derive(Debug)]
+pub struct Report {
+    pub inputs: Vec<Input>,
+    pub policy: String,
+    pub rules: Vec<&'static Rule>,
+    pub findings: Vec<Finding>,
+    pub summary: Summary,
+}
+
+/// A `--select` / `--ignore` entry that names no rule.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+#[error("unknown rule `{0}`")]
+#[diagnostic(
+    code(cbaudit::cli::unknown_rule),
+    help("`cbaudit rules` lists every rule ID and name")
+)]
+pub struct UnknownRule(pub String);
+
+/// The rules to run: enabled by the policy, narrowed by `select`, minus `ignore`.
+pub fn select_rules(
+    policy: &Policy,
+    select: &[String],
+    ignore: &[String],
+) -> Result<Vec<&'static Rule>, UnknownRule> {
+    let resolve = |keys: &[String]| -> Result<Vec<&'static Rule>, UnknownRule> {
+        keys.iter()
+            .flat_map(|k| k.split(','))
+            .map(str::trim)
+            .filter(|k| !k.is_empty())
+            .map(|k| rules::find(k).ok_or_else(|| UnknownRule(k.to_string())))
+            .collect()
+    };
+    let selected = resolve(select)?;
+    let ignored = resolve(ignore)?;
+    Ok(rules::RULES
+        .iter()
+        .copied()
+        .filter(|r| {
+            if selected.is_empty() {
+                policy.rule_settings(r.id, r.name).and_then(|s| s.enabled) != Some(false)
+            } else {
+                selected.iter().any(|s| s.id == r.id)
+            }
+        })
+        .filter(|r| !ignored.iter().any(|i| i.id == r.id))
+        .collect())
+}
+
+/// Runs `rules` and builds the report.
+pub fn run(inv: &Inventory, policy: &Policy, rules: &[&'static Rule]) -> Report {
+    let mut outcomes: Vec<Outcome> = Vec::new();
+    for rule in rules {
+        let mut check = rules::Check::new(inv, policy, rule);
+        (rule.check)(&mut check);
+        let configured = policy
+            .rule_settings(rule.id, rule.name)
+            .and_then(|s| s.severity);
+        outcomes.extend(check.into_outcomes().into_iter().map(|mut o| {
+            if let Some(sev) = configured {
+                if o.severity == rule.severity {
+                    o.severity = sev;
+                }
+            }
+            o
+        }));
+    }
+
+    // Verdict per rule × subject.
+    let mut verdicts: HashMap<(&str, &Subject), Status> = HashMap::new();
+    for o in &outcomes {
+        let v = verdicts
+            .entry((o.rule.id, &o.subject))
+            .or_insert(Status::Pass);
+        *v = match (*v, o.status) {
+            (Status::Fail, _) | (_, Status::Fail) => Status::Fail,
+            (Status::Unknown, _) | (_, Status::Unknown) => Status::Unknown,
+            _ => Status::Pass,
+        };
+    }
+    let mut summary = Summary {
+        resources: inv.len(),
+        rules: rules.len(),
+        ..Summary::default()
+    };
+    for v in verdicts.values() {
+        match v {
+            Status::Pass => summary.pass += 1,
+            Status::Fail => summary.fail += 1,
+            Status::Unknown => summary.unknown += 1,
+        }
+    }
+
+    let mut findings: Vec<Finding> = outcomes
+        .into_iter()
+        .filter(|o| o.status != Status::Pass)
+        .map(|o| finding(inv, o))
+        .collect();
+    findings.sort_by(|a, b| {
+        (a.rule.id, &a.resource, &a.subject, a.outcome, &a.message).cmp(&(
+            b.rule.id,
+            &b.resource,
+            &b.subject,
+            b.outcome,
+            &b.message,
+        ))
+    });
+    findings.dedup_by(|a, b| {
+        a.rule.id == b.rule.id
+            && a.resource == b.resource
+            && a.subject == b.subject
+            && a.outcome == b.outcome
+            && a.message == b.message
+    });
+    assign_fingerprints(&mut findings);
+
+    Report {
+        inputs: inv.inputs.clone(),
+        policy: policy.policy.name.clone(),
+        rules: rules.to_vec(),
+        findings,
+        summary,
+    }
+}
+
+fn finding(inv: &Inventory, o: Outcome) -> Finding {
+    let (resource, resource_type, subject, location, prov) = match &o.subject {
+        Subject::Resource(id) => {
+            let r = inv.get(*id);
+            (
+                Some(r.address().to_string()),
+                r.resource_type.clone(),
+                r.address().to_string(),
+                r.provenance.location_of(o.attribute.as_deref()).cloned(),
+                Some((&r.provenance, r.tag("Name").map(str::to_string))),
+            )
+        }
+        Subject::Missing {
+            resource_type,
+            name,
+        } => (None, resource_type.to_string(), name.clone(), None, None),
+    };
+    Finding {
+        rule: o.rule,
+        severity: o.severity,
+        outcome: o.status,
+        resource,
+        resource_type,
+        subject,
+        attribute: o.attribute,
+        message: o.message,
+        help: o.help,
+        location,
+        source: prov.as_ref().map(|(p, _)| p.source),
+        account: prov.as_ref().and_then(|(p, _)| p.account.clone()),
+        region: prov.as_ref().and_then(|(p, _)| p.region.clone()),
+        name_tag: prov.and_then(|(_, n)| n),
+        fingerprint: String::new(),
+    }
+}
+
+/// Stable across runs and unrelated changes: rule, subject and attribute, not the message
+/// (whose numbers change as the violation is being fixed); an ordinal separates findings
+/// that share all three.
+fn assign_fingerprints(findings: &mut [Finding]) {
+    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    for f in findings {
+        let key = format!(
+            "{}\u{0}{}\u{0}{}\u{0}{}",
+            f.rule.id,
+            f.resource.as_deref().unwrap_or("missing"),
+            f.subject,
+            f.attribute.as_deref().unwrap_or("")
+        );
+        let n = seen.entry(key.clone()).or_insert(0);
+        *n += 1;
+        let digest = Sha256::digest(format!("{key}\u{0}{n}").as_bytes());
+        f.fingerprint = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
+    }
+}
+
+impl Report {
+    /// Whether the gate fails: a failure (or, with `fail_on_unknown`, an unknown) at or
+    /// above `threshold`.
+    pub fn gate_fails(&self, threshold: Option<Severity>, fail_on_unknown: bool) -> bool {
+        let Some(threshold) = threshold else {
+            return false;
+        };
+        self.findings.iter().any(|f| {
+            f.severity >= threshold
+                && (f.outcome == Status::Fail || (fail_on_unknown && f.outcome == Status::Unknown))
+        })
+    }
+}

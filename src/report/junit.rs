@@ -1,0 +1,90 @@
+//! JUnit XML: one test case per rule × subject that was examined with a finding, grouped
+//! in one suite per rule; failures for fails, skipped for unknowns.
+
+use std::fmt::Write;
+
+use crate::engine::Report;
+use crate::rules::Status;
+
+fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            c if (c as u32) < 0x20 && c != '\n' && c != '\t' => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+pub fn render(report: &Report) -> String {
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    let failures = report
+        .findings
+        .iter()
+        .filter(|f| f.outcome == Status::Fail)
+        .count();
+    let _ = writeln!(
+        out,
+        "<testsuites name=\"cbaudit\" tests=\"{}\" failures=\"{}\">",
+        report.rules.len().max(1),
+        failures
+    );
+    for rule in &report.rules {
+        let findings: Vec<_> = report
+            .findings
+            .iter()
+            .filter(|f| f.rule.id == rule.id)
+            .collect();
+        let fails = findings
+            .iter()
+            .filter(|f| f.outcome == Status::Fail)
+            .count();
+        let skipped = findings.len() - fails;
+        let _ = writeln!(
+            out,
+            "  <testsuite name=\"{} {}\" tests=\"{}\" failures=\"{}\" skipped=\"{}\">",
+            rule.id,
+            escape(rule.name),
+            findings.len().max(1),
+            fails,
+            skipped
+        );
+        if findings.is_empty() {
+            let _ = writeln!(
+                out,
+                "    <testcase classname=\"{}\" name=\"all resources\"/>",
+                rule.id
+            );
+        }
+        for f in findings {
+            let _ = writeln!(
+                out,
+                "    <testcase classname=\"{}\" name=\"{}\">",
+                rule.id,
+                escape(&f.subject)
+            );
+            let tag = if f.outcome == Status::Fail {
+                "failure"
+            } else {
+                "skipped"
+            };
+            let _ = writeln!(
+                out,
+                "      <{tag} message=\"{}\" type=\"{}\">{}</{tag}>",
+                escape(&f.message),
+                f.severity,
+                escape(f.help.as_deref().unwrap_or(""))
+            );
+            let _ = writeln!(out, "    </testcase>");
+        }
+        let _ = writeln!(out, "  </testsuite>");
+    }
+    out.push_str("</testsuites>\n");
+    out
+}

@@ -1,0 +1,158 @@
+//! SARIF 2.1.0 for GitHub code scanning (serde-sarif types).
+
+use std::collections::BTreeMap;
+
+use serde_sarif::sarif::{
+    ArtifactLocation, Location, Message, MultiformatMessageString, PhysicalLocation, PropertyBag,
+    Region, ReportingConfiguration, ReportingDescriptor, Result as SarifResult, ResultKind,
+    ResultLevel, Run, Sarif, Tool, ToolComponent,
+};
+
+use crate::engine::{Finding, Report};
+use crate::rules::{Rule, Severity, Status};
+
+fn level(severity: Severity) -> ResultLevel {
+    match severity {
+        Severity::Critical | Severity::High => ResultLevel::Error,
+        Severity::Medium => ResultLevel::Warning,
+        Severity::Low | Severity::Info => ResultLevel::Note,
+    }
+}
+
+fn level_name(severity: Severity) -> &'static str {
+    match level(severity) {
+        ResultLevel::Error => "error",
+        ResultLevel::Warning => "warning",
+        _ => "note",
+    }
+}
+
+fn descriptor(rule: &Rule) -> ReportingDescriptor {
+    let mut props = BTreeMap::new();
+    props.insert(
+        "security-severity".to_string(),
+        serde_json::Value::String(rule.severity.security_severity().to_string()),
+    );
+    props.insert(
+        "precision".to_string(),
+        serde_json::Value::String("very-high".to_string()),
+    );
+    let properties = PropertyBag::builder()
+        .tags(vec![
+            "security".to_string(),
+            "compliance".to_string(),
+            rule.area.as_str().to_string(),
+        ])
+        .additional_properties(props)
+        .build();
+    ReportingDescriptor::builder()
+        .id(rule.id.to_string())
+        .name(rule.name.to_string())
+        .short_description(
+            MultiformatMessageString::builder()
+                .text(rule.summary())
+                .build(),
+        )
+        .full_description(
+            MultiformatMessageString::builder()
+                .text(rule.summary())
+                .build(),
+        )
+        .help(
+            MultiformatMessageString::builder()
+                .text(rule.doc.to_string())
+                .markdown(rule.doc.to_string())
+                .build(),
+        )
+        .default_configuration(
+            ReportingConfiguration::builder()
+                .level(serde_json::Value::String(
+                    level_name(rule.severity).to_string(),
+                ))
+                .build(),
+        )
+        .properties(properties)
+        .build()
+}
+
+fn result(report: &Report, index: usize, f: &Finding) -> SarifResult {
+    let mut text = f.message.clone();
+    if let Some(resource) = &f.resource {
+        text = format!("{resource}: {text}");
+    }
+    if let Some(help) = &f.help {
+        text.push_str(". Fix: ");
+        text.push_str(help);
+    }
+    let (line, column) = f
+        .location
+        .as_ref()
+        .map_or((1, 1), |l| (i64::from(l.line), i64::from(l.column)));
+    let uri = super::finding_path(report, f).unwrap_or("").to_string();
+    let location = Location::builder()
+        .physical_location(
+            PhysicalLocation::builder()
+                .artifact_location(ArtifactLocation::builder().uri(uri).build())
+                .region(
+                    Region::builder()
+                        .start_line(line)
+                        .start_column(column)
+                        .build(),
+                )
+                .build(),
+        )
+        .build();
+    let mut fingerprints = BTreeMap::new();
+    fingerprints.insert("cbaudit/v1".to_string(), f.fingerprint.clone());
+    let builder = SarifResult::builder()
+        .rule_id(f.rule.id.to_string())
+        .rule_index(index as i64)
+        .message(Message::builder().text(text).build())
+        .locations(vec![location])
+        .partial_fingerprints(fingerprints);
+    match f.outcome {
+        Status::Unknown => builder
+            .level(ResultLevel::Note)
+            .kind(ResultKind::Review)
+            .build(),
+        _ => builder
+            .level(level(f.severity))
+            .kind(ResultKind::Fail)
+            .build(),
+    }
+}
+
+pub fn render(report: &Report) -> String {
+    let rules: Vec<ReportingDescriptor> = report.rules.iter().map(|r| descriptor(r)).collect();
+    let results: Vec<SarifResult> = report
+        .findings
+        .iter()
+        .map(|f| {
+            let index = report
+                .rules
+                .iter()
+                .position(|r| r.id == f.rule.id)
+                .unwrap_or(0);
+            result(report, index, f)
+        })
+        .collect();
+    let driver = ToolComponent::builder()
+        .name("cbaudit".to_string())
+        .version(env!("CARGO_PKG_VERSION").to_string())
+        .semantic_version(env!("CARGO_PKG_VERSION").to_string())
+        .information_uri("https://github.com/cbaudit/cbaudit".to_string())
+        .rules(rules)
+        .build();
+    let run = Run::builder()
+        .tool(Tool::builder().driver(driver).build())
+        .results(results)
+        .build();
+    let sarif = Sarif::builder()
+        .schema(serde_sarif::sarif::SCHEMA_URL.to_string())
+        .version(serde_json::Value::String("2.1.0".to_string()))
+        .runs(vec![run])
+        .build();
+    let mut s = serde_json::to_string_pretty(&sarif).unwrap_or_default();
+    s.push('\n');
+    s
+}

@@ -1,0 +1,187 @@
+use crate::declare_rule;
+use crate::model::{Field, KindTag, Trail, Unknown};
+use crate::rules::{Check, ALL_SOURCES};
+
+declare_rule! {
+    /// ## What it checks
+    /// At least one CloudTrail trail exists, and every `aws_cloudtrail` is multi-region
+    /// (`is_multi_region_trail`), validates its log files (`enable_log_file_validation`) and
+    /// is logging (`enable_logging`, or the trail status for a live account). Not set means
+    /// the provider default: `enable_logging` true, the other two false. Each trail failing
+    /// one fails; no trail at all is a finding with no resource.
+    ///
+    /// ## Why
+    /// The architecture document's "Compliance Controls": "CloudTrail: API audit logging
+    /// enabled". A single-region trail misses API calls made in other regions (an attacker's
+    /// favourite place to start instances), and without log file validation a deleted or
+    /// edited log cannot be detected.
+    ///
+    /// ## Example
+    /// ```hcl
+    /// resource "aws_cloudtrail" "main" {
+    ///   name           = "clever-better"
+    ///   s3_bucket_name = aws_s3_bucket.audit_logs.id
+    /// }
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```hcl
+    /// resource "aws_cloudtrail" "main" {
+    ///   name                       = "clever-better"
+    ///   s3_bucket_name             = aws_s3_bucket.audit_logs.id
+    ///   is_multi_region_trail      = true
+    ///   enable_log_file_validation = true
+    /// }
+    /// ```
+    ///
+    /// ## Peers
+    /// Checkov `CKV_AWS_67` (all regions) and `CKV_AWS_36` (log file validation); Trivy
+    /// `AVD-AWS-0014` (all regions) and `AVD-AWS-0016` (log validation); AWS Config
+    /// `multi-region-cloudtrail-enabled`, `cloud-trail-log-file-validation-enabled` and
+    /// `cloudtrail-enabled`.
+    pub static CLOUDTRAIL_ENABLED = Rule {
+        id: "CB-AUD-001",
+        name: "cloudtrail-enabled",
+        area: Audit,
+        severity: High,
+        sources: ALL_SOURCES,
+        check: check,
+    };
+}
+
+fn check(c: &mut Check<'_>) {
+    let mut any = false;
+    for trail in c.inv.all::<Trail>() {
+        any = true;
+        let aspects = [
+            (
+                "is_multi_region_trail",
+                "multi-region",
+                &trail.multi_region,
+                false,
+            ),
+            (
+                "enable_log_file_validation",
+                "log file validation",
+                &trail.log_file_validation,
+                false,
+            ),
+            ("enable_logging", "logging", &trail.logging, true),
+        ];
+        let mut off: Vec<(&str, String)> = Vec::new();
+        let mut unknown: Option<(&str, &Unknown)> = None;
+        for (attr, label, field, default) in aspects {
+            match field {
+                Field::Known(true) | Field::Sensitive(true) => {}
+                Field::Known(false) | Field::Sensitive(false) => {
+                    off.push((attr, format!("{label} is off")))
+                }
+                Field::Absent if default => {}
+                Field::Absent => off.push((
+                    attr,
+                    format!("{label} is off ({attr} not set, default false)"),
+                )),
+                Field::Unknown(u) => {
+                    unknown.get_or_insert((attr, u));
+                }
+            }
+        }
+        if let Some((attr, _)) = off.first() {
+            let facts: Vec<&str> = off.iter().map(|(_, f)| f.as_str()).collect();
+            let sets: Vec<String> = off.iter().map(|(a, _)| format!("{a} = true")).collect();
+            c.fail(
+                trail.id,
+                Some(attr),
+                format!(
+                    "trail {}: {}; the architecture requires a multi-region trail with log file \
+                     validation that is logging",
+                    trail.address(),
+                    facts.join(", ")
+                ),
+                format!("set {}", sets.join(", ")),
+            );
+        } else if let Some((attr, why)) = unknown {
+            c.unknown(trail.id, Some(attr), &format!("{attr} of the trail"), why);
+        } else {
+            c.pass(trail.id);
+        }
+    }
+    if !any {
+        c.missing(
+            KindTag::Trail,
+            "aws_cloudtrail",
+            "CloudTrail trail",
+            "no CloudTrail trail exists; the architecture requires API audit logging by a \
+             multi-region trail with log file validation",
+            "declare an aws_cloudtrail with is_multi_region_trail = true and \
+             enable_log_file_validation = true",
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Inventory, Resource};
+    use crate::rules::testing::run;
+
+    fn trail(multi: Field<bool>, validation: Field<bool>, logging: Field<bool>) -> Inventory {
+        let mut inv = Inventory::new();
+        let t = Trail {
+            name: Field::Known("main".into()),
+            multi_region: multi,
+            log_file_validation: validation,
+            logging,
+        };
+        inv.push(Resource::new("aws_cloudtrail", "aws_cloudtrail.main", t));
+        inv
+    }
+
+    #[test]
+    fn multi_region_validated_trail_passes_with_default_logging() {
+        let inv = trail(Field::Known(true), Field::Known(true), Field::Absent);
+        assert_eq!(
+            run(&CLOUDTRAIL_ENABLED, &inv).passes(),
+            vec!["aws_cloudtrail.main"]
+        );
+    }
+
+    #[test]
+    fn absent_flags_default_to_false_and_fail() {
+        let inv = trail(Field::Absent, Field::Known(true), Field::Known(false));
+        let out = run(&CLOUDTRAIL_ENABLED, &inv);
+        assert_eq!(out.fails(), vec!["aws_cloudtrail.main"]);
+        let msg = out.messages()[0];
+        assert!(
+            msg.contains("multi-region is off (is_multi_region_trail not set"),
+            "{msg}"
+        );
+        assert!(
+            msg.contains("logging is off") && msg.contains("requires a multi-region"),
+            "{msg}"
+        );
+        assert_eq!(
+            out.outcomes[0].attribute.as_deref(),
+            Some("is_multi_region_trail")
+        );
+    }
+
+    #[test]
+    fn unknown_flag_is_unknown() {
+        let inv = trail(
+            Field::Known(true),
+            Field::Unknown(Unknown::AfterApply),
+            Field::Absent,
+        );
+        assert_eq!(
+            run(&CLOUDTRAIL_ENABLED, &inv).unknowns(),
+            vec!["aws_cloudtrail.main"]
+        );
+    }
+
+    #[test]
+    fn no_trail_fails_without_resource() {
+        let out = run(&CLOUDTRAIL_ENABLED, &Inventory::new());
+        assert_eq!(out.fails(), vec!["missing:CloudTrail trail"]);
+    }
+}

@@ -1,0 +1,359 @@
+use crate::declare_rule;
+use crate::model::{
+    ConfigRecorder, ConfigRecorderStatus, ConfigRule, Field, KindTag, Res, Resolution, Unknown,
+};
+use crate::rules::{Check, ALL_SOURCES};
+
+declare_rule! {
+    /// ## What it checks
+    /// An AWS Config recorder (`aws_config_configuration_recorder`) records all supported
+    /// resources (`recording_group.all_supported`, default true) and is recording: the
+    /// recorder status of a live account, else an `aws_config_configuration_recorder_status`
+    /// naming it with `is_enabled = true`. At least `audit.min_config_rules` (1)
+    /// `aws_config_config_rule`s exist, and every rule the policy lists (`audit.config_rules`,
+    /// empty by default) exists, matched case-insensitively by rule name or source
+    /// identifier. A missing recorder or rule is a finding with no resource.
+    ///
+    /// ## Why
+    /// The architecture document's "Compliance Controls": "Config Rules: Compliance
+    /// monitoring". Config rules evaluate only what the recorder records: a stopped recorder,
+    /// or one limited to a few resource types, leaves the rules silently compliant.
+    ///
+    /// ## Example
+    /// ```hcl
+    /// resource "aws_config_configuration_recorder" "main" {
+    ///   role_arn = aws_iam_role.config.arn
+    ///   recording_group { all_supported = false, resource_types = ["AWS::S3::Bucket"] }
+    /// }
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```hcl
+    /// resource "aws_config_configuration_recorder" "main" {
+    ///   role_arn = aws_iam_role.config.arn
+    ///   recording_group { all_supported = true }
+    /// }
+    /// resource "aws_config_configuration_recorder_status" "main" {
+    ///   name       = aws_config_configuration_recorder.main.name
+    ///   is_enabled = true
+    /// }
+    /// resource "aws_config_config_rule" "cloudtrail" {
+    ///   name = "cloudtrail-enabled"
+    ///   source {
+    ///     owner             = "AWS"
+    ///     source_identifier = "CLOUD_TRAIL_ENABLED"
+    ///   }
+    /// }
+    /// ```
+    ///
+    /// ## Peers
+    /// Checkov `CKV2_AWS_45` (Config recording enabled) and `CKV2_AWS_48` (records all
+    /// resources); Security Hub control Config.1. No Trivy or AWS Config managed rule (Config
+    /// cannot check its own recorder).
+    pub static CONFIG_RECORDING = Rule {
+        id: "CB-AUD-003",
+        name: "config-recording",
+        area: Audit,
+        severity: Medium,
+        sources: ALL_SOURCES,
+        check: check,
+    };
+}
+
+type Verdict = Result<(), Result<String, (String, Unknown)>>;
+
+fn recording(c: &Check<'_>, r: &Res<'_, ConfigRecorder>) -> Verdict {
+    match &r.recording {
+        Field::Known(true) | Field::Sensitive(true) => return Ok(()),
+        Field::Known(false) | Field::Sensitive(false) => {
+            return Err(Ok("it is not recording".into()))
+        }
+        Field::Unknown(u) => {
+            return Err(Err(("whether the recorder is recording".into(), u.clone())))
+        }
+        Field::Absent => {}
+    }
+    let mut mine = Vec::new();
+    let mut maybe = None;
+    for s in c.inv.all::<ConfigRecorderStatus>() {
+        match c.inv.resolve::<ConfigRecorder>(&s.recorder) {
+            Resolution::Known { found, .. } if found.iter().any(|f| f.id == r.id) => mine.push(s),
+            Resolution::Unknown(u) => {
+                maybe.get_or_insert((format!("which recorder {} enables", s.address()), u));
+            }
+            _ => {}
+        }
+    }
+    if mine
+        .iter()
+        .any(|s| matches!(s.enabled, Field::Known(true) | Field::Sensitive(true)))
+    {
+        return Ok(());
+    }
+    if let Some(u) = mine.iter().find_map(|s| s.enabled.unknown()) {
+        return Err(Err((
+            "whether the recorder status is enabled".into(),
+            u.clone(),
+        )));
+    }
+    if let Some(s) = mine.first() {
+        return Err(Ok(format!(
+            "{} sets is_enabled = {}",
+            s.address(),
+            s.enabled.shown()
+        )));
+    }
+    match maybe {
+        Some(m) => Err(Err(m)),
+        None => Err(Ok(
+            "no aws_config_configuration_recorder_status enables it".into()
+        )),
+    }
+}
+
+fn check_recorders(c: &mut Check<'_>) {
+    let recorders: Vec<_> = c.inv.all::<ConfigRecorder>().collect();
+    if recorders.is_empty() {
+        c.missing(
+            KindTag::ConfigRecorder,
+            "aws_config_configuration_recorder",
+            "AWS Config recorder",
+            "no AWS Config recorder exists; the architecture requires Config compliance monitoring",
+            "declare an aws_config_configuration_recorder with recording_group { all_supported = true } \
+             and an aws_config_configuration_recorder_status with is_enabled = true",
+        );
+    }
+    for r in recorders {
+        let all = match &r.all_supported {
+            Field::Known(false) | Field::Sensitive(false) => Err(Ok(
+                "it records only selected resource types (all_supported = false)".to_string(),
+            )),
+            Field::Unknown(u) => Err(Err((
+                "recording_group.all_supported".to_string(),
+                u.clone(),
+            ))),
+            _ => Ok(()),
+        };
+        let verdicts = [all, recording(c, &r)];
+        let problems: Vec<&str> = verdicts
+            .iter()
+            .filter_map(|v| v.as_ref().err()?.as_ref().ok())
+            .map(String::as_str)
+            .collect();
+        let attr = if verdicts[0].is_err() {
+            Some("recording_group")
+        } else {
+            None
+        };
+        if !problems.is_empty() {
+            c.fail(
+                r.id,
+                attr,
+                format!(
+                    "Config recorder {}: {}; the architecture requires it to record all supported \
+                     resources",
+                    r.address(),
+                    problems.join(", and ")
+                ),
+                "set recording_group { all_supported = true } and an \
+                 aws_config_configuration_recorder_status with is_enabled = true",
+            );
+        } else if let Some((what, why)) = verdicts
+            .iter()
+            .find_map(|v| v.as_ref().err()?.as_ref().err())
+        {
+            c.unknown(r.id, attr, what, why);
+        } else {
+            c.pass(r.id);
+        }
+    }
+}
+
+fn check(c: &mut Check<'_>) {
+    check_recorders(c);
+    let rules: Vec<_> = c.inv.all::<ConfigRule>().collect();
+    let min = c.policy.audit.min_config_rules;
+    if rules.len() >= min {
+        rules.iter().for_each(|r| c.pass(r.id));
+    } else {
+        c.missing(
+            KindTag::ConfigRule,
+            "aws_config_config_rule",
+            "AWS Config rule",
+            format!("{} AWS Config rules exist; the policy requires at least {min}", rules.len()),
+            "declare aws_config_config_rule resources (for example the CLOUD_TRAIL_ENABLED managed rule)",
+        );
+    }
+    let eq = |f: &Field<String>, want: &str| f.get().is_some_and(|v| v.eq_ignore_ascii_case(want));
+    for want in &c.policy.audit.config_rules {
+        if rules
+            .iter()
+            .any(|r| eq(&r.name, want) || eq(&r.source_identifier, want))
+        {
+            continue;
+        }
+        let undecided = rules
+            .iter()
+            .find_map(|r| match (&r.name, &r.source_identifier) {
+                (Field::Unknown(u), Field::Unknown(_) | Field::Absent) => Some((r.id, u)),
+                (Field::Absent, Field::Unknown(u)) => Some((r.id, u)),
+                _ => None,
+            });
+        match undecided {
+            Some((id, u)) => c.unknown(id, Some("name"), &format!("whether this is the Config rule {want}"), u),
+            None => c.missing(
+                KindTag::ConfigRule,
+                "aws_config_config_rule",
+                want.clone(),
+                format!("AWS Config rule {want} does not exist; the policy requires it"),
+                format!("declare an aws_config_config_rule named {want} (or with source_identifier {want})"),
+            ),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{ident, Inventory, RefTarget, Resource};
+    use crate::policy::Policy;
+    use crate::rules::testing::{run, run_with};
+
+    fn recorder(inv: &mut Inventory, all: Field<bool>, recording: Field<bool>) {
+        let r = ConfigRecorder {
+            name: Field::Known("default".into()),
+            all_supported: all,
+            recording,
+        };
+        inv.push(
+            Resource::new(
+                "aws_config_configuration_recorder",
+                "aws_config_configuration_recorder.main",
+                r,
+            )
+            .with_identifiers(["default"]),
+        );
+    }
+
+    fn status(inv: &mut Inventory, target: RefTarget, enabled: Field<bool>) {
+        let s = ConfigRecorderStatus {
+            recorder: Field::Known(vec![target]),
+            enabled,
+        };
+        inv.push(Resource::new(
+            "aws_config_configuration_recorder_status",
+            "aws_config_configuration_recorder_status.main",
+            s,
+        ));
+    }
+
+    fn rule(inv: &mut Inventory, name: &str, source: &str) {
+        let r = ConfigRule {
+            name: Field::Known(name.into()),
+            source_identifier: Field::Known(source.into()),
+        };
+        inv.push(Resource::new(
+            "aws_config_config_rule",
+            format!("aws_config_config_rule.{name}"),
+            r,
+        ));
+    }
+
+    fn compliant() -> Inventory {
+        let mut inv = Inventory::new();
+        recorder(&mut inv, Field::Absent, Field::Absent);
+        status(&mut inv, ident("default"), Field::Known(true));
+        rule(&mut inv, "trail", "CLOUD_TRAIL_ENABLED");
+        inv
+    }
+
+    #[test]
+    fn recording_recorder_with_a_rule_passes() {
+        let out = run(&CONFIG_RECORDING, &compliant());
+        assert_eq!(out.passes().len(), 2);
+        assert!(out.fails().is_empty() && out.unknowns().is_empty());
+    }
+
+    #[test]
+    fn partial_recording_and_disabled_status_fail() {
+        let mut inv = Inventory::new();
+        recorder(&mut inv, Field::Known(false), Field::Absent);
+        status(
+            &mut inv,
+            RefTarget::Address("aws_config_configuration_recorder.main".into()),
+            Field::Known(false),
+        );
+        let out = run(&CONFIG_RECORDING, &inv);
+        assert_eq!(
+            out.fails(),
+            vec![
+                "aws_config_configuration_recorder.main",
+                "missing:AWS Config rule"
+            ]
+        );
+        let msg = out.messages()[0];
+        assert!(
+            msg.contains("all_supported = false") && msg.contains("is_enabled = false"),
+            "{msg}"
+        );
+        assert!(
+            out.messages()[1].contains("0 AWS Config rules")
+                && out.messages()[1].contains("at least 1")
+        );
+    }
+
+    #[test]
+    fn no_status_fails_and_live_recording_passes() {
+        let mut inv = Inventory::new();
+        recorder(&mut inv, Field::Known(true), Field::Absent);
+        let out = run(&CONFIG_RECORDING, &inv);
+        assert!(out.messages()[0].contains("no aws_config_configuration_recorder_status"));
+        let mut inv = Inventory::new();
+        recorder(&mut inv, Field::Known(true), Field::Known(true));
+        assert_eq!(
+            run(&CONFIG_RECORDING, &inv).passes(),
+            vec!["aws_config_configuration_recorder.main"]
+        );
+    }
+
+    #[test]
+    fn unknowns_are_unknown() {
+        let mut inv = Inventory::new();
+        recorder(&mut inv, Field::Absent, Field::Absent);
+        status(
+            &mut inv,
+            ident("default"),
+            Field::Unknown(Unknown::AfterApply),
+        );
+        assert_eq!(
+            run(&CONFIG_RECORDING, &inv).unknowns(),
+            vec!["aws_config_configuration_recorder.main"]
+        );
+        let mut inv = Inventory::new();
+        recorder(
+            &mut inv,
+            Field::Unknown(Unknown::AfterApply),
+            Field::Known(true),
+        );
+        assert_eq!(
+            run(&CONFIG_RECORDING, &inv).unknowns(),
+            vec!["aws_config_configuration_recorder.main"]
+        );
+    }
+
+    #[test]
+    fn policy_listed_rules_match_name_or_identifier() {
+        let mut p = Policy::default_policy();
+        p.audit.config_rules = vec![
+            "cloud_trail_enabled".into(),
+            "guardduty-enabled-centralized".into(),
+        ];
+        let out = run_with(&CONFIG_RECORDING, &compliant(), &p);
+        assert_eq!(out.fails(), vec!["missing:guardduty-enabled-centralized"]);
+        let out = run(&CONFIG_RECORDING, &Inventory::new());
+        assert_eq!(
+            out.fails(),
+            vec!["missing:AWS Config recorder", "missing:AWS Config rule"]
+        );
+    }
+}

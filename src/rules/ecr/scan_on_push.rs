@@ -1,0 +1,237 @@
+use crate::declare_rule;
+use crate::model::{EcrRegistryScanning, EcrRepository, Field, Unknown};
+use crate::policy::GlobList;
+use crate::rules::{Check, ALL_SOURCES};
+
+/// Registry scan frequencies that scan an image when it is pushed.
+const ON_PUSH: [&str; 2] = ["SCAN_ON_PUSH", "CONTINUOUS_SCAN"];
+
+declare_rule! {
+    /// ## What it checks
+    /// Every ECR repository scans images on push: `image_scanning_configuration {
+    /// scan_on_push = true }` (not set = false, the AWS default), or a registry scanning
+    /// configuration (`aws_ecr_registry_scanning_configuration`) has a rule with frequency
+    /// `SCAN_ON_PUSH` or `CONTINUOUS_SCAN` whose repository filter (a wildcard, `*`) matches
+    /// the repository name.
+    ///
+    /// ## Why
+    /// The architecture document's Container Registry: "Image Scanning: Enabled for
+    /// vulnerability detection" for `clever-better-bot` and `clever-better-ml`. An image
+    /// that is never scanned ships its known CVEs to the tasks that trade with real money.
+    ///
+    /// ## Example
+    /// ```hcl
+    /// resource "aws_ecr_repository" "bot" {
+    ///   name = "clever-better-bot"
+    /// }
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```hcl
+    /// resource "aws_ecr_repository" "bot" {
+    ///   name = "clever-better-bot"
+    ///   image_scanning_configuration {
+    ///     scan_on_push = true
+    ///   }
+    /// }
+    /// ```
+    ///
+    /// ## Peers
+    /// Checkov `CKV_AWS_163`; Trivy `AVD-AWS-0030` (ecr enable-image-scans); AWS Config
+    /// `ecr-private-image-scanning-enabled`.
+    pub static SCAN_ON_PUSH = Rule {
+        id: "CB-ECR-001",
+        name: "ecr-scan-on-push",
+        area: Compute,
+        severity: High,
+        sources: ALL_SOURCES,
+        check: check,
+    };
+}
+
+const ATTR: Option<&str> = Some("image_scanning_configuration");
+
+/// Whether a registry scanning rule scans `name` on push: `Ok(true)`, `Ok(false)`, or why
+/// it cannot be known.
+fn registry_scans(c: &Check<'_>, name: &Field<String>) -> Result<bool, Unknown> {
+    let mut unknown = None;
+    for cfg in c.inv.all::<EcrRegistryScanning>() {
+        let rules = match &cfg.rules {
+            Field::Known(r) | Field::Sensitive(r) => r,
+            Field::Unknown(u) => {
+                unknown.get_or_insert(u.clone());
+                continue;
+            }
+            Field::Absent => continue,
+        };
+        for (frequency, filters) in rules {
+            if !ON_PUSH.iter().any(|f| f.eq_ignore_ascii_case(frequency)) {
+                continue;
+            }
+            let repo = match name {
+                Field::Known(n) | Field::Sensitive(n) => n,
+                Field::Unknown(u) => {
+                    unknown.get_or_insert(u.clone());
+                    continue;
+                }
+                Field::Absent => continue,
+            };
+            if filters.iter().any(|f| filter_matches(f, repo)) {
+                return Ok(true);
+            }
+        }
+    }
+    unknown.map_or(Ok(false), Err)
+}
+
+/// An ECR wildcard filter (`*` matches any characters) against a repository name.
+fn filter_matches(filter: &str, repo: &str) -> bool {
+    match GlobList::new(&[filter]) {
+        Ok(glob) => glob.matches(repo),
+        Err(_) => filter.eq_ignore_ascii_case(repo),
+    }
+}
+
+fn check(c: &mut Check<'_>) {
+    for repo in c.inv.all::<EcrRepository>() {
+        if matches!(
+            repo.scan_on_push,
+            Field::Known(true) | Field::Sensitive(true)
+        ) {
+            c.pass(repo.id);
+            continue;
+        }
+        let registry = registry_scans(c, &repo.name);
+        if registry == Ok(true) {
+            c.pass(repo.id);
+            continue;
+        }
+        if let Field::Unknown(u) = &repo.scan_on_push {
+            c.unknown(repo.id, ATTR, "scan_on_push", u);
+            continue;
+        }
+        if let Err(u) = registry {
+            c.unknown(
+                repo.id,
+                ATTR,
+                "whether a registry scanning rule covers the repository",
+                &u,
+            );
+            continue;
+        }
+        let setting = if repo.scan_on_push.is_absent() {
+            "scan_on_push is not set (the AWS default is false)"
+        } else {
+            "scan_on_push is false"
+        };
+        c.fail(
+            repo.id,
+            ATTR,
+            format!(
+                "ECR repository {} does not scan images on push ({setting}, and no registry scanning rule covers it); the architecture requires image scanning",
+                repo.name.shown()
+            ),
+            "set image_scanning_configuration { scan_on_push = true }",
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Inventory, Resource};
+    use crate::rules::testing::run;
+
+    fn repo(scan: Field<bool>) -> Resource {
+        Resource::new(
+            "aws_ecr_repository",
+            "aws_ecr_repository.bot",
+            EcrRepository {
+                name: Field::Known("clever-better-bot".into()),
+                scan_on_push: scan,
+            },
+        )
+    }
+
+    fn registry(rules: Field<Vec<(&str, Vec<&str>)>>) -> Resource {
+        Resource::new(
+            "aws_ecr_registry_scanning_configuration",
+            "aws_ecr_registry_scanning_configuration.main",
+            EcrRegistryScanning {
+                rules: rules.map(|rs| {
+                    rs.into_iter()
+                        .map(|(f, fs)| {
+                            (f.to_string(), fs.into_iter().map(str::to_string).collect())
+                        })
+                        .collect()
+                }),
+            },
+        )
+    }
+
+    #[test]
+    fn scan_on_push_passes() {
+        let mut inv = Inventory::new();
+        inv.push(repo(Field::Known(true)));
+        assert_eq!(
+            run(&SCAN_ON_PUSH, &inv).passes(),
+            vec!["aws_ecr_repository.bot"]
+        );
+    }
+
+    #[test]
+    fn absent_setting_fails_with_default() {
+        let mut inv = Inventory::new();
+        inv.push(repo(Field::Absent));
+        let out = run(&SCAN_ON_PUSH, &inv);
+        assert_eq!(out.fails(), vec!["aws_ecr_repository.bot"]);
+        let msg = out.messages()[0];
+        assert!(
+            msg.contains("default is false") && msg.contains("requires image scanning"),
+            "{msg}"
+        );
+    }
+
+    #[test]
+    fn registry_rule_with_matching_filter_passes() {
+        let mut inv = Inventory::new();
+        inv.push(repo(Field::Known(false)));
+        inv.push(registry(Field::Known(vec![(
+            "SCAN_ON_PUSH",
+            vec!["clever-better-*"],
+        )])));
+        assert_eq!(
+            run(&SCAN_ON_PUSH, &inv).passes(),
+            vec!["aws_ecr_repository.bot"]
+        );
+
+        let mut inv = Inventory::new();
+        inv.push(repo(Field::Known(false)));
+        inv.push(registry(Field::Known(vec![
+            ("MANUAL", vec!["*"]),
+            ("CONTINUOUS_SCAN", vec!["other-*"]),
+        ])));
+        assert_eq!(
+            run(&SCAN_ON_PUSH, &inv).fails(),
+            vec!["aws_ecr_repository.bot"]
+        );
+    }
+
+    #[test]
+    fn unknowns_are_unknown() {
+        let mut inv = Inventory::new();
+        inv.push(repo(Field::Unknown(Unknown::AfterApply)));
+        assert_eq!(
+            run(&SCAN_ON_PUSH, &inv).unknowns(),
+            vec!["aws_ecr_repository.bot"]
+        );
+        let mut inv = Inventory::new();
+        inv.push(repo(Field::Known(false)));
+        inv.push(registry(Field::Unknown(Unknown::Denied(
+            "ecr:GetRegistryScanningConfiguration".into(),
+        ))));
+        let out = run(&SCAN_ON_PUSH, &inv);
+        assert_eq!(out.unknowns(), vec!["aws_ecr_repository.bot"]);
+        assert!(out.messages()[0].contains("denied"));
+    }
+}

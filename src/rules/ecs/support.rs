@@ -1,0 +1,252 @@
+//! Shared by the CB-ECS-* rules: the documented services, their task definitions, and
+//! which Application Auto Scaling targets and policies act on them.
+//!
+//! A target or policy acts on a service when its `resource_id` is
+//! `service/<cluster name>/<service name>` (when the service's cluster cannot be resolved,
+//! the service-name segment alone decides), or, while `resource_id` is not known, when its
+//! references resolve to the service (or, for a policy, to one of the service's targets).
+
+use crate::model::{
+    EcsCluster, EcsService, Field, Inventory, KindTag, Refs, Res, ResId, Resolution,
+    ScalableTarget, ScalingPolicy, TaskDefinition, Unknown,
+};
+use crate::rules::tiers::{resolve_one, service_role, services_in_role, ServiceRole};
+use crate::rules::Check;
+
+/// The services in `role` (`label`: "trading bot service"). A service whose name is
+/// unknown gets an unknown outcome; when there is none, a missing service fails with
+/// `requirement` (what the architecture requires of it) and `help`.
+pub(super) fn role_services<'a>(
+    c: &mut Check<'a>,
+    role: ServiceRole,
+    label: &str,
+    requirement: &str,
+    help: &str,
+) -> Vec<Res<'a, EcsService>> {
+    let mut undecided = false;
+    for svc in c.inv.all::<EcsService>() {
+        if let Err(u) = service_role(c.policy, &svc) {
+            undecided = true;
+            let what = format!("whether it is the {label} (its name)");
+            c.unknown(svc.id, Some("name"), &what, &u);
+        }
+    }
+    let services = services_in_role(c.inv, c.policy, role);
+    if services.is_empty() && !undecided {
+        let names = match role {
+            ServiceRole::Bot => &c.policy.services.bot.names,
+            ServiceRole::Ml => &c.policy.services.ml.names,
+        };
+        let globs = names.patterns().join(", ");
+        c.missing(
+            KindTag::EcsService,
+            "aws_ecs_service",
+            label,
+            format!("no ECS service is named like the {label} ({globs}); the architecture {requirement}"),
+            format!("define the {label} as an aws_ecs_service named like {globs}: {help}"),
+        );
+    }
+    services
+}
+
+/// Whether a target or policy acts on a service.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) enum Match {
+    Yes,
+    No,
+    Unknown(Unknown),
+}
+
+/// What identifies a service in an Application Auto Scaling `resource_id`.
+pub(super) struct ServiceKey {
+    pub id: ResId,
+    pub name: Option<String>,
+    pub cluster: Option<String>,
+}
+
+impl ServiceKey {
+    pub fn of(inv: &Inventory, svc: &Res<'_, EcsService>) -> ServiceKey {
+        let cluster = match resolve_one::<EcsCluster>(inv, &svc.cluster) {
+            Ok(Some(c)) => c.name.get().cloned(),
+            _ => None,
+        };
+        ServiceKey {
+            id: svc.id,
+            name: svc.name.get().cloned(),
+            cluster,
+        }
+    }
+
+    /// The `resource_id` the service's targets must carry (for help texts).
+    pub fn resource_id(&self) -> String {
+        format!(
+            "service/{}/{}",
+            self.cluster.as_deref().unwrap_or("<cluster>"),
+            self.name.as_deref().unwrap_or("<service>")
+        )
+    }
+
+    fn matches_id(&self, resource_id: &str) -> bool {
+        let mut parts = resource_id.split('/');
+        let (Some("service"), Some(cluster), Some(service), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return false;
+        };
+        self.name.as_deref() == Some(service)
+            && self.cluster.as_deref().map_or(true, |c| c == cluster)
+    }
+}
+
+/// Whether `target` scales the service.
+pub(super) fn target_matches(inv: &Inventory, target: &ScalableTarget, key: &ServiceKey) -> Match {
+    if let Some(ns) = target.service_namespace.get() {
+        if !ns.eq_ignore_ascii_case("ecs") {
+            return Match::No;
+        }
+    }
+    match &target.resource_id {
+        Field::Known(id) | Field::Sensitive(id) => bool_match(key.matches_id(id)),
+        Field::Unknown(u) => by_refs(inv, &target.resource_refs, key, &[], Some(u)),
+        Field::Absent => by_refs(inv, &target.resource_refs, key, &[], None),
+    }
+}
+
+/// Whether `policy` acts on the service, directly or through one of its `targets`.
+pub(super) fn policy_matches(
+    inv: &Inventory,
+    policy: &ScalingPolicy,
+    key: &ServiceKey,
+    targets: &[ResId],
+) -> Match {
+    match &policy.resource_id {
+        Field::Known(id) | Field::Sensitive(id) => bool_match(key.matches_id(id)),
+        Field::Unknown(u) => by_refs(inv, &policy.resource_refs, key, targets, Some(u)),
+        Field::Absent => by_refs(inv, &policy.resource_refs, key, targets, None),
+    }
+}
+
+fn bool_match(yes: bool) -> Match {
+    if yes {
+        Match::Yes
+    } else {
+        Match::No
+    }
+}
+
+/// Decides by references: to the service itself, or to one of `targets`.
+fn by_refs(
+    inv: &Inventory,
+    refs: &Refs,
+    key: &ServiceKey,
+    targets: &[ResId],
+    why: Option<&Unknown>,
+) -> Match {
+    let mut unknown = why.cloned();
+    let mut found_other = false;
+    match inv.resolve::<EcsService>(refs) {
+        Resolution::Known { found, .. } => {
+            if found.iter().any(|s| s.id == key.id) {
+                return Match::Yes;
+            }
+            found_other |= !found.is_empty();
+        }
+        Resolution::Unknown(u) => {
+            unknown.get_or_insert(u);
+        }
+        Resolution::Absent => {}
+    }
+    if let Resolution::Known { found, .. } = inv.resolve::<ScalableTarget>(refs) {
+        if found.iter().any(|t| targets.contains(&t.id)) {
+            return Match::Yes;
+        }
+        found_other |= !found.is_empty();
+    }
+    match unknown {
+        _ if found_other => Match::No,
+        Some(u) => Match::Unknown(u),
+        None => Match::No,
+    }
+}
+
+/// The task definition a service runs, or why it cannot be known.
+pub(super) fn task_definition<'a>(
+    inv: &'a Inventory,
+    svc: &Res<'_, EcsService>,
+) -> Result<Res<'a, TaskDefinition>, Unknown> {
+    match resolve_one::<TaskDefinition>(inv, &svc.task_definition)? {
+        Some(td) => Ok(td),
+        None => Err(Unknown::NotInInputs(
+            "the service's task definition".to_string(),
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{RefTarget, Resource};
+
+    fn setup(cluster_ref: Refs) -> (Inventory, ResId) {
+        let mut inv = Inventory::new();
+        inv.push(Resource::new(
+            "aws_ecs_cluster",
+            "aws_ecs_cluster.main",
+            EcsCluster {
+                name: Field::Known("prod".into()),
+            },
+        ));
+        let id = inv.push(Resource::new(
+            "aws_ecs_service",
+            "aws_ecs_service.ml",
+            EcsService {
+                name: Field::Known("ml".into()),
+                cluster: cluster_ref,
+                ..Default::default()
+            },
+        ));
+        (inv, id)
+    }
+
+    fn key(inv: &Inventory, id: ResId) -> ServiceKey {
+        let svc = inv.typed::<EcsService>(id).expect("service");
+        ServiceKey::of(inv, &svc)
+    }
+
+    #[test]
+    fn resource_id_matches_cluster_and_service() {
+        let (inv, id) = setup(Field::Known(vec![RefTarget::Address(
+            "aws_ecs_cluster.main".into(),
+        )]));
+        let k = key(&inv, id);
+        assert!(k.matches_id("service/prod/ml"));
+        assert!(!k.matches_id("service/staging/ml"));
+        assert!(!k.matches_id("service/prod/ml-2"));
+        assert!(!k.matches_id("table/prod/ml"));
+    }
+
+    #[test]
+    fn unresolved_cluster_matches_on_service_name() {
+        let (inv, id) = setup(Field::Known(vec![RefTarget::Ident("arn:elsewhere".into())]));
+        assert!(key(&inv, id).matches_id("service/anything/ml"));
+    }
+
+    #[test]
+    fn unknown_resource_id_uses_references() {
+        let (inv, id) = setup(Field::Absent);
+        let k = key(&inv, id);
+        let mut target = ScalableTarget {
+            resource_id: Field::Unknown(Unknown::AfterApply),
+            resource_refs: Field::Known(vec![RefTarget::Address("aws_ecs_service.ml".into())]),
+            ..Default::default()
+        };
+        assert_eq!(target_matches(&inv, &target, &k), Match::Yes);
+        target.resource_refs = Field::Absent;
+        assert!(matches!(
+            target_matches(&inv, &target, &k),
+            Match::Unknown(_)
+        ));
+        target.service_namespace = Field::Known("dynamodb".into());
+        assert_eq!(target_matches(&inv, &target, &k), Match::No);
+    }
+}

@@ -1,0 +1,389 @@
+use crate::declare_rule;
+use crate::model::{
+    Effect, Field, IamInlinePolicy, IamPolicy, IamPolicyAttachment, IamRole, PolicyDocument,
+    RefTarget, Refs, ResId, Statement, Unknown,
+};
+use crate::rules::{Check, ALL_SOURCES};
+
+use super::policies::{document, is_administrator_access, Doc};
+use super::verdicts::Verdicts;
+
+declare_rule! {
+    /// ## What it checks
+    /// No IAM policy document (customer-managed `aws_iam_policy`, inline
+    /// `aws_iam_role_policy` / `aws_iam_user_policy` / `aws_iam_group_policy`, a role's
+    /// `inline_policy` blocks) has an Allow statement whose action is `*` or `<service>:*` on
+    /// resource `*` (a `NotResource` statement counts as every resource). An attachment of the
+    /// AWS managed `AdministratorAccess` policy (`aws_iam_*_policy_attachment`,
+    /// `managed_policy_arns`) fails too. A document that is not known yet (an
+    /// `aws_iam_policy_document` read at apply time) is read through its data source.
+    ///
+    /// ## Why
+    /// The architecture document puts "Security First: Defense in depth with multiple security
+    /// layers" first among its principles, and its only documented policy (the ECS task role)
+    /// lists individual actions on `"Resource": ["arn:aws:..."]`. A full-access statement
+    /// defeats every other layer: whoever holds the credentials owns the account or service.
+    ///
+    /// ## Example
+    /// ```hcl
+    /// resource "aws_iam_policy" "ops" {
+    ///   policy = jsonencode({
+    ///     Version   = "2012-10-17"
+    ///     Statement = [{ Effect = "Allow", Action = "*", Resource = "*" }]
+    ///   })
+    /// }
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```hcl
+    /// resource "aws_iam_policy" "ops" {
+    ///   policy = jsonencode({
+    ///     Version = "2012-10-17"
+    ///     Statement = [{
+    ///       Effect   = "Allow"
+    ///       Action   = ["ecs:UpdateService", "ecs:DescribeServices"]
+    ///       Resource = aws_ecs_service.bot.id
+    ///     }]
+    ///   })
+    /// }
+    /// ```
+    ///
+    /// ## Peers
+    /// Checkov `CKV_AWS_62` / `CKV_AWS_1` (full `*-*` administrative privileges),
+    /// `CKV_AWS_63` (`*` as a statement's action), `CKV_AWS_274` (AdministratorAccess
+    /// attached); Trivy `AVD-AWS-0057` (policy wildcards); AWS Config
+    /// `iam-policy-no-statements-with-admin-access` and
+    /// `iam-policy-no-statements-with-full-access`.
+    pub static NO_ADMIN_POLICY = Rule {
+        id: "CB-IAM-002",
+        name: "no-admin-policy",
+        area: Identity,
+        severity: Critical,
+        sources: ALL_SOURCES,
+        check: check,
+    };
+}
+
+const REQUIREMENT: &str =
+    "no IAM policy may allow `*` or `service:*` on Resource \"*\" (full administrative access)";
+
+fn full_access(action: &str) -> bool {
+    action == "*"
+        || action
+            .strip_suffix(":*")
+            .is_some_and(|service| !service.is_empty() && !service.contains(':'))
+}
+
+/// The full-access grant of one statement, if it makes one.
+fn admin_grant(s: &Statement) -> Result<Option<String>, Unknown> {
+    if s.effect != Effect::Allow {
+        return Ok(None);
+    }
+    let action = match &s.actions {
+        Field::Known(list) | Field::Sensitive(list) => match list.iter().find(|a| full_access(a)) {
+            Some(a) => a.clone(),
+            None => return Ok(None),
+        },
+        Field::Unknown(u) => {
+            return match &s.resources {
+                Field::Known(r) | Field::Sensitive(r) if !r.iter().any(|r| r == "*") => Ok(None),
+                _ => Err(u.clone()),
+            };
+        }
+        Field::Absent => return Ok(None),
+    };
+    match (&s.resources, &s.not_resources) {
+        (Field::Known(r) | Field::Sensitive(r), _) => Ok(r
+            .iter()
+            .any(|r| r == "*")
+            .then(|| format!("allows \"{action}\" on Resource \"*\""))),
+        (Field::Unknown(u), _) | (Field::Absent, Field::Unknown(u)) => Err(u.clone()),
+        (Field::Absent, Field::Known(_) | Field::Sensitive(_)) => Ok(Some(format!(
+            "allows \"{action}\" on every resource but a few (NotResource)"
+        ))),
+        (Field::Absent, Field::Absent) => Ok(None),
+    }
+}
+
+fn judge_doc(v: &mut Verdicts, on: ResId, attribute: &'static str, label: &str, doc: Doc) {
+    let doc: PolicyDocument = match doc {
+        Ok(doc) => doc,
+        Err((what, why)) => return v.unknown(on, attribute, what, why),
+    };
+    let mut grants = Vec::new();
+    let mut unknown = None;
+    for s in &doc.statements {
+        match admin_grant(s) {
+            Ok(Some(g)) => grants.push(g),
+            Ok(None) => {}
+            Err(u) => {
+                unknown.get_or_insert(u);
+            }
+        }
+    }
+    if !grants.is_empty() {
+        grants.dedup();
+        v.fail(
+            on,
+            attribute,
+            format!("{label} {}; {REQUIREMENT}", grants.join(" and ")),
+        );
+    } else if let Some(why) = unknown {
+        v.unknown(
+            on,
+            attribute,
+            format!("whether {label} grants full access"),
+            why,
+        );
+    } else {
+        v.pass(on, attribute);
+    }
+}
+
+/// Attachments of `AdministratorAccess` among `refs`.
+fn judge_arns(v: &mut Verdicts, on: ResId, attribute: &'static str, label: &str, refs: &Refs) {
+    match refs {
+        Field::Absent => {}
+        Field::Unknown(u) => v.unknown(
+            on,
+            attribute,
+            format!("the policies {label} attaches"),
+            u.clone(),
+        ),
+        Field::Known(targets) | Field::Sensitive(targets) => {
+            let admin = targets.iter().any(|t| match t {
+                RefTarget::Ident(arn) => is_administrator_access(arn),
+                RefTarget::Address(_) => false,
+            });
+            if admin {
+                v.fail(
+                    on,
+                    attribute,
+                    format!("{label} attaches the AWS managed policy AdministratorAccess; {REQUIREMENT}"),
+                );
+            } else if !targets.is_empty() {
+                v.pass(on, attribute);
+            }
+        }
+    }
+}
+
+fn check(c: &mut Check<'_>) {
+    let inv = c.inv;
+    let mut v = Verdicts::default();
+    for p in inv.all::<IamPolicy>() {
+        let label = format!("policy {}", p.address());
+        judge_doc(
+            &mut v,
+            p.id,
+            "policy",
+            &label,
+            document(inv, &p.policy, &label),
+        );
+    }
+    for p in inv.all::<IamInlinePolicy>() {
+        let label = format!("policy {}", p.address());
+        judge_doc(
+            &mut v,
+            p.id,
+            "policy",
+            &label,
+            document(inv, &p.policy, &label),
+        );
+    }
+    for role in inv.all::<IamRole>() {
+        for (name, text) in &role.inline_policies {
+            let label = format!("inline policy `{name}` of {}", role.address());
+            let doc = document(inv, text, &label);
+            judge_doc(&mut v, role.id, "inline_policy", &label, doc);
+        }
+        let label = format!("role {}", role.address());
+        judge_arns(
+            &mut v,
+            role.id,
+            "managed_policy_arns",
+            &label,
+            &role.managed_policies,
+        );
+    }
+    for a in inv.all::<IamPolicyAttachment>() {
+        let label = format!("attachment {}", a.address());
+        match &a.policy {
+            Field::Absent => v.unknown(
+                a.id,
+                "policy_arn",
+                format!("the policy {label} attaches"),
+                Unknown::NotInInputs("its policy_arn".to_string()),
+            ),
+            refs => judge_arns(&mut v, a.id, "policy_arn", &label, refs),
+        }
+    }
+    v.emit(
+        c,
+        "grant the specific actions the principal needs on named resources; \
+         do not attach AdministratorAccess",
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{ident, Inventory, PolicyDocumentData, PolicyText, Resource};
+    use crate::rules::iam::testkit::text;
+    use crate::rules::testing::run;
+
+    fn policy(inv: &mut Inventory, address: &str, action: &str, resource: &str) {
+        let json = format!(
+            r#"{{"Statement":[{{"Effect":"Allow","Action":"{action}","Resource":"{resource}"}}]}}"#
+        );
+        let p = IamPolicy {
+            name: Field::Known("p".into()),
+            policy: text(&json),
+        };
+        inv.push(Resource::new("aws_iam_policy", address, p));
+    }
+
+    #[test]
+    fn star_and_service_star_on_star_fail() {
+        let mut inv = Inventory::new();
+        policy(&mut inv, "aws_iam_policy.all", "*", "*");
+        policy(&mut inv, "aws_iam_policy.s3", "S3:*", "*");
+        policy(
+            &mut inv,
+            "aws_iam_policy.named",
+            "s3:*",
+            "arn:aws:s3:::models",
+        );
+        policy(&mut inv, "aws_iam_policy.get", "s3:Get*", "*");
+        let out = run(&NO_ADMIN_POLICY, &inv);
+        assert_eq!(out.fails(), vec!["aws_iam_policy.all", "aws_iam_policy.s3"]);
+        assert_eq!(
+            out.passes(),
+            vec!["aws_iam_policy.get", "aws_iam_policy.named"]
+        );
+        let msg = out.messages()[0];
+        assert!(
+            msg.contains("\"*\" on Resource \"*\"") && msg.contains("no IAM policy"),
+            "{msg}"
+        );
+    }
+
+    #[test]
+    fn deny_statements_are_not_grants() {
+        let mut inv = Inventory::new();
+        let p = IamInlinePolicy {
+            principal: Field::Known(vec![ident("r")]),
+            policy: text(r#"{"Statement":{"Effect":"Deny","Action":"*","Resource":"*"}}"#),
+            ..Default::default()
+        };
+        inv.push(Resource::new(
+            "aws_iam_user_policy",
+            "aws_iam_user_policy.u",
+            p,
+        ));
+        assert_eq!(
+            run(&NO_ADMIN_POLICY, &inv).passes(),
+            vec!["aws_iam_user_policy.u"]
+        );
+    }
+
+    #[test]
+    fn administrator_access_attachments_fail() {
+        let mut inv = Inventory::new();
+        let admin = "arn:aws:iam::aws:policy/AdministratorAccess";
+        let att = IamPolicyAttachment {
+            principals: Field::Known(vec![ident("deployer")]),
+            policy: Field::Known(vec![ident(admin)]),
+            ..Default::default()
+        };
+        inv.push(Resource::new(
+            "aws_iam_role_policy_attachment",
+            "aws_iam_role_policy_attachment.a",
+            att,
+        ));
+        let role = IamRole {
+            managed_policies: Field::Known(vec![ident(admin)]),
+            ..Default::default()
+        };
+        inv.push(Resource::new("aws_iam_role", "aws_iam_role.r", role));
+        let ro = IamPolicyAttachment {
+            policy: Field::Known(vec![ident("arn:aws:iam::aws:policy/ReadOnlyAccess")]),
+            ..Default::default()
+        };
+        inv.push(Resource::new(
+            "aws_iam_role_policy_attachment",
+            "aws_iam_role_policy_attachment.ro",
+            ro,
+        ));
+        let out = run(&NO_ADMIN_POLICY, &inv);
+        assert_eq!(
+            out.fails(),
+            vec!["aws_iam_role.r", "aws_iam_role_policy_attachment.a"]
+        );
+        assert_eq!(out.passes(), vec!["aws_iam_role_policy_attachment.ro"]);
+        assert!(out
+            .messages()
+            .iter()
+            .all(|m| m.contains("AdministratorAccess")));
+    }
+
+    #[test]
+    fn inline_policy_blocks_fail_on_the_role() {
+        let mut inv = Inventory::new();
+        let role = IamRole {
+            inline_policies: vec![(
+                "ops".into(),
+                text(
+                    r#"{"Statement":{"Effect":"Allow","Action":["ec2:*"],"NotResource":"arn:x"}}"#,
+                ),
+            )],
+            ..Default::default()
+        };
+        inv.push(Resource::new("aws_iam_role", "aws_iam_role.ops", role));
+        let out = run(&NO_ADMIN_POLICY, &inv);
+        assert_eq!(out.fails(), vec!["aws_iam_role.ops"]);
+        assert!(
+            out.messages()[0].contains("inline policy `ops`"),
+            "{:?}",
+            out.messages()
+        );
+    }
+
+    #[test]
+    fn unknown_documents_are_unknown_unless_the_data_source_decides() {
+        let mut inv = Inventory::new();
+        let mut doc =
+            PolicyDocument::parse(r#"{"Statement":{"Effect":"Allow","Action":"*"}}"#).unwrap();
+        doc.statements[0].resources = Field::Unknown(Unknown::AfterApply);
+        let data = PolicyDocumentData {
+            document: Field::Known(doc),
+        };
+        inv.push(Resource::new(
+            "aws_iam_policy_document",
+            "data.aws_iam_policy_document.d",
+            data,
+        ));
+        let p = IamPolicy {
+            name: Field::Absent,
+            policy: PolicyText {
+                document: Field::Unknown(Unknown::AfterApply),
+                refs: Field::Known(vec![RefTarget::Address(
+                    "data.aws_iam_policy_document.d".into(),
+                )]),
+            },
+        };
+        inv.push(Resource::new("aws_iam_policy", "aws_iam_policy.d", p));
+        let q = IamPolicy {
+            name: Field::Absent,
+            policy: PolicyText {
+                document: Field::Unknown(Unknown::Unresolved("var.policy".into())),
+                refs: Field::Absent,
+            },
+        };
+        inv.push(Resource::new("aws_iam_policy", "aws_iam_policy.v", q));
+        policy(&mut inv, "aws_iam_policy.ok", "s3:GetObject", "*");
+        let out = run(&NO_ADMIN_POLICY, &inv);
+        assert_eq!(out.unknowns(), vec!["aws_iam_policy.d", "aws_iam_policy.v"]);
+        assert_eq!(out.passes(), vec!["aws_iam_policy.ok"]);
+    }
+}

@@ -1,0 +1,146 @@
+use crate::declare_rule;
+use crate::model::{Field, LogGroup};
+use crate::rules::{Check, Severity, ALL_SOURCES};
+
+declare_rule! {
+    /// ## What it checks
+    /// Every `aws_cloudwatch_log_group` keeps its logs at least the documented number of days
+    /// (`logs.retention_days`, 90): a shorter `retention_in_days` fails. A group whose logs
+    /// never expire (`retention_in_days` not set, or 0) is a **low** severity finding: nothing
+    /// is lost, but storage grows forever instead of being archived.
+    ///
+    /// ## Why
+    /// The architecture document's "Log Aggregation": "Log retention: 90 days (then archived
+    /// to S3)". Shorter retention loses the evidence an incident investigation or a Betfair
+    /// dispute needs; never-expiring groups keep paying CloudWatch storage for logs that
+    /// should have moved to S3 (the document budgets $30/month for "CloudWatch | Logs +
+    /// Metrics").
+    ///
+    /// ## Example
+    /// ```hcl
+    /// resource "aws_cloudwatch_log_group" "bot" {
+    ///   name              = "/ecs/clever-better-bot"
+    ///   retention_in_days = 14
+    /// }
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```hcl
+    /// resource "aws_cloudwatch_log_group" "bot" {
+    ///   name              = "/ecs/clever-better-bot"
+    ///   retention_in_days = 90
+    /// }
+    /// ```
+    ///
+    /// ## Peers
+    /// Checkov `CKV_AWS_66` (retention set) and `CKV_AWS_338` (at least one year); AWS Config
+    /// `cw-loggroup-retention-period-check` (which counts never-expire as compliant). No
+    /// Trivy equivalent.
+    pub static RETENTION = Rule {
+        id: "CB-LOG-002",
+        name: "log-retention",
+        area: Logging,
+        severity: Medium,
+        sources: ALL_SOURCES,
+        check: check,
+    };
+}
+
+fn check(c: &mut Check<'_>) {
+    let days = c.policy.logs.retention_days;
+    let help = format!("set retention_in_days = {days}");
+    for g in c.inv.all::<LogGroup>() {
+        let name = g
+            .name
+            .get()
+            .map_or_else(|| g.address().to_string(), String::clone);
+        match &g.retention_in_days {
+            Field::Absent | Field::Known(0) | Field::Sensitive(0) => c.fail_with_severity(
+                g.id,
+                Some("retention_in_days"),
+                Severity::Low,
+                format!(
+                    "logs of {name} never expire (retention_in_days {}); the architecture keeps \
+                     logs {days} days, then archives them to S3",
+                    if g.retention_in_days.is_absent() { "not set" } else { "= 0" }
+                ),
+                help.clone(),
+            ),
+            Field::Known(d) | Field::Sensitive(d) if *d < days => c.fail(
+                g.id,
+                Some("retention_in_days"),
+                format!(
+                    "log group {name} keeps logs {} days; the architecture requires at least {days}",
+                    g.retention_in_days.shown()
+                ),
+                help.clone(),
+            ),
+            Field::Known(_) | Field::Sensitive(_) => c.pass(g.id),
+            Field::Unknown(u) => c.unknown(g.id, Some("retention_in_days"), "the log retention", u),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Inventory, Resource, Unknown};
+    use crate::rules::testing::run;
+    use crate::rules::Status;
+
+    fn group(retention: Field<i64>) -> Inventory {
+        let mut inv = Inventory::new();
+        let g = LogGroup {
+            name: Field::Known("/ecs/clever-better-bot".into()),
+            retention_in_days: retention,
+        };
+        inv.push(Resource::new(
+            "aws_cloudwatch_log_group",
+            "aws_cloudwatch_log_group.bot",
+            g,
+        ));
+        inv
+    }
+
+    #[test]
+    fn ninety_days_or_more_pass() {
+        for d in [90, 365] {
+            assert_eq!(
+                run(&RETENTION, &group(Field::Known(d))).passes(),
+                vec!["aws_cloudwatch_log_group.bot"]
+            );
+        }
+    }
+
+    #[test]
+    fn shorter_retention_fails_with_both_values() {
+        let out = run(&RETENTION, &group(Field::Known(14)));
+        assert_eq!(out.fails(), vec!["aws_cloudwatch_log_group.bot"]);
+        let msg = out.messages()[0];
+        assert!(
+            msg.contains("14 days") && msg.contains("at least 90"),
+            "{msg}"
+        );
+        assert_eq!(out.outcomes[0].severity, Severity::Medium);
+    }
+
+    #[test]
+    fn never_expiring_is_a_low_finding() {
+        for f in [Field::Absent, Field::Known(0)] {
+            let out = run(&RETENTION, &group(f));
+            let o = &out.outcomes[0];
+            assert_eq!((o.status, o.severity), (Status::Fail, Severity::Low));
+            assert!(
+                o.message.contains("never expire") && o.message.contains("90 days"),
+                "{}",
+                o.message
+            );
+        }
+    }
+
+    #[test]
+    fn unknown_retention_is_unknown() {
+        let out = run(&RETENTION, &group(Field::Unknown(Unknown::AfterApply)));
+        assert_eq!(out.unknowns(), vec!["aws_cloudwatch_log_group.bot"]);
+    }
+}

@@ -1,0 +1,344 @@
+use crate::declare_rule;
+use crate::model::{Field, KindTag, MetricAlarm, Res, ResId, Unknown};
+use crate::rules::{Check, ALL_SOURCES};
+
+use super::alarm_spec::{evaluate, metric_glob, requirement, watches};
+
+declare_rule! {
+    /// ## What it checks
+    /// Every documented alarm (`[[alarms]]`) exists as an `aws_cloudwatch_metric_alarm`
+    /// matched by its metric (`metric_name` against the spec's glob, and `namespace` when the
+    /// spec names one), and each matching alarm has the documented comparison (`>` accepts
+    /// `GreaterThanThreshold` or `GreaterThanOrEqualToThreshold`), threshold, period (when
+    /// documented), period × evaluation periods (when documented) and actions: each action
+    /// class the spec lists (`[alarm_actions]`, globs over SNS topic names) needs its own
+    /// `alarm_actions` topic, the most specific classes served first. Topics outside the
+    /// inputs are named by the last segment of their ARN. A missing alarm is a finding with
+    /// no resource; every mismatch of an alarm is named in one finding on it.
+    ///
+    /// ## Why
+    /// The architecture document's "Alarms" table: "High CPU > 80% for 5 min, SNS
+    /// notification; High Memory > 85% for 5 min, SNS notification; DB Connections > 80% of
+    /// max, SNS notification; API Errors > 10/min, SNS + PagerDuty; Trade Failures > 3/hour,
+    /// PagerDuty". An alarm with another threshold or window, or without its action, pages
+    /// nobody when the trading bot fails.
+    ///
+    /// ## Example
+    /// ```hcl
+    /// resource "aws_cloudwatch_metric_alarm" "api_errors" {
+    ///   alarm_name          = "betfair-api-errors"
+    ///   namespace           = "CleverBetter"
+    ///   metric_name         = "BetfairAPIErrors"
+    ///   comparison_operator = "GreaterThanThreshold"
+    ///   threshold           = 50
+    ///   period              = 300
+    ///   evaluation_periods  = 1
+    ///   statistic           = "Sum"
+    ///   alarm_actions       = [aws_sns_topic.alerts.arn]
+    /// }
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```hcl
+    /// resource "aws_cloudwatch_metric_alarm" "api_errors" {
+    ///   alarm_name          = "betfair-api-errors"
+    ///   namespace           = "CleverBetter"
+    ///   metric_name         = "BetfairAPIErrors"
+    ///   comparison_operator = "GreaterThanThreshold"
+    ///   threshold           = 10
+    ///   period              = 60
+    ///   evaluation_periods  = 1
+    ///   statistic           = "Sum"
+    ///   alarm_actions       = [aws_sns_topic.alerts.arn, aws_sns_topic.pagerduty.arn]
+    /// }
+    /// ```
+    ///
+    /// ## Peers
+    /// AWS Config `cloudwatch-alarm-settings-check` (settings of alarms on one metric) and
+    /// `cloudwatch-alarm-action-check` (alarms have actions). No Checkov or Trivy equivalent.
+    pub static DOCUMENTED_ALARMS = Rule {
+        id: "CB-MON-001",
+        name: "documented-alarms",
+        area: Monitoring,
+        severity: Medium,
+        sources: ALL_SOURCES,
+        check: check,
+    };
+}
+
+fn check(c: &mut Check<'_>) {
+    let inv = c.inv;
+    let alarms: Vec<Res<'_, MetricAlarm>> = inv.all::<MetricAlarm>().collect();
+    let mut maybe: Vec<(ResId, Unknown, Vec<String>)> = Vec::new();
+    for spec in &c.policy.alarms {
+        let glob = metric_glob(spec);
+        let req = requirement(c.policy, spec);
+        let mut matched = false;
+        let mut undecided = Vec::new();
+        for a in &alarms {
+            match watches(spec, &glob, a) {
+                Ok(false) => {}
+                Err(u) => undecided.push((a.id, u)),
+                Ok(true) => {
+                    matched = true;
+                    let e = evaluate(c.inv, c.policy, spec, a);
+                    let name = a
+                        .name
+                        .get()
+                        .map_or_else(|| a.address().to_string(), String::clone);
+                    if let Some((attr, _)) = e.problems.first() {
+                        let facts: Vec<&str> = e.problems.iter().map(|(_, f)| f.as_str()).collect();
+                        c.fail(
+                            a.id,
+                            Some(attr),
+                            format!(
+                                "alarm {name} ({}: {}): {}; the architecture requires {req}",
+                                spec.name,
+                                spec.description,
+                                facts.join(", ")
+                            ),
+                            format!("make the alarm match the documented {}: {req}", spec.name),
+                        );
+                    } else if let Some((what, why)) = e.unknown {
+                        c.unknown(a.id, None, &format!("{what} of alarm {name}"), &why);
+                    } else {
+                        c.pass(a.id);
+                    }
+                }
+            }
+        }
+        if matched {
+            continue;
+        }
+        if undecided.is_empty() {
+            c.missing(
+                KindTag::MetricAlarm,
+                "aws_cloudwatch_metric_alarm",
+                spec.name.clone(),
+                format!(
+                    "no alarm watches {} ({}); the architecture requires {req}",
+                    spec.metric, spec.description
+                ),
+                format!("declare an aws_cloudwatch_metric_alarm with {req}"),
+            );
+        }
+        for (id, u) in undecided {
+            match maybe.iter_mut().find(|(m, _, _)| *m == id) {
+                Some((_, _, names)) => names.push(spec.name.clone()),
+                None => maybe.push((id, u, vec![spec.name.clone()])),
+            }
+        }
+    }
+    for (id, why, names) in maybe {
+        let what = format!(
+            "whether this is the documented {} alarm",
+            names.join(" or ")
+        );
+        c.unknown(id, Some("metric_name"), &what, &why);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{ident, Inventory, RefTarget, Resource, SnsTopic};
+    use crate::rules::testing::run;
+
+    struct A {
+        metric: &'static str,
+        cmp: &'static str,
+        threshold: f64,
+        period: i64,
+        evals: i64,
+        actions: Vec<RefTarget>,
+    }
+
+    fn alarm(inv: &mut Inventory, name: &str, a: A) {
+        let m = MetricAlarm {
+            name: Field::Known(name.into()),
+            namespace: Field::Known("AWS/ECS".into()),
+            metric_name: Field::Known(a.metric.into()),
+            comparison: Field::Known(a.cmp.into()),
+            threshold: Field::Known(a.threshold),
+            period: Field::Known(a.period),
+            evaluation_periods: Field::Known(a.evals),
+            statistic: Field::Known("Average".into()),
+            alarm_actions: Field::Known(a.actions),
+        };
+        inv.push(Resource::new(
+            "aws_cloudwatch_metric_alarm",
+            format!("aws_cloudwatch_metric_alarm.{name}"),
+            m,
+        ));
+    }
+
+    fn topic(inv: &mut Inventory, name: &str) {
+        let t = SnsTopic {
+            name: Field::Known(name.into()),
+        };
+        inv.push(Resource::new(
+            "aws_sns_topic",
+            format!("aws_sns_topic.{name}"),
+            t,
+        ));
+    }
+
+    fn at(name: &str) -> RefTarget {
+        RefTarget::Address(format!("aws_sns_topic.{name}"))
+    }
+
+    /// Every documented alarm, compliant.
+    fn documented() -> Inventory {
+        let mut inv = Inventory::new();
+        topic(&mut inv, "alerts");
+        topic(&mut inv, "pagerduty");
+        let gt = "GreaterThanThreshold";
+        let pd = "arn:aws:sns:eu-west-2:1:pagerduty-oncall";
+        let specs = [
+            ("cpu", "CPUUtilization", 80.0, 60, 5, vec![at("alerts")]),
+            ("mem", "MemoryUtilization", 85.0, 300, 1, vec![at("alerts")]),
+            (
+                "db",
+                "DatabaseConnections",
+                160.0,
+                60,
+                3,
+                vec![at("alerts")],
+            ),
+            (
+                "api",
+                "BetfairAPIErrors",
+                10.0,
+                60,
+                1,
+                vec![at("alerts"), at("pagerduty")],
+            ),
+            ("trades", "TradeFailures", 3.0, 3600, 1, vec![ident(pd)]),
+        ];
+        for (name, metric, threshold, period, evals, actions) in specs {
+            alarm(
+                &mut inv,
+                name,
+                A {
+                    metric,
+                    cmp: gt,
+                    threshold,
+                    period,
+                    evals,
+                    actions,
+                },
+            );
+        }
+        inv
+    }
+
+    #[test]
+    fn documented_alarms_pass() {
+        let out = run(&DOCUMENTED_ALARMS, &documented());
+        assert_eq!(out.passes().len(), 5, "{:?}", out.messages());
+        assert!(out.fails().is_empty() && out.unknowns().is_empty());
+    }
+
+    #[test]
+    fn every_mismatch_is_named_in_one_finding() {
+        let mut inv = documented();
+        let actions = vec![at("alerts")];
+        let a = A {
+            metric: "BetfairAPIErrors",
+            cmp: "LessThanThreshold",
+            threshold: 50.0,
+            period: 300,
+            evals: 1,
+            actions,
+        };
+        alarm(&mut inv, "api2", a);
+        let out = run(&DOCUMENTED_ALARMS, &inv);
+        assert_eq!(out.fails(), vec!["aws_cloudwatch_metric_alarm.api2"]);
+        let msg = out.messages()[0];
+        for part in [
+            "LessThanThreshold",
+            "threshold is 50",
+            "period is 300 s",
+            "no pagerduty topic",
+            "> 10",
+        ] {
+            assert!(msg.contains(part), "{part}: {msg}");
+        }
+        assert_eq!(out.outcomes.iter().filter(|o| o.message == msg).count(), 1);
+    }
+
+    #[test]
+    fn pagerduty_topic_cannot_serve_both_classes() {
+        let mut inv = Inventory::new();
+        topic(&mut inv, "pagerduty");
+        let a = A {
+            metric: "BetfairAPIErrors",
+            cmp: "GreaterThanThreshold",
+            threshold: 10.0,
+            period: 60,
+            evals: 1,
+            actions: vec![at("pagerduty")],
+        };
+        alarm(&mut inv, "api", a);
+        let out = run(&DOCUMENTED_ALARMS, &inv);
+        assert_eq!(
+            out.fails().first().map(String::as_str),
+            Some("aws_cloudwatch_metric_alarm.api")
+        );
+        let msgs = out.messages();
+        assert!(
+            msgs.iter()
+                .any(|m| m.contains("(pagerduty) include no notification topic")),
+            "{msgs:?}"
+        );
+    }
+
+    #[test]
+    fn missing_alarms_fail_without_resource() {
+        let out = run(&DOCUMENTED_ALARMS, &Inventory::new());
+        assert_eq!(out.fails().len(), 5);
+        assert!(out.fails().contains(&"missing:trade-failures".to_string()));
+        assert!(out
+            .messages()
+            .iter()
+            .any(|m| m.contains("no alarm watches *TradeFail*")));
+    }
+
+    #[test]
+    fn unknown_values_are_unknown() {
+        let mut m = MetricAlarm {
+            name: Field::Known("cpu".into()),
+            metric_name: Field::Known("CPUUtilization".into()),
+            comparison: Field::Known("GreaterThanThreshold".into()),
+            threshold: Field::Known(80.0),
+            period: Field::Known(300),
+            evaluation_periods: Field::Known(1),
+            alarm_actions: Field::Unknown(Unknown::AfterApply),
+            ..Default::default()
+        };
+        let mut inv = Inventory::new();
+        inv.push(Resource::new(
+            "aws_cloudwatch_metric_alarm",
+            "aws_cloudwatch_metric_alarm.cpu",
+            m.clone(),
+        ));
+        m.metric_name = Field::Unknown(Unknown::AfterApply);
+        inv.push(Resource::new(
+            "aws_cloudwatch_metric_alarm",
+            "aws_cloudwatch_metric_alarm.x",
+            m,
+        ));
+        let out = run(&DOCUMENTED_ALARMS, &inv);
+        assert_eq!(
+            out.unknowns(),
+            vec![
+                "aws_cloudwatch_metric_alarm.cpu",
+                "aws_cloudwatch_metric_alarm.x"
+            ]
+        );
+        assert!(
+            out.fails().is_empty(),
+            "the unknown alarm may be any documented one"
+        );
+    }
+}

@@ -1,0 +1,142 @@
+use crate::declare_rule;
+use crate::model::{DbInstance, Field};
+use crate::rules::{Check, ALL_SOURCES};
+
+/// The retention RDS applies when `BackupRetentionPeriod` is not given (CreateDBInstance).
+const AWS_DEFAULT_DAYS: i64 = 1;
+
+declare_rule! {
+    /// ## What it checks
+    /// Every DB instance keeps automated backups for at least
+    /// `database.min_backup_retention_days` (30) days (`backup_retention_period`; not set =
+    /// 1 day, the RDS API default; 0 disables automated backups).
+    ///
+    /// ## Why
+    /// The architecture document: "backup { retention_period = 30 }" and the Backup
+    /// Strategy "RDS: Automated daily backups + continuous WAL archiving", which the
+    /// database's RPO of 5 minutes relies on (point-in-time recovery only reaches back as
+    /// far as the retention period).
+    ///
+    /// ## Example
+    /// ```hcl
+    /// resource "aws_db_instance" "main" {
+    ///   backup_retention_period = 7
+    /// }
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```hcl
+    /// resource "aws_db_instance" "main" {
+    ///   backup_retention_period = 30
+    /// }
+    /// ```
+    ///
+    /// ## Peers
+    /// AWS Config `db-instance-backup-enabled` (with `backupRetentionMinimum = 30`); Trivy
+    /// `AVD-AWS-0077` (rds specify-backup-retention) and Checkov `CKV_AWS_133` only require
+    /// more than the default.
+    pub static BACKUP_RETENTION = Rule {
+        id: "CB-RDS-003",
+        name: "rds-backup-retention",
+        area: Database,
+        severity: High,
+        sources: ALL_SOURCES,
+        check: check,
+    };
+}
+
+fn check(c: &mut Check<'_>) {
+    let min = c.policy.database.min_backup_retention_days;
+    for db in c.inv.all::<DbInstance>() {
+        let name = db.identifier.shown();
+        let fact = match &db.backup_retention_period {
+            Field::Known(d) | Field::Sensitive(d) if *d >= min => {
+                c.pass(db.id);
+                continue;
+            }
+            Field::Unknown(u) => {
+                c.unknown(
+                    db.id,
+                    Some("backup_retention_period"),
+                    "backup_retention_period",
+                    u,
+                );
+                continue;
+            }
+            Field::Known(0) | Field::Sensitive(0) => {
+                "automated backups are disabled (backup_retention_period = 0)".to_string()
+            }
+            Field::Absent => {
+                format!("backup retention is not set (RDS's default is {AWS_DEFAULT_DAYS} day)")
+            }
+            other => format!("backup retention is {} days", other.shown()),
+        };
+        c.fail(
+            db.id,
+            Some("backup_retention_period"),
+            format!("DB instance {name}: {fact}; the architecture requires at least {min} days"),
+            format!("set backup_retention_period = {min}"),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Inventory, Resource, Unknown};
+    use crate::rules::testing::run;
+
+    fn db(days: Field<i64>) -> Inventory {
+        let mut inv = Inventory::new();
+        inv.push(Resource::new(
+            "aws_db_instance",
+            "aws_db_instance.main",
+            DbInstance {
+                backup_retention_period: days,
+                ..Default::default()
+            },
+        ));
+        inv
+    }
+
+    #[test]
+    fn thirty_days_or_more_pass() {
+        assert_eq!(
+            run(&BACKUP_RETENTION, &db(Field::Known(30))).passes().len(),
+            1
+        );
+        assert_eq!(
+            run(&BACKUP_RETENTION, &db(Field::Known(35))).passes().len(),
+            1
+        );
+    }
+
+    #[test]
+    fn shorter_retention_fails_with_both_numbers() {
+        let out = run(&BACKUP_RETENTION, &db(Field::Known(7)));
+        assert_eq!(out.fails(), vec!["aws_db_instance.main"]);
+        let msg = out.messages()[0];
+        assert!(
+            msg.contains("is 7 days") && msg.contains("at least 30 days"),
+            "{msg}"
+        );
+        assert!(run(&BACKUP_RETENTION, &db(Field::Known(0))).messages()[0].contains("disabled"));
+    }
+
+    #[test]
+    fn absent_is_the_one_day_default() {
+        let out = run(&BACKUP_RETENTION, &db(Field::Absent));
+        assert_eq!(out.fails().len(), 1);
+        assert!(out.messages()[0].contains("default is 1 day"));
+    }
+
+    #[test]
+    fn unknown_is_unknown() {
+        assert_eq!(
+            run(&BACKUP_RETENTION, &db(Field::Unknown(Unknown::AfterApply)))
+                .unknowns()
+                .len(),
+            1
+        );
+    }
+}

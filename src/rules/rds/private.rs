@@ -1,0 +1,298 @@
+use crate::declare_rule;
+use crate::model::{DbInstance, DbSubnetGroup, Field, Res, Resolution, Subnet, Unknown};
+use crate::policy::SubnetTier;
+use crate::rules::tiers::subnet_spec;
+use crate::rules::{Check, ALL_SOURCES};
+
+const SUBNET_GROUP: Option<&str> = Some("db_subnet_group_name");
+
+declare_rule! {
+    /// ## What it checks
+    /// Every DB instance is not publicly accessible (`publicly_accessible`, not set = false)
+    /// and its DB subnet group holds only documented data-tier subnets (by CIDR: data-a
+    /// 10.0.20.0/24, data-b 10.0.21.0/24). No `db_subnet_group_name` means RDS uses the
+    /// default subnet group of the default VPC: a failure. (The security group's tier is
+    /// checked by CB-SG-004.)
+    ///
+    /// ## Why
+    /// The architecture document's VPC design: "Private Data Subnet A | 10.0.20.0/24 | RDS
+    /// Primary (AZ-a)", "Private Data Subnet B | 10.0.21.0/24 | RDS Standby (AZ-b)" and
+    /// "Database Traffic: Application Subnets → Data Subnets (internal only)". A public
+    /// endpoint or a subnet group that reaches the public or app subnets exposes the
+    /// database beyond the isolated data tier (a Multi-AZ failover may land the primary in
+    /// any subnet of the group).
+    ///
+    /// ## Example
+    /// ```hcl
+    /// resource "aws_db_subnet_group" "db" {
+    ///   subnet_ids = [aws_subnet.data_a.id, aws_subnet.public_a.id]
+    /// }
+    /// resource "aws_db_instance" "main" {
+    ///   publicly_accessible  = true
+    ///   db_subnet_group_name = aws_db_subnet_group.db.name
+    /// }
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```hcl
+    /// resource "aws_db_subnet_group" "db" {
+    ///   subnet_ids = [aws_subnet.data_a.id, aws_subnet.data_b.id]
+    /// }
+    /// resource "aws_db_instance" "main" {
+    ///   publicly_accessible  = false
+    ///   db_subnet_group_name = aws_db_subnet_group.db.name
+    /// }
+    /// ```
+    ///
+    /// ## Peers
+    /// Checkov `CKV_AWS_17`, Trivy `AVD-AWS-0082` (rds no-public-db-access) and AWS Config
+    /// `rds-instance-public-access-check` check `publicly_accessible` only; none checks the
+    /// subnet group against a documented layout.
+    pub static PRIVATE = Rule {
+        id: "CB-RDS-005",
+        name: "rds-private",
+        area: Database,
+        severity: Critical,
+        sources: ALL_SOURCES,
+        check: check,
+    };
+}
+
+fn check(c: &mut Check<'_>) {
+    let data: Vec<String> = c
+        .policy
+        .network
+        .subnets_of(SubnetTier::Data)
+        .map(|s| format!("{} {}", s.name, s.cidr.0))
+        .collect();
+    let data = data.join(", ");
+    for db in c.inv.all::<DbInstance>() {
+        let name = db.identifier.shown().to_string();
+        match db.publicly_accessible.clone().or_default_value(false) {
+            Field::Known(false) | Field::Sensitive(false) => c.pass(db.id),
+            Field::Unknown(u) => c.unknown(db.id, Some("publicly_accessible"), "publicly_accessible", &u),
+            _ => c.fail(
+                db.id,
+                Some("publicly_accessible"),
+                format!("DB instance {name} is publicly accessible; the architecture keeps the database internal to the data subnets"),
+                "set publicly_accessible = false",
+            ),
+        }
+        subnet_group(c, &db, &name, &data);
+    }
+}
+
+fn subnet_group(c: &mut Check<'_>, db: &Res<'_, DbInstance>, name: &str, data: &str) {
+    let help = format!("use a DB subnet group holding only the data subnets ({data})");
+    let default_group = |c: &mut Check<'_>| {
+        c.fail(
+            db.id,
+            SUBNET_GROUP,
+            format!("DB instance {name} has no DB subnet group, so RDS places it in the default VPC's default subnet group; the architecture requires the data subnets ({data})"),
+            format!("set db_subnet_group_name: {help}"),
+        )
+    };
+    let group = match c.inv.resolve::<DbSubnetGroup>(&db.subnet_group) {
+        Resolution::Absent => return default_group(c),
+        Resolution::Unknown(u) => return c.unknown(db.id, SUBNET_GROUP, "the DB subnet group", &u),
+        Resolution::Known { found, external } => match (found.first(), external.first()) {
+            (Some(g), _) => *g,
+            (None, Some(ext)) if ext.eq_ignore_ascii_case("default") => return default_group(c),
+            (None, Some(ext)) => {
+                let why = Unknown::NotInInputs(format!("DB subnet group {ext}"));
+                return c.unknown(db.id, SUBNET_GROUP, "the DB subnet group's subnets", &why);
+            }
+            (None, None) => return default_group(c),
+        },
+    };
+    let (found, external) = match c.inv.resolve::<Subnet>(&group.subnets) {
+        Resolution::Absent => (Vec::new(), Vec::new()),
+        Resolution::Unknown(u) => {
+            return c.unknown(
+                db.id,
+                SUBNET_GROUP,
+                "the subnets of the DB subnet group",
+                &u,
+            )
+        }
+        Resolution::Known { found, external } => (found, external),
+    };
+    let mut wrong = Vec::new();
+    let mut unknown: Option<Unknown> = None;
+    for subnet in &found {
+        match subnet_spec(c.policy, subnet) {
+            Ok(Some(spec)) if spec.tier == SubnetTier::Data => {}
+            Ok(Some(spec)) => wrong.push(format!(
+                "{} ({}, {} tier)",
+                subnet.address(),
+                spec.cidr.0,
+                spec.tier
+            )),
+            Ok(None) => wrong.push(format!(
+                "{} ({}, not a documented subnet)",
+                subnet.address(),
+                subnet.cidr.shown()
+            )),
+            Err(u) => {
+                unknown.get_or_insert(u);
+            }
+        }
+    }
+    if let Some(ext) = external.first() {
+        unknown.get_or_insert(Unknown::NotInInputs(format!("subnet {ext}")));
+    }
+    let group_name = group.name.shown();
+    if !wrong.is_empty() {
+        c.fail(
+            db.id,
+            SUBNET_GROUP,
+            format!(
+                "DB instance {name}'s subnet group {group_name} includes {}; the architecture requires data subnets only ({data})",
+                wrong.join(", ")
+            ),
+            help,
+        );
+    } else if let Some(u) = unknown {
+        c.unknown(
+            db.id,
+            SUBNET_GROUP,
+            "the tier of the DB subnet group's subnets",
+            &u,
+        );
+    } else if found.is_empty() {
+        c.fail(
+            db.id,
+            SUBNET_GROUP,
+            format!("DB instance {name}'s subnet group {group_name} lists no subnets; the architecture requires the data subnets ({data})"),
+            help,
+        );
+    } else {
+        c.pass(db.id);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Inventory, RefTarget, Resource};
+    use crate::rules::testing::run;
+
+    fn subnet(address: &str, id: &str, cidr: &str) -> Resource {
+        Resource::new(
+            "aws_subnet",
+            address,
+            Subnet {
+                cidr: Field::Known(cidr.parse().expect("cidr")),
+                ..Default::default()
+            },
+        )
+        .with_identifiers([id])
+    }
+
+    fn inventory(
+        group_subnets: Vec<RefTarget>,
+        db_group: Field<Vec<RefTarget>>,
+        public: Field<bool>,
+    ) -> Inventory {
+        let mut inv = Inventory::new();
+        inv.push(subnet("aws_subnet.data_a", "subnet-da", "10.0.20.0/24"));
+        inv.push(subnet("aws_subnet.data_b", "subnet-db", "10.0.21.0/24"));
+        inv.push(subnet("aws_subnet.app_a", "subnet-aa", "10.0.10.0/24"));
+        inv.push(
+            Resource::new(
+                "aws_db_subnet_group",
+                "aws_db_subnet_group.data",
+                DbSubnetGroup {
+                    name: Field::Known("clever-better-data".into()),
+                    subnets: Field::Known(group_subnets),
+                },
+            )
+            .with_identifiers(["clever-better-data"]),
+        );
+        inv.push(Resource::new(
+            "aws_db_instance",
+            "aws_db_instance.main",
+            DbInstance {
+                identifier: Field::Known("clever-better-db".into()),
+                publicly_accessible: public,
+                subnet_group: db_group,
+                ..Default::default()
+            },
+        ));
+        inv
+    }
+
+    fn group_ref(t: RefTarget) -> Field<Vec<RefTarget>> {
+        Field::Known(vec![t])
+    }
+
+    #[test]
+    fn private_instance_in_data_subnets_passes() {
+        let inv = inventory(
+            vec![
+                RefTarget::Address("aws_subnet.data_a".into()),
+                RefTarget::Ident("subnet-db".into()),
+            ],
+            group_ref(RefTarget::Ident("clever-better-data".into())),
+            Field::Absent,
+        );
+        let out = run(&PRIVATE, &inv);
+        assert_eq!(out.passes(), vec!["aws_db_instance.main"]);
+        assert!(out.fails().is_empty() && out.unknowns().is_empty());
+    }
+
+    #[test]
+    fn public_instance_and_app_subnet_fail() {
+        let inv = inventory(
+            vec![
+                RefTarget::Ident("subnet-da".into()),
+                RefTarget::Ident("subnet-aa".into()),
+            ],
+            group_ref(RefTarget::Address("aws_db_subnet_group.data".into())),
+            Field::Known(true),
+        );
+        let out = run(&PRIVATE, &inv);
+        assert_eq!(out.fails(), vec!["aws_db_instance.main"]);
+        let msgs = out.messages();
+        assert!(msgs[0].contains("publicly accessible"), "{}", msgs[0]);
+        assert!(
+            msgs[1].contains("10.0.10.0/24, app tier") && msgs[1].contains("data-a 10.0.20.0/24"),
+            "{}",
+            msgs[1]
+        );
+    }
+
+    #[test]
+    fn no_subnet_group_is_the_default_vpc() {
+        let inv = inventory(vec![], Field::Absent, Field::Known(false));
+        let out = run(&PRIVATE, &inv);
+        assert_eq!(out.fails(), vec!["aws_db_instance.main"]);
+        assert!(out.messages()[0].contains("default VPC"));
+        let inv = inventory(
+            vec![],
+            group_ref(RefTarget::Ident("default".into())),
+            Field::Known(false),
+        );
+        assert_eq!(run(&PRIVATE, &inv).fails().len(), 1);
+    }
+
+    #[test]
+    fn unknowns_are_unknown() {
+        let inv = inventory(
+            vec![],
+            Field::Unknown(Unknown::AfterApply),
+            Field::Unknown(Unknown::AfterApply),
+        );
+        let out = run(&PRIVATE, &inv);
+        assert_eq!(out.unknowns(), vec!["aws_db_instance.main"]);
+        assert_eq!(out.messages().len(), 2);
+        let inv = inventory(
+            vec![RefTarget::Ident("subnet-elsewhere".into())],
+            group_ref(RefTarget::Ident("clever-better-data".into())),
+            Field::Known(false),
+        );
+        let out = run(&PRIVATE, &inv);
+        assert_eq!(out.unknowns(), vec!["aws_db_instance.main"]);
+        assert!(out.messages()[0].contains("subnet-elsewhere"));
+    }
+}

@@ -1,0 +1,258 @@
+use crate::declare_rule;
+use crate::model::{DbInstance, Field};
+use crate::rules::{Check, ALL_SOURCES};
+
+const DAY: u32 = 24 * 60;
+const WEEK: u32 = 7 * DAY;
+const DAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+
+declare_rule! {
+    /// ## What it checks
+    /// Every DB instance has `backup_window = database.backup_window` (`03:00-04:00`) and
+    /// `maintenance_window = database.maintenance_window` (`Mon:04:00-Mon:05:00`), compared
+    /// case-insensitively, and the two windows do not overlap (the daily backup window
+    /// against the weekly maintenance window, in UTC). Not set: RDS picks a random window,
+    /// which fails.
+    ///
+    /// ## Why
+    /// The architecture document: "backup { window = \"03:00-04:00\" }" and
+    /// "maintenance_window = \"Mon:04:00-Mon:05:00\"". The windows are placed where markets
+    /// are quiet; a random window can reboot the database mid-trading, and overlapping
+    /// windows make RDS reject the change or delay the backup.
+    ///
+    /// ## Example
+    /// ```hcl
+    /// resource "aws_db_instance" "main" {
+    ///   backup_window      = "03:30-04:30"
+    ///   maintenance_window = "Mon:04:00-Mon:05:00"
+    /// }
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```hcl
+    /// resource "aws_db_instance" "main" {
+    ///   backup_window      = "03:00-04:00"
+    ///   maintenance_window = "Mon:04:00-Mon:05:00"
+    /// }
+    /// ```
+    ///
+    /// ## Peers
+    /// AWS Config `db-instance-backup-enabled` (its `preferredBackupWindow` parameter checks
+    /// the backup window only); no Checkov or Trivy equivalent.
+    pub static WINDOWS = Rule {
+        id: "CB-RDS-004",
+        name: "rds-windows",
+        area: Database,
+        severity: Low,
+        sources: ALL_SOURCES,
+        check: check,
+    };
+}
+
+/// `hh:mm` → minutes after midnight.
+fn clock(s: &str) -> Option<u32> {
+    let (h, m) = s.trim().split_once(':')?;
+    let (h, m): (u32, u32) = (h.parse().ok()?, m.parse().ok()?);
+    (h < 24 && m < 60).then_some(h * 60 + m)
+}
+
+/// `hh:mm-hh:mm` → (start, end) minutes after midnight.
+fn daily(s: &str) -> Option<(u32, u32)> {
+    let (a, b) = s.split_once('-')?;
+    Some((clock(a)?, clock(b)?))
+}
+
+/// `ddd:hh:mm-ddd:hh:mm` → (start, end) minutes after Monday 00:00.
+fn weekly(s: &str) -> Option<(u32, u32)> {
+    let point = |p: &str| -> Option<u32> {
+        let (day, time) = p.trim().split_once(':')?;
+        let d = DAYS.iter().position(|d| d.eq_ignore_ascii_case(day))? as u32;
+        Some(d * DAY + clock(time)?)
+    };
+    let (a, b) = s.split_once('-')?;
+    Some((point(a)?, point(b)?))
+}
+
+/// Whether two half-open intervals `[start, end)` on a circle of `period` minutes overlap
+/// (`end <= start` wraps around).
+fn overlaps(a: (u32, u32), b: (u32, u32), period: u32) -> bool {
+    let p = i64::from(period);
+    let norm = |(s, e): (u32, u32)| {
+        let (s, e) = (i64::from(s) % p, i64::from(e) % p);
+        (s, if e <= s { e + p } else { e })
+    };
+    let ((a0, a1), (b0, b1)) = (norm(a), norm(b));
+    (-1..=1).any(|k| a0.max(b0 + k * p) < a1.min(b1 + k * p))
+}
+
+/// Whether the daily backup window overlaps the weekly maintenance window.
+fn windows_overlap(backup: (u32, u32), maintenance: (u32, u32)) -> bool {
+    let (start, mut end) = backup;
+    if end <= start {
+        end += DAY; // crosses midnight
+    }
+    (0..7).any(|d| overlaps((start + d * DAY, end + d * DAY), maintenance, WEEK))
+}
+
+fn check(c: &mut Check<'_>) {
+    let dbp = &c.policy.database;
+    let (want_backup, want_maint) = (dbp.backup_window.clone(), dbp.maintenance_window.clone());
+    for db in c.inv.all::<DbInstance>() {
+        let name = db.identifier.shown().to_string();
+        for (attr, field, want) in [
+            ("backup_window", &db.backup_window, &want_backup),
+            ("maintenance_window", &db.maintenance_window, &want_maint),
+        ] {
+            match field {
+                Field::Known(w) | Field::Sensitive(w) if w.trim().eq_ignore_ascii_case(want) => c.pass(db.id),
+                Field::Unknown(u) => c.unknown(db.id, Some(attr), attr, u),
+                Field::Absent => c.fail(
+                    db.id,
+                    Some(attr),
+                    format!("DB instance {name} has no {attr} (RDS picks a random window); the architecture requires {want}"),
+                    format!("set {attr} = \"{want}\""),
+                ),
+                other => c.fail(
+                    db.id,
+                    Some(attr),
+                    format!("DB instance {name}'s {attr} is {}; the architecture requires {want}", other.shown()),
+                    format!("set {attr} = \"{want}\""),
+                ),
+            }
+        }
+        let (Some(b), Some(m)) = (db.backup_window.get(), db.maintenance_window.get()) else {
+            continue;
+        };
+        let (Some(bw), Some(mw)) = (daily(b), weekly(m)) else {
+            c.fail(
+                db.id,
+                Some("backup_window"),
+                format!("DB instance {name}'s windows are not in the hh:mm-hh:mm / ddd:hh:mm-ddd:hh:mm format; the architecture requires {want_backup} and {want_maint}"),
+                format!("set backup_window = \"{want_backup}\" and maintenance_window = \"{want_maint}\""),
+            );
+            continue;
+        };
+        if windows_overlap(bw, mw) {
+            c.fail(
+                db.id,
+                Some("backup_window"),
+                format!(
+                    "DB instance {name}'s backup window {} overlaps its maintenance window {}; the architecture requires non-overlapping windows ({want_backup}, {want_maint})",
+                    db.backup_window.shown(),
+                    db.maintenance_window.shown()
+                ),
+                format!("set backup_window = \"{want_backup}\" and maintenance_window = \"{want_maint}\""),
+            );
+        } else {
+            c.pass(db.id);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Inventory, Resource, Unknown};
+    use crate::rules::testing::run;
+
+    fn db(backup: Field<&str>, maintenance: Field<&str>) -> Inventory {
+        let mut inv = Inventory::new();
+        inv.push(Resource::new(
+            "aws_db_instance",
+            "aws_db_instance.main",
+            DbInstance {
+                identifier: Field::Known("clever-better-db".into()),
+                backup_window: backup.map(str::to_string),
+                maintenance_window: maintenance.map(str::to_string),
+                ..Default::default()
+            },
+        ));
+        inv
+    }
+
+    #[test]
+    fn documented_windows_pass_case_insensitively() {
+        let out = run(
+            &WINDOWS,
+            &db(
+                Field::Known("03:00-04:00"),
+                Field::Known("mon:04:00-mon:05:00"),
+            ),
+        );
+        assert_eq!(out.passes(), vec!["aws_db_instance.main"]);
+        assert!(out.fails().is_empty());
+    }
+
+    #[test]
+    fn other_and_overlapping_windows_fail() {
+        let out = run(
+            &WINDOWS,
+            &db(
+                Field::Known("03:30-04:30"),
+                Field::Known("Mon:04:00-Mon:05:00"),
+            ),
+        );
+        assert_eq!(out.fails(), vec!["aws_db_instance.main"]);
+        let msgs = out.messages();
+        assert_eq!(msgs.len(), 2, "{msgs:?}");
+        assert!(
+            msgs[0].contains("03:30-04:30") && msgs[0].contains("requires 03:00-04:00"),
+            "{}",
+            msgs[0]
+        );
+        assert!(msgs[1].contains("overlaps"), "{}", msgs[1]);
+        let out = run(
+            &WINDOWS,
+            &db(
+                Field::Known("03:00-04:00"),
+                Field::Known("Sun:04:00-Sun:05:00"),
+            ),
+        );
+        assert_eq!(out.messages().len(), 1);
+    }
+
+    #[test]
+    fn absent_windows_fail_as_random() {
+        let out = run(&WINDOWS, &db(Field::Absent, Field::Absent));
+        assert_eq!(out.messages().len(), 2);
+        assert!(out.messages()[0].contains("random window"));
+    }
+
+    #[test]
+    fn unknown_is_unknown() {
+        let out = run(
+            &WINDOWS,
+            &db(
+                Field::Unknown(Unknown::AfterApply),
+                Field::Known("Mon:04:00-Mon:05:00"),
+            ),
+        );
+        assert_eq!(out.unknowns(), vec!["aws_db_instance.main"]);
+    }
+
+    #[test]
+    fn overlap_handles_midnight_and_week_wrap() {
+        assert!(!windows_overlap(
+            daily("03:00-04:00").unwrap(),
+            weekly("Mon:04:00-Mon:05:00").unwrap()
+        ));
+        assert!(windows_overlap(
+            daily("23:30-00:30").unwrap(),
+            weekly("Tue:00:00-Tue:00:30").unwrap()
+        ));
+        assert!(windows_overlap(
+            daily("23:30-00:30").unwrap(),
+            weekly("Sun:23:45-Mon:00:15").unwrap()
+        ));
+        assert!(windows_overlap(
+            daily("01:00-02:00").unwrap(),
+            weekly("Sun:23:00-Mon:01:30").unwrap()
+        ));
+        assert!(!windows_overlap(
+            daily("05:00-06:00").unwrap(),
+            weekly("Sun:23:00-Mon:01:30").unwrap()
+        ));
+        assert_eq!(weekly("Funday:04:00-Mon:05:00"), None);
+        assert_eq!(daily("25:00-26:00"), None);
+    }
+}

@@ -1,0 +1,279 @@
+use crate::declare_rule;
+use crate::model::{Bucket, BucketEncryption, Field, Unknown};
+use crate::policy::EncryptionLevel;
+use crate::rules::{Check, ALL_SOURCES};
+
+use super::attach::Attached;
+
+declare_rule! {
+    /// ## What it checks
+    /// Every bucket's objects are encrypted at rest with at least the documented algorithm
+    /// (`storage.minimum_encryption`). With `SSE-S3` (the default), an explicit
+    /// `aws_s3_bucket_server_side_encryption_configuration` using `AES256`, `aws:kms` or
+    /// `aws:kms:dsse` passes, and so does a bucket with no explicit configuration: S3 applies
+    /// SSE-S3 (AES256) to every new object by default since January 2023. With `SSE-KMS`,
+    /// only `aws:kms` or `aws:kms:dsse` pass, and a bucket without configuration fails (the
+    /// S3 default is SSE-S3). An algorithm that is not known yet is unknown.
+    ///
+    /// ## Why
+    /// The architecture document's "Encryption" section: "S3: Server-side encryption
+    /// (SSE-S3)". The model bucket holds the trained ML models; a team that needs KMS key
+    /// policies and CloudTrail records of key use raises the policy to `SSE-KMS`.
+    ///
+    /// ## Example
+    /// With `minimum_encryption = "SSE-KMS"`:
+    /// ```hcl
+    /// resource "aws_s3_bucket_server_side_encryption_configuration" "models" {
+    ///   bucket = aws_s3_bucket.models.id
+    ///   rule {
+    ///     apply_server_side_encryption_by_default { sse_algorithm = "AES256" }
+    ///   }
+    /// }
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```hcl
+    /// resource "aws_s3_bucket_server_side_encryption_configuration" "models" {
+    ///   bucket = aws_s3_bucket.models.id
+    ///   rule {
+    ///     apply_server_side_encryption_by_default {
+    ///       sse_algorithm     = "aws:kms"
+    ///       kms_master_key_id = aws_kms_key.models.arn
+    ///     }
+    ///   }
+    /// }
+    /// ```
+    ///
+    /// ## Peers
+    /// Checkov `CKV_AWS_19` (encrypted at rest) and `CKV_AWS_145` (KMS by default); Trivy
+    /// `AVD-AWS-0088` (bucket encryption) and `AVD-AWS-0132` (customer-managed key); AWS
+    /// Config `s3-bucket-server-side-encryption-enabled` and `s3-default-encryption-kms`.
+    pub static ENCRYPTION = Rule {
+        id: "CB-S3-001",
+        name: "s3-encryption",
+        area: Storage,
+        severity: High,
+        sources: ALL_SOURCES,
+        check: check,
+    };
+}
+
+fn meets(level: EncryptionLevel, algorithm: &str) -> bool {
+    let kms = ["aws:kms", "aws:kms:dsse"];
+    let accepted: &[&str] = match level {
+        EncryptionLevel::SseS3 => &["AES256", "aws:kms", "aws:kms:dsse"],
+        EncryptionLevel::SseKms => &kms,
+    };
+    accepted.iter().any(|a| a.eq_ignore_ascii_case(algorithm))
+}
+
+fn requirement(level: EncryptionLevel) -> &'static str {
+    match level {
+        EncryptionLevel::SseS3 => "the architecture requires SSE-S3 (AES256) or stronger (aws:kms)",
+        EncryptionLevel::SseKms => "the policy requires SSE-KMS (aws:kms or aws:kms:dsse)",
+    }
+}
+
+fn help(level: EncryptionLevel) -> &'static str {
+    match level {
+        EncryptionLevel::SseS3 => "set apply_server_side_encryption_by_default { sse_algorithm = \"AES256\" }",
+        EncryptionLevel::SseKms => {
+            "add an aws_s3_bucket_server_side_encryption_configuration with sse_algorithm = \"aws:kms\""
+        }
+    }
+}
+
+fn check(c: &mut Check<'_>) {
+    let inv = c.inv;
+    let level = c.policy.storage.minimum_encryption;
+    let configs = Attached::<BucketEncryption>::collect(inv, |e| &e.bucket);
+    for bucket in inv.all::<Bucket>() {
+        let mine = configs.of(bucket.id);
+        let mut weak: Vec<String> = Vec::new();
+        let mut unknown: Option<(String, Unknown)> = None;
+        for config in mine {
+            match &config.algorithms {
+                Field::Known(algs) | Field::Sensitive(algs) if !algs.is_empty() => {
+                    for alg in algs.iter().filter(|a| !meets(level, a)) {
+                        weak.push(format!(
+                            "{} encrypts {} with {alg}",
+                            config.address(),
+                            bucket.address()
+                        ));
+                    }
+                }
+                Field::Known(_) | Field::Sensitive(_) | Field::Absent => {
+                    if !meets(level, "AES256") {
+                        weak.push(format!(
+                            "{} sets no sse_algorithm for {}, so S3 uses its default AES256",
+                            config.address(),
+                            bucket.address()
+                        ));
+                    }
+                }
+                Field::Unknown(u) => {
+                    let what = format!("the sse_algorithm of {}", config.address());
+                    unknown.get_or_insert((what, u.clone()));
+                }
+            }
+        }
+        if mine.is_empty() {
+            if let Some(maybe) = configs.maybe() {
+                unknown = Some(maybe);
+            } else if !meets(level, "AES256") {
+                weak.push(format!(
+                    "{} has no server-side encryption configuration, so S3 applies its \
+                     default SSE-S3 (AES256)",
+                    bucket.address()
+                ));
+            }
+        }
+        if !weak.is_empty() {
+            c.fail(
+                bucket.id,
+                None,
+                format!("{}; {}", weak.join(", "), requirement(level)),
+                help(level),
+            );
+        } else if let Some((what, why)) = unknown {
+            c.unknown(bucket.id, None, &what, &why);
+        } else {
+            c.pass(bucket.id);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{ident, Inventory, RefTarget, Resource};
+    use crate::policy::Policy;
+    use crate::rules::testing::{run, run_with};
+
+    fn bucket(inv: &mut Inventory, name: &str) {
+        let b = Bucket {
+            name: Field::Known(name.into()),
+        };
+        let arn = format!("arn:aws:s3:::{name}");
+        inv.push(
+            Resource::new("aws_s3_bucket", format!("aws_s3_bucket.{name}"), b)
+                .with_identifiers([name.to_string(), arn]),
+        );
+    }
+
+    fn sse(inv: &mut Inventory, name: &str, target: RefTarget, algs: Field<Vec<&str>>) {
+        let e = BucketEncryption {
+            bucket: Field::Known(vec![target]),
+            algorithms: algs.map(|v| v.into_iter().map(str::to_string).collect()),
+        };
+        let addr = format!("aws_s3_bucket_server_side_encryption_configuration.{name}");
+        inv.push(Resource::new(
+            "aws_s3_bucket_server_side_encryption_configuration",
+            addr,
+            e,
+        ));
+    }
+
+    fn kms_policy() -> Policy {
+        let mut p = Policy::default_policy();
+        p.storage.minimum_encryption = EncryptionLevel::SseKms;
+        p
+    }
+
+    #[test]
+    fn default_and_explicit_sse_s3_pass() {
+        let mut inv = Inventory::new();
+        bucket(&mut inv, "models");
+        bucket(&mut inv, "logs");
+        sse(
+            &mut inv,
+            "logs",
+            RefTarget::Address("aws_s3_bucket.logs".into()),
+            Field::Known(vec!["AES256"]),
+        );
+        let out = run(&ENCRYPTION, &inv);
+        assert_eq!(
+            out.passes(),
+            vec!["aws_s3_bucket.logs", "aws_s3_bucket.models"]
+        );
+    }
+
+    #[test]
+    fn kms_policy_fails_aes256_and_default() {
+        let mut inv = Inventory::new();
+        bucket(&mut inv, "models");
+        bucket(&mut inv, "logs");
+        bucket(&mut inv, "keys");
+        sse(
+            &mut inv,
+            "logs",
+            ident("logs"),
+            Field::Known(vec!["AES256"]),
+        );
+        sse(
+            &mut inv,
+            "keys",
+            ident("arn:aws:s3:::keys"),
+            Field::Known(vec!["aws:kms:dsse"]),
+        );
+        let out = run_with(&ENCRYPTION, &inv, &kms_policy());
+        assert_eq!(
+            out.fails(),
+            vec!["aws_s3_bucket.logs", "aws_s3_bucket.models"]
+        );
+        assert_eq!(out.passes(), vec!["aws_s3_bucket.keys"]);
+        let msgs = out.messages();
+        assert!(
+            msgs[0].contains("default SSE-S3") && msgs[0].contains("SSE-KMS"),
+            "{msgs:?}"
+        );
+        assert!(msgs[1].contains("with AES256"), "{msgs:?}");
+    }
+
+    #[test]
+    fn unknown_algorithm_or_bucket_is_unknown() {
+        let mut inv = Inventory::new();
+        bucket(&mut inv, "models");
+        sse(
+            &mut inv,
+            "m",
+            ident("models"),
+            Field::Unknown(Unknown::AfterApply),
+        );
+        assert_eq!(
+            run(&ENCRYPTION, &inv).unknowns(),
+            vec!["aws_s3_bucket.models"]
+        );
+
+        let mut inv = Inventory::new();
+        bucket(&mut inv, "models");
+        let e = BucketEncryption {
+            bucket: Field::Unknown(Unknown::Unresolved("var.bucket".into())),
+            algorithms: Field::Known(vec!["aws:kms".into()]),
+        };
+        inv.push(Resource::new(
+            "aws_s3_bucket_server_side_encryption_configuration",
+            "x.y",
+            e,
+        ));
+        assert_eq!(
+            run_with(&ENCRYPTION, &inv, &kms_policy()).unknowns(),
+            vec!["aws_s3_bucket.models"]
+        );
+    }
+
+    #[test]
+    fn absent_algorithm_is_the_s3_default() {
+        let mut inv = Inventory::new();
+        bucket(&mut inv, "models");
+        sse(&mut inv, "m", ident("models"), Field::Absent);
+        assert_eq!(
+            run(&ENCRYPTION, &inv).passes(),
+            vec!["aws_s3_bucket.models"]
+        );
+        assert_eq!(
+            run_with(&ENCRYPTION, &inv, &kms_policy()).fails(),
+            vec!["aws_s3_bucket.models"]
+        );
+    }
+}

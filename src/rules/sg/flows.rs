@@ -1,0 +1,251 @@
+//! Security-group flows and the flow matrix, shared by CB-SG-001..003.
+//!
+//! A *holder* is the resource that declares flows: a security group (inline `ingress` /
+//! `egress` blocks, live permissions) or a standalone rule resource, with the group the
+//! flows belong to.
+
+use crate::model::{
+    Direction, Field, Inventory, Peer, PortRange, Protocol, Res, ResId, Resource, SecurityGroup,
+    SecurityGroupFlow, SecurityGroupRule, Unknown,
+};
+use crate::policy::{parse_ports, FlowDirection, FlowSpec, Policy};
+use crate::rules::tiers;
+
+/// A resource declaring flows, and the group they belong to.
+pub struct Holder<'a> {
+    pub id: ResId,
+    pub resource: &'a Resource,
+    pub group: Result<Res<'a, SecurityGroup>, Unknown>,
+    pub flows: &'a [SecurityGroupFlow],
+}
+
+impl Holder<'_> {
+    /// Whether the flows are inline blocks of the group itself.
+    pub fn inline(&self) -> bool {
+        matches!(&self.group, Ok(g) if g.id == self.id)
+    }
+}
+
+/// Every holder: each security group, then each standalone rule resource.
+pub fn holders(inv: &Inventory) -> Vec<Holder<'_>> {
+    let groups = inv.all::<SecurityGroup>().map(|sg| Holder {
+        id: sg.id,
+        resource: sg.resource,
+        group: Ok(sg),
+        flows: &sg.data.flows,
+    });
+    let rules = inv.all::<SecurityGroupRule>().map(|rule| Holder {
+        id: rule.id,
+        resource: rule.resource,
+        group: match tiers::resolve_one::<SecurityGroup>(inv, &rule.group) {
+            Ok(Some(g)) => Ok(g),
+            Ok(None) => Err(Unknown::NotInInputs("the rule's security group".to_string())),
+            Err(u) => Err(u),
+        },
+        flows: &rule.data.flows,
+    });
+    groups.chain(rules).collect()
+}
+
+/// A group for messages: `security group clever-better-alb (alb tier)`.
+pub fn group_label(sg: &Res<'_, SecurityGroup>, tier: Option<&str>) -> String {
+    let name = sg
+        .name
+        .get()
+        .map(String::as_str)
+        .or_else(|| sg.resource.tag("Name"))
+        .unwrap_or_else(|| sg.address());
+    match tier {
+        Some(t) => format!("security group {name} ({t} tier)"),
+        None => format!("security group {name} (no tier)"),
+    }
+}
+
+/// The other side of a flow, as the matrix sees it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PeerClass<'p> {
+    /// Any CIDR or prefix list.
+    Internet,
+    Tier(&'p str),
+    /// A security group of no tier.
+    Untiered,
+}
+
+/// Classifies a flow's peer; `own` is the tier of the group holding the flow.
+pub fn peer_class<'p>(
+    inv: &Inventory,
+    policy: &'p Policy,
+    own: Option<&'p str>,
+    peer: &Peer,
+) -> Result<PeerClass<'p>, Unknown> {
+    let tier = match peer {
+        Peer::Cidr(_) | Peer::PrefixList(_) => return Ok(PeerClass::Internet),
+        Peer::Unknown(u) => return Err(u.clone()),
+        Peer::SelfGroup => own,
+        Peer::Group(refs) => match tiers::resolve_one::<SecurityGroup>(inv, refs)? {
+            Some(g) => tiers::sg_tier(policy, &g)?,
+            None => return Err(Unknown::NotInInputs("the peer security group".to_string())),
+        },
+    };
+    Ok(tier.map_or(PeerClass::Untiered, PeerClass::Tier))
+}
+
+/// Whether a matrix entry's peer (`internet` or a tier) is this peer.
+pub fn peer_matches(entry: &FlowSpec, peer: &PeerClass<'_>) -> bool {
+    match peer {
+        PeerClass::Internet => entry.peer == "internet",
+        PeerClass::Tier(t) => entry.peer.eq_ignore_ascii_case(t),
+        PeerClass::Untiered => false,
+    }
+}
+
+/// Whether a matrix entry has this direction.
+pub fn same_direction(entry: &FlowSpec, direction: Direction) -> bool {
+    matches!(
+        (entry.direction, direction),
+        (FlowDirection::Ingress, Direction::Ingress) | (FlowDirection::Egress, Direction::Egress)
+    )
+}
+
+fn entry_traffic(entry: &FlowSpec) -> (Option<Protocol>, PortRange) {
+    let ports = parse_ports(&entry.ports).unwrap_or(PortRange::ALL);
+    (Protocol::parse(&entry.protocol), ports)
+}
+
+fn flow_traffic(flow: &SecurityGroupFlow) -> Result<(Protocol, PortRange), Unknown> {
+    let protocol = match &flow.protocol {
+        Field::Known(p) | Field::Sensitive(p) => *p,
+        Field::Unknown(u) => return Err(u.clone()),
+        Field::Absent => return Err(Unknown::NotInInputs("the rule's protocol".to_string())),
+    };
+    let ports = match &flow.ports {
+        Field::Unknown(u) if protocol.has_ports() => return Err(u.clone()),
+        // Ports do not apply to the protocol, or are not set: the whole range.
+        f => f.get().copied().unwrap_or(PortRange::ALL),
+    };
+    Ok((protocol, ports))
+}
+
+/// Whether the flow's traffic lies inside the entry's: protocol equal (or the entry's is
+/// `all`), port range inside the entry's.
+pub fn traffic_inside(flow: &SecurityGroupFlow, entry: &FlowSpec) -> Result<bool, Unknown> {
+    let (Some(want), range) = entry_traffic(entry) else {
+        return Ok(false);
+    };
+    if want == Protocol::All {
+        return Ok(true);
+    }
+    let (protocol, ports) = flow_traffic(flow)?;
+    Ok(protocol == want && (!want.has_ports() || range.contains(ports)))
+}
+
+/// Whether the flow's traffic covers the entry's: protocol equal or `all`, port range
+/// covering the entry's.
+pub fn traffic_covers(flow: &SecurityGroupFlow, entry: &FlowSpec) -> Result<bool, Unknown> {
+    let (Some(want), range) = entry_traffic(entry) else {
+        return Ok(false);
+    };
+    let (protocol, ports) = flow_traffic(flow)?;
+    Ok(match (protocol, want) {
+        (Protocol::All, _) => true,
+        (_, Protocol::All) => false,
+        (p, w) => p == w && (!w.has_ports() || ports.contains(range)),
+    })
+}
+
+/// "ingress tcp/443 from internet", "egress all traffic to internet".
+pub fn describe_entry(entry: &FlowSpec) -> String {
+    let (dir, word) = match entry.direction {
+        FlowDirection::Ingress => ("ingress", "from"),
+        FlowDirection::Egress => ("egress", "to"),
+    };
+    let traffic = match entry_traffic(entry) {
+        (Some(Protocol::All), _) | (None, _) => "all traffic".to_string(),
+        (Some(p), r) if p.has_ports() => format!("{p}/{r}"),
+        (Some(p), _) => p.to_string(),
+    };
+    let peer = match entry.peer.as_str() {
+        "internet" => "internet".to_string(),
+        tier => format!("the {tier} tier"),
+    };
+    format!("{dir} {traffic} {word} {peer}")
+}
+
+/// What the matrix allows a tier: "ingress tcp/443 from internet, egress …", or "no flow".
+pub fn allowed_for(policy: &Policy, tier: &str) -> String {
+    let entries: Vec<String> = policy
+        .security_groups
+        .flows
+        .iter()
+        .filter(|e| e.tier.eq_ignore_ascii_case(tier))
+        .map(describe_entry)
+        .collect();
+    if entries.is_empty() {
+        "no flow at all".to_string()
+    } else {
+        entries.join(", ")
+    }
+}
+
+/// A flow's peer for messages: the CIDR, prefix list or group address.
+pub fn peer_label(inv: &Inventory, peer: &Peer) -> String {
+    match peer {
+        Peer::Group(refs) => match tiers::resolve_one::<SecurityGroup>(inv, refs) {
+            Ok(Some(g)) => format!("security group {}", g.address()),
+            _ => peer.to_string(),
+        },
+        other => other.to_string(),
+    }
+}
+
+/// "ingress tcp/80 from 0.0.0.0/0".
+pub fn describe_flow(inv: &Inventory, flow: &SecurityGroupFlow) -> String {
+    let word = match flow.direction {
+        Direction::Ingress => "from",
+        Direction::Egress => "to",
+    };
+    format!(
+        "{} {} {word} {}",
+        flow.direction,
+        flow.describe_traffic(),
+        peer_label(inv, &flow.peer)
+    )
+}
+
+/// The Terraform attribute naming a flow's peer, for locations.
+pub fn peer_attribute(holder: &Holder<'_>, flow: &SecurityGroupFlow) -> &'static str {
+    let v6 = matches!(&flow.peer, Peer::Cidr(n) if n.is_ipv6());
+    match holder.resource.resource_type.as_str() {
+        "aws_security_group_rule" => match &flow.peer {
+            Peer::Cidr(_) if v6 => "ipv6_cidr_blocks",
+            Peer::Cidr(_) => "cidr_blocks",
+            Peer::PrefixList(_) => "prefix_list_ids",
+            Peer::SelfGroup => "self",
+            _ => "source_security_group_id",
+        },
+        t if t.starts_with("aws_vpc_security_group_") => match &flow.peer {
+            Peer::Cidr(_) if v6 => "cidr_ipv6",
+            Peer::Cidr(_) => "cidr_ipv4",
+            Peer::PrefixList(_) => "prefix_list_id",
+            _ => "referenced_security_group_id",
+        },
+        _ => direction_attribute(flow.direction),
+    }
+}
+
+/// The Terraform attribute naming a flow's protocol, for locations.
+pub fn protocol_attribute(holder: &Holder<'_>, flow: &SecurityGroupFlow) -> &'static str {
+    match holder.resource.resource_type.as_str() {
+        "aws_security_group_rule" => "protocol",
+        t if t.starts_with("aws_vpc_security_group_") => "ip_protocol",
+        _ => direction_attribute(flow.direction),
+    }
+}
+
+/// `ingress` / `egress`: the inline block of a group.
+pub fn direction_attribute(direction: Direction) -> &'static str {
+    match direction {
+        Direction::Ingress => "ingress",
+        Direction::Egress => "egress",
+    }
+}

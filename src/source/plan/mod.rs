@@ -1,0 +1,394 @@
+//! Terraform plan JSON (`terraform show -json plan.out`).
+//!
+//! Reads `resource_changes` (actions, `after`, `after_unknown`, `after_sensitive`), data
+//! sources read at plan time from `prior_state`, and the `configuration` section, whose
+//! references resolve what still-unknown ids point at. Resources only being destroyed are
+//! not checked. The top level is parsed once with each resource kept as raw text, then
+//! each resource is parsed and mapped on its own, so memory stays near the file size.
+
+mod config;
+mod overlay;
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use serde::Deserialize;
+use serde_json::value::RawValue;
+use serde_json::Value;
+
+use crate::model::{Inventory, Location, SourceKind};
+use crate::source::error::SourceError;
+use crate::source::terraform::{self, TfResource};
+
+use config::{module_path, Configuration, RefContext};
+
+#[derive(Deserialize)]
+struct PlanFile<'a> {
+    #[serde(default)]
+    format_version: Option<String>,
+    #[serde(borrow, default)]
+    resource_changes: Vec<&'a RawValue>,
+    #[serde(borrow, default)]
+    prior_state: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    planned_values: Option<&'a RawValue>,
+    #[serde(default)]
+    configuration: Option<Configuration>,
+}
+
+#[derive(Deserialize)]
+struct ResourceChange {
+    address: String,
+    #[serde(default)]
+    module_address: Option<String>,
+    #[serde(default)]
+    mode: String,
+    #[serde(rename = "type")]
+    resource_type: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    index: Option<Value>,
+    change: Change,
+}
+
+#[derive(Deserialize)]
+struct Change {
+    #[serde(default)]
+    actions: Vec<String>,
+    #[serde(default)]
+    after: Value,
+    #[serde(default)]
+    after_unknown: Value,
+    #[serde(default)]
+    after_sensitive: Value,
+}
+
+#[derive(Deserialize)]
+struct State {
+    #[serde(default)]
+    values: Option<StateValues>,
+}
+
+#[derive(Deserialize)]
+struct StateValues {
+    #[serde(default)]
+    root_module: StateModule,
+}
+
+#[derive(Deserialize, Default)]
+struct StateModule {
+    #[serde(default)]
+    resources: Vec<StateResource>,
+    #[serde(default)]
+    child_modules: Vec<StateModule>,
+}
+
+#[derive(Deserialize)]
+struct StateResource {
+    address: String,
+    #[serde(default)]
+    mode: String,
+    #[serde(rename = "type")]
+    resource_type: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    index: Option<Value>,
+    #[serde(default)]
+    values: Value,
+    #[serde(default)]
+    sensitive_values: Value,
+}
+
+/// Whether `text` looks like a plan: a JSON object with `format_version` and one of the
+/// plan sections. Cheap: looks only at key names.
+pub fn looks_like_plan(text: &[u8]) -> bool {
+    let head = &text[..text.len().min(64 * 1024)];
+    let has = |k: &str| head.windows(k.len()).any(|w| w == k.as_bytes());
+    has("\"format_version\"")
+        && (has("\"planned_values\"")
+            || has("\"resource_changes\"")
+            || has("\"terraform_version\""))
+}
+
+/// Reads one plan into the inventory.
+pub fn load(path: &str, text: &[u8], inv: &mut Inventory) -> Result<(), SourceError> {
+    let plan: PlanFile<'_> = serde_json::from_slice(text).map_err(|e| json_error(path, &e))?;
+    let version = plan
+        .format_version
+        .as_deref()
+        .ok_or_else(|| SourceError::NotAPlan {
+            path: path.to_string(),
+            why: "no format_version".into(),
+        })?;
+    if plan.planned_values.is_none()
+        && plan.resource_changes.is_empty()
+        && plan.prior_state.is_none()
+    {
+        return Err(SourceError::NotAPlan {
+            path: path.to_string(),
+            why: "no planned_values or resource_changes".into(),
+        });
+    }
+    if version.split('.').next() != Some("1") {
+        return Err(SourceError::UnsupportedVersion {
+            path: path.to_string(),
+            version: version.to_string(),
+        });
+    }
+    let input: Arc<str> = Arc::from(path);
+    let locations = address_offsets(text);
+    let addresses: HashSet<String> = locations.keys().cloned().collect();
+    let config = plan.configuration.unwrap_or_default();
+    let regions = provider_regions(&config);
+    let locals = configuration_dir(path).map(|dir| {
+        crate::source::hcl::LocalsIndex::load(&dir, &|module: &[String]| {
+            module_sources(&config, module)
+        })
+    });
+
+    let mut seen = HashSet::new();
+    for raw in &plan.resource_changes {
+        let rc: ResourceChange =
+            serde_json::from_str(raw.get()).map_err(|e| json_error(path, &e))?;
+        let actions = &rc.change.actions;
+        if actions.iter().all(|a| a == "delete" || a == "forget") && !actions.is_empty() {
+            continue; // only being destroyed: nothing to check
+        }
+        let module = module_path(rc.module_address.as_deref().unwrap_or(""));
+        let cfg_resource = config_resource(&config, &module, &rc.mode, &rc.resource_type, &rc.name);
+        let ctx = RefContext {
+            config: &config,
+            module,
+            key: rc.index.as_ref().map(instance_key),
+            repetition_refs: cfg_resource
+                .and_then(|r| {
+                    r.for_each_expression
+                        .as_ref()
+                        .or(r.count_expression.as_ref())
+                })
+                .map(|e| {
+                    config::expression_refs(e)
+                        .into_iter()
+                        .map(str::to_string)
+                        .collect()
+                })
+                .unwrap_or_default(),
+            addresses: &addresses,
+            locals: locals.as_ref(),
+            resource: cfg_resource.map(|r| r.address.as_str()),
+        };
+        let values = overlay::build(
+            &rc.change.after,
+            &rc.change.after_unknown,
+            &rc.change.after_sensitive,
+            cfg_resource.map(|r| &r.expressions),
+            &ctx,
+        );
+        let region = cfg_resource
+            .and_then(|r| r.provider_config_key.as_deref())
+            .and_then(|k| regions.get(k))
+            .or_else(|| regions.get("aws"))
+            .cloned();
+        seen.insert(rc.address.clone());
+        push(
+            inv,
+            &input,
+            text,
+            &locations,
+            TfResource {
+                address: &rc.address,
+                resource_type: &rc.resource_type,
+                data: rc.mode == "data",
+                values: &values,
+                region,
+            },
+        );
+    }
+
+    // Data sources read while planning are only in prior_state; their values are known.
+    if let Some(raw) = plan.prior_state {
+        let state: State = serde_json::from_str(raw.get()).map_err(|e| json_error(path, &e))?;
+        if let Some(values) = state.values {
+            let mut stack = vec![values.root_module];
+            while let Some(module) = stack.pop() {
+                for r in module.resources {
+                    if r.mode != "data" || seen.contains(&r.address) {
+                        continue;
+                    }
+                    let _ = (&r.name, &r.index);
+                    let values = overlay::build_known(&r.values, &r.sensitive_values);
+                    push(
+                        inv,
+                        &input,
+                        text,
+                        &locations,
+                        TfResource {
+                            address: &r.address,
+                            resource_type: &r.resource_type,
+                            data: true,
+                            values: &values,
+                            region: regions.get("aws").cloned(),
+                        },
+                    );
+                }
+                stack.extend(module.child_modules);
+            }
+        }
+    }
+    inv.inputs.push(crate::model::Input {
+        kind: SourceKind::Plan,
+        path: path.to_string(),
+    });
+    Ok(())
+}
+
+fn push(
+    inv: &mut Inventory,
+    input: &Arc<str>,
+    text: &[u8],
+    locations: &HashMap<String, usize>,
+    r: TfResource<'_>,
+) {
+    let location = locations
+        .get(r.address)
+        .map(|&offset| Location::at(input.clone(), text, offset, 0));
+    if let Some(resource) = terraform::map_resource(&r, SourceKind::Plan, input.clone(), location) {
+        inv.push(resource);
+    }
+}
+
+fn config_resource<'c>(
+    config: &'c Configuration,
+    module: &[config::ModuleStep],
+    mode: &str,
+    resource_type: &str,
+    name: &str,
+) -> Option<&'c config::ConfigResource> {
+    let mut m = &config.root_module;
+    for step in module {
+        m = &m.module_calls.get(&step.name)?.module;
+    }
+    let address = if mode == "data" {
+        format!("data.{resource_type}.{name}")
+    } else {
+        format!("{resource_type}.{name}")
+    };
+    m.resources.iter().find(|r| r.address == address)
+}
+
+/// The directory of the plan when it holds the plan's Terraform configuration.
+fn configuration_dir(plan_path: &str) -> Option<std::path::PathBuf> {
+    let dir = std::path::Path::new(plan_path).parent()?;
+    let dir = if dir.as_os_str().is_empty() {
+        std::path::Path::new(".")
+    } else {
+        dir
+    };
+    let has_tf = std::fs::read_dir(dir)
+        .ok()?
+        .filter_map(Result::ok)
+        .any(|e| e.path().extension().is_some_and(|x| x == "tf"));
+    has_tf.then(|| dir.to_path_buf())
+}
+
+/// (name, source) of the module calls of the module at `path`.
+fn module_sources(config: &Configuration, path: &[String]) -> Vec<(String, String)> {
+    let mut m = &config.root_module;
+    for name in path {
+        match m.module_calls.get(name) {
+            Some(call) => m = &call.module,
+            None => return Vec::new(),
+        }
+    }
+    m.module_calls
+        .iter()
+        .map(|(name, call)| (name.clone(), call.source.clone()))
+        .collect()
+}
+
+/// `[0]` for count, `["a"]` for for_each.
+fn instance_key(index: &Value) -> String {
+    match index {
+        Value::String(s) => format!("[{}]", serde_json::to_string(s).unwrap_or_default()),
+        other => format!("[{other}]"),
+    }
+}
+
+/// Region of each provider configuration (`aws`, `aws.replica`, `module.x:aws`).
+fn provider_regions(config: &Configuration) -> HashMap<String, String> {
+    config
+        .provider_config
+        .iter()
+        .filter_map(|(key, p)| {
+            let region = p
+                .expressions
+                .get("region")?
+                .get("constant_value")?
+                .as_str()?;
+            let _ = &p.name;
+            Some((key.clone(), region.to_string()))
+        })
+        .collect()
+}
+
+/// Byte offset of the first `"address": "<addr>"` of each address: resource locations.
+fn address_offsets(text: &[u8]) -> HashMap<String, usize> {
+    let mut out = HashMap::new();
+    let Ok(s) = std::str::from_utf8(text) else {
+        return out;
+    };
+    for (pos, _) in s.match_indices("\"address\"") {
+        let rest = s[pos + 9..].trim_start();
+        let Some(rest) = rest.strip_prefix(':') else {
+            continue;
+        };
+        let rest = rest.trim_start();
+        if !rest.starts_with('"') {
+            continue;
+        }
+        // Find the closing quote (addresses contain escaped quotes for for_each keys).
+        let bytes = rest.as_bytes();
+        let mut i = 1;
+        while i < bytes.len() && bytes[i] != b'"' {
+            i += if bytes[i] == b'\\' { 2 } else { 1 };
+        }
+        if i >= bytes.len() {
+            continue;
+        }
+        if let Ok(address) = serde_json::from_str::<String>(&rest[..=i]) {
+            out.entry(address).or_insert(pos);
+        }
+    }
+    out
+}
+
+fn json_error(path: &str, e: &serde_json::Error) -> SourceError {
+    use serde_json::error::Category;
+    let help = match e.classify() {
+        Category::Eof => "the file ends too early: was it truncated while being written?",
+        Category::Syntax => "the file is not valid JSON",
+        Category::Data => "the JSON does not have the structure of a Terraform plan",
+        Category::Io => "the file could not be read",
+    };
+    let message = e.to_string();
+    // serde_json appends " at line L column C"; the error line already says where.
+    let message = match message.rfind(" at line ") {
+        Some(i) => message[..i].to_string(),
+        None => message,
+    };
+    if e.classify() == Category::Data {
+        return SourceError::NotAPlan {
+            path: path.to_string(),
+            why: message,
+        };
+    }
+    SourceError::Json {
+        path: path.to_string(),
+        line: e.line(),
+        column: e.column(),
+        message,
+        help: help.to_string(),
+    }
+}

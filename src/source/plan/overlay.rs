@@ -1,0 +1,163 @@
+//! Builds [`TfValue`]s from a plan's `after`, `after_unknown` and `after_sensitive`, and
+//! attaches the configuration's references to every unknown value.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use serde_json::{Map, Value};
+
+use super::config::{is_expression, RefContext};
+use crate::source::terraform::{TfValue, UnknownValue};
+
+/// Where we are in the resource's configuration expressions.
+#[derive(Clone, Copy)]
+enum Cfg<'a> {
+    /// No configuration to consult (treated as configured).
+    Unknown,
+    /// A block of expressions.
+    Object(&'a Map<String, Value>),
+    /// A list of nested blocks.
+    Blocks(&'a [Value]),
+    /// An expression: everything below it is computed from it.
+    Expr(&'a Value),
+    /// The configuration does not set this attribute.
+    Missing,
+}
+
+impl<'a> Cfg<'a> {
+    fn of(v: Option<&'a Value>, dynamic: bool) -> Cfg<'a> {
+        match v {
+            None if dynamic => Cfg::Unknown,
+            None => Cfg::Missing,
+            Some(v) if is_expression(v) => Cfg::Expr(v),
+            Some(Value::Array(items)) => Cfg::Blocks(items),
+            Some(Value::Object(m)) => Cfg::Object(m),
+            Some(_) => Cfg::Unknown,
+        }
+    }
+
+    fn key(self, key: &str) -> Cfg<'a> {
+        match self {
+            // `dynamic` blocks are not spelled out attribute by attribute.
+            Cfg::Object(m) => Cfg::of(m.get(key), m.contains_key("dynamic")),
+            Cfg::Blocks(items) => match items.first() {
+                Some(Value::Object(m)) => Cfg::of(m.get(key), m.contains_key("dynamic")),
+                _ => Cfg::Unknown,
+            },
+            other => other,
+        }
+    }
+
+    fn index(self, i: usize) -> Cfg<'a> {
+        match self {
+            Cfg::Blocks(items) => match items.get(i).or(items.first()) {
+                Some(Value::Object(m)) => Cfg::Object(m),
+                _ => Cfg::Unknown,
+            },
+            other => other,
+        }
+    }
+}
+
+pub fn build(
+    after: &Value,
+    unknown: &Value,
+    sensitive: &Value,
+    exprs: Option<&Map<String, Value>>,
+    ctx: &RefContext<'_>,
+) -> TfValue {
+    let cfg = exprs.map_or(Cfg::Unknown, Cfg::Object);
+    node(after, unknown, sensitive, cfg, Some(ctx))
+}
+
+/// Values known in full (data sources read while planning).
+pub fn build_known(values: &Value, sensitive: &Value) -> TfValue {
+    node(values, &Value::Null, sensitive, Cfg::Unknown, None)
+}
+
+fn node(
+    after: &Value,
+    unk: &Value,
+    sens: &Value,
+    cfg: Cfg<'_>,
+    ctx: Option<&RefContext<'_>>,
+) -> TfValue {
+    if unk == &Value::Bool(true) {
+        let (refs, dead_end) = match (cfg, ctx) {
+            (Cfg::Expr(e), Some(ctx)) => {
+                let r = ctx.resolve_expression(e);
+                (r.addresses, r.dead_end)
+            }
+            _ => (Vec::new(), None),
+        };
+        return TfValue::Unknown(Arc::new(UnknownValue {
+            refs,
+            configured: !matches!(cfg, Cfg::Missing),
+            reason: dead_end,
+        }));
+    }
+    let value = match after {
+        Value::Object(m) => {
+            let mut out = BTreeMap::new();
+            for (k, v) in m {
+                out.insert(
+                    k.clone(),
+                    node(v, child(unk, k), child(sens, k), cfg.key(k), ctx),
+                );
+            }
+            if let Value::Object(u) = unk {
+                for (k, flag) in u {
+                    if flag == &Value::Bool(true) && !m.contains_key(k) {
+                        out.insert(
+                            k.clone(),
+                            node(&Value::Null, flag, child(sens, k), cfg.key(k), ctx),
+                        );
+                    }
+                }
+            }
+            TfValue::Map(out)
+        }
+        Value::Array(items) => {
+            let len = match unk {
+                Value::Array(u) => u.len().max(items.len()),
+                _ => items.len(),
+            };
+            TfValue::List(
+                (0..len)
+                    .map(|i| {
+                        node(
+                            items.get(i).unwrap_or(&Value::Null),
+                            index(unk, i),
+                            index(sens, i),
+                            cfg.index(i),
+                            ctx,
+                        )
+                    })
+                    .collect(),
+            )
+        }
+        scalar => TfValue::from_json(scalar),
+    };
+    if sens == &Value::Bool(true) {
+        TfValue::Sensitive(Box::new(value))
+    } else {
+        value
+    }
+}
+
+fn child<'a>(v: &'a Value, key: &str) -> &'a Value {
+    match v {
+        Value::Object(m) => m.get(key).unwrap_or(&Value::Null),
+        // `true` for a whole object covers its attributes.
+        Value::Bool(true) => v,
+        _ => &Value::Null,
+    }
+}
+
+fn index(v: &Value, i: usize) -> &Value {
+    match v {
+        Value::Array(items) => items.get(i).unwrap_or(&Value::Null),
+        Value::Bool(true) => v,
+        _ => &Value::Null,
+    }
+}
