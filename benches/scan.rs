@@ -1,1 +1,33 @@
-fn main() {}
+//! Scan throughput on generated plans, against a bare `serde_json` parse of the same file.
+//!
+//!     cargo bench --bench scan
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+
+mod plangen;
+
+fn scan(c: &mut Criterion) {
+    let policy = cbaudit::policy::Policy::default_policy();
+    let rules = cbaudit::engine::select_rules(&policy, &[], &[]).expect("rules");
+    let mut group = c.benchmark_group("plan");
+    group.sample_size(10);
+    for n in [1_000usize, 10_000] {
+        let text = plangen::generate(n);
+        group.throughput(Throughput::Bytes(text.len() as u64));
+        group.bench_with_input(BenchmarkId::new("serde_json_value", n), &text, |b, text| {
+            b.iter(|| serde_json::from_str::<serde_json::Value>(text).expect("parses"))
+        });
+        group.bench_with_input(BenchmarkId::new("scan_json_report", n), &text, |b, text| {
+            b.iter(|| {
+                let mut inv = cbaudit::model::Inventory::new();
+                cbaudit::source::load_bytes("plan.json", text.as_bytes(), &mut inv).expect("loads");
+                let report = cbaudit::engine::run(&inv, &policy, &rules);
+                cbaudit::report::render(&report, cbaudit::report::Format::Json, &Default::default())
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, scan);
+criterion_main!(benches);

@@ -155,6 +155,7 @@ enum RunError {
 }
 
 pub fn main() -> ExitCode {
+    install_error_hook();
     let cli = Cli::parse();
     match run(cli) {
         Ok(code) => code,
@@ -163,6 +164,21 @@ pub fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// Errors go to standard error: colored and wrapped on a terminal; plain, one line per
+/// cause, for logs and CI.
+fn install_error_hook() {
+    let tty = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let _ = miette::set_hook(Box::new(move |_| {
+        let opts = miette::MietteHandlerOpts::new().terminal_links(false);
+        let opts = if tty {
+            opts
+        } else {
+            opts.color(false).width(usize::MAX / 2).wrap_lines(false)
+        };
+        Box::new(opts.build())
+    }));
 }
 
 fn run(cli: Cli) -> Result<ExitCode, MietteReport> {

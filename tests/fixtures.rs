@@ -139,3 +139,45 @@ fn every_rule_has_a_passing_and_a_failing_fixture() {
     }
     assert!(errors.is_empty(), "{}", errors.join("\n"));
 }
+
+#[test]
+fn plan_features_destroyed_resources_are_not_checked() {
+    let dir = root().join("plan-features");
+    let inv = cbaudit::source::load(&[dir.join("plan.json")]).expect("loads");
+    assert!(
+        inv.by_address("aws_db_instance.legacy").is_none(),
+        "delete-only resources are skipped"
+    );
+    // The replaced log group is read with its new name, the updated one with its new value.
+    assert!(inv.by_address("aws_cloudwatch_log_group.ml").is_some());
+    let report = {
+        let policy = Policy::default_policy();
+        let rules = engine::select_rules(&policy, &[], &[]).expect("rules");
+        engine::run(&inv, &policy, &rules)
+    };
+    assert!(report
+        .findings
+        .iter()
+        .all(|f| f.resource.as_deref() != Some("aws_db_instance.legacy")));
+    assert!(!report.findings.iter().any(|f| f.rule.id == "CB-LOG-002"
+        && f.resource.as_deref() == Some("aws_cloudwatch_log_group.bot")));
+}
+
+#[test]
+fn plan_features_known_ids_resolve_to_existing_groups() {
+    use cbaudit::model::{SecurityGroup, SecurityGroupRule};
+    let dir = root().join("plan-features");
+    let inv = cbaudit::source::load(&[dir.join("plan.json")]).expect("loads");
+    let rule = inv
+        .all::<SecurityGroupRule>()
+        .find(|r| r.address() == "aws_vpc_security_group_ingress_rule.db_from_app")
+        .expect("rule");
+    let groups = inv
+        .resolve::<SecurityGroup>(&rule.group)
+        .complete()
+        .expect("resolves by id");
+    assert_eq!(
+        groups.iter().map(|g| g.address()).collect::<Vec<_>>(),
+        vec!["aws_security_group.db"]
+    );
+}

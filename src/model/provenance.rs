@@ -47,6 +47,33 @@ pub struct Location {
 }
 
 impl Location {
+    /// Locations of many offsets in one pass over `text` (linear, whatever the count).
+    pub fn many(path: &Arc<str>, text: &[u8], offsets: &mut [usize]) -> Vec<Location> {
+        offsets.sort_unstable();
+        let mut out = Vec::with_capacity(offsets.len());
+        let (mut line, mut column, mut pos) = (1u32, 1u32, 0usize);
+        for &offset in offsets.iter() {
+            let offset = offset.min(text.len());
+            for &b in &text[pos..offset] {
+                if b == b'\n' {
+                    line += 1;
+                    column = 1;
+                } else if b & 0xC0 != 0x80 {
+                    column += 1; // count characters, not UTF-8 continuation bytes
+                }
+            }
+            pos = offset;
+            out.push(Location {
+                path: path.clone(),
+                line,
+                column,
+                offset,
+                len: 0,
+            });
+        }
+        out
+    }
+
     /// Computes line and column of `offset` in `text`.
     pub fn at(path: Arc<str>, text: &[u8], offset: usize, len: usize) -> Location {
         let offset = offset.min(text.len());

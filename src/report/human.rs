@@ -97,7 +97,11 @@ fn diagnostic(f: &Finding) -> FindingDiagnostic {
     };
     FindingDiagnostic {
         code: format!("{} {} [{}]", f.rule.id, f.rule.name, f.severity),
-        message: format!("{}: {}", f.subject, f.message),
+        message: if f.message.contains(&f.subject) {
+            f.message.clone()
+        } else {
+            format!("{}: {}", f.subject, f.message)
+        },
         help,
         severity,
         source,
@@ -124,6 +128,7 @@ pub fn render(report: &Report, opts: &HumanOptions) -> String {
         .collect();
     for f in &fails {
         let _ = handler.render_report(&mut out, &diagnostic(f));
+        out.push('\n');
     }
     if opts.quiet {
         return out;

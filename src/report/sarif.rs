@@ -77,7 +77,7 @@ fn descriptor(rule: &Rule) -> ReportingDescriptor {
 
 fn result(report: &Report, index: usize, f: &Finding) -> SarifResult {
     let mut text = f.message.clone();
-    if let Some(resource) = &f.resource {
+    if let Some(resource) = f.resource.as_ref().filter(|r| !text.contains(r.as_str())) {
         text = format!("{resource}: {text}");
     }
     if let Some(help) = &f.help {

@@ -83,15 +83,32 @@ pub static RULES: &[&Rule] = &[
     &iam::no_admin_policy::NO_ADMIN_POLICY,
     &log::groups_exist::GROUPS_EXIST,
     &log::retention::RETENTION,
+    &mon::documented_alarms::DOCUMENTED_ALARMS,
     &net::vpc_cidr::VPC_CIDR,
     &net::subnet_layout::SUBNET_LAYOUT,
     &net::private_subnet_isolation::PRIVATE_SUBNET_ISOLATION,
     &net::nat_per_az::NAT_PER_AZ,
     &net::vpc_flow_logs::VPC_FLOW_LOGS,
+    &rds::storage_encrypted::STORAGE_ENCRYPTED,
+    &rds::multi_az::MULTI_AZ,
+    &rds::backup_retention::BACKUP_RETENTION,
+    &rds::windows::WINDOWS,
+    &rds::private::PRIVATE,
+    &rds::storage_autoscaling::STORAGE_AUTOSCALING,
+    &rds::parameters::PARAMETERS,
+    &rds::instance_class::INSTANCE_CLASS,
     &s3::encryption::ENCRYPTION,
     &s3::model_replication::MODEL_REPLICATION,
     &s3::public_access_block::PUBLIC_ACCESS_BLOCK,
     &sec::documented_secrets::DOCUMENTED_SECRETS,
+    &sg::no_public_ingress::NO_PUBLIC_INGRESS,
+    &sg::flow_matrix::FLOW_MATRIX,
+    &sg::no_all_ports::NO_ALL_PORTS,
+    &sg::tier_attachment::TIER_ATTACHMENT,
+    &tls::alb_https_only::ALB_HTTPS_ONLY,
+    &tls::alb_tls13_policy::ALB_TLS13_POLICY,
+    &tls::rds_tls_in_transit::RDS_TLS_IN_TRANSIT,
+    &tls::waf_on_alb::WAF_ON_ALB,
 ];
 
 /// Finds a rule by ID (`CB-RDS-003`, case-insensitive) or name (`rds-backup-retention`).
@@ -100,4 +117,73 @@ pub fn find(key: &str) -> Option<&'static Rule> {
         .iter()
         .copied()
         .find(|r| r.id.eq_ignore_ascii_case(key) || r.name == key)
+}
+
+#[cfg(test)]
+mod registry_tests {
+    use super::*;
+
+    #[test]
+    fn rules_are_sorted_and_unique() {
+        for pair in RULES.windows(2) {
+            assert!(
+                pair[0].id < pair[1].id,
+                "{} before {}",
+                pair[0].id,
+                pair[1].id
+            );
+        }
+        let mut names: Vec<&str> = RULES.iter().map(|r| r.name).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), RULES.len(), "rule names are unique");
+    }
+
+    #[test]
+    fn the_catalogue_is_complete() {
+        assert_eq!(RULES.len(), 41, "every rule of CATALOGUE.md is implemented");
+    }
+
+    #[test]
+    fn every_rule_is_documented() {
+        for r in RULES {
+            for section in [
+                "## What it checks",
+                "## Why",
+                "## Example",
+                "## Use instead",
+                "## Peers",
+            ] {
+                assert!(r.doc.contains(section), "{} lacks `{section}`", r.id);
+            }
+            assert!(
+                r.doc.contains("```hcl"),
+                "{} has no Terraform example",
+                r.id
+            );
+            assert!(!r.summary().is_empty(), "{} has no summary", r.id);
+            let id_ok = r.id.starts_with("CB-")
+                && r.id.len() >= 9
+                && r.id[r.id.len() - 3..].chars().all(|c| c.is_ascii_digit());
+            assert!(id_ok, "{}: IDs look like CB-AREA-NNN", r.id);
+            assert!(
+                r.name
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'),
+                "{}: names are kebab-case",
+                r.name
+            );
+            assert!(!r.sources.is_empty(), "{} claims no source", r.id);
+        }
+    }
+
+    #[test]
+    fn find_by_id_or_name() {
+        for r in RULES {
+            assert_eq!(find(r.id).map(|f| f.id), Some(r.id));
+            assert_eq!(find(r.name).map(|f| f.id), Some(r.id));
+            assert_eq!(find(&r.id.to_lowercase()).map(|f| f.id), Some(r.id));
+        }
+        assert!(find("CB-NOPE-001").is_none());
+    }
 }

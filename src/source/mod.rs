@@ -53,15 +53,6 @@ pub fn load_bytes(path: &str, bytes: &[u8], inv: &mut Inventory) -> Result<(), S
     }
     let first = text.iter().find(|b| !b.is_ascii_whitespace()).copied();
     if first == Some(b'{') {
-        if !plan::looks_like_plan(text) {
-            // Parse anyway: a syntax error is more useful than "not a plan".
-            serde_json::from_slice::<serde::de::IgnoredAny>(text)
-                .map_err(|e| plan_json_error(path, &e))?;
-            return Err(SourceError::NotAPlan {
-                path: path.into(),
-                why: "no format_version and planned_values / resource_changes".into(),
-            });
-        }
         return plan::load(path, text, inv);
     }
     if matches!(first, Some(b'[') | Some(b'"')) || first.is_some_and(|b| b.is_ascii_digit()) {
@@ -74,21 +65,6 @@ pub fn load_bytes(path: &str, bytes: &[u8], inv: &mut Inventory) -> Result<(), S
         return Err(SourceError::HclUnsupported { path: path.into() });
     }
     Err(SourceError::Unrecognised { path: path.into() })
-}
-
-fn plan_json_error(path: &str, e: &serde_json::Error) -> SourceError {
-    let message = e.to_string();
-    let message = match message.rfind(" at line ") {
-        Some(i) => message[..i].to_string(),
-        None => message,
-    };
-    SourceError::Json {
-        path: path.into(),
-        line: e.line(),
-        column: e.column(),
-        message,
-        help: "the file is not valid JSON".into(),
-    }
 }
 
 fn trim_bom(bytes: &[u8]) -> &[u8] {

@@ -23,7 +23,10 @@ declare_rule! {
     /// ```hcl
     /// resource "aws_config_configuration_recorder" "main" {
     ///   role_arn = aws_iam_role.config.arn
-    ///   recording_group { all_supported = false, resource_types = ["AWS::S3::Bucket"] }
+    ///   recording_group {
+    ///     all_supported  = false
+    ///     resource_types = ["AWS::S3::Bucket"]
+    ///   }
     /// }
     /// ```
     ///

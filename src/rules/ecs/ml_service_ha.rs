@@ -361,7 +361,9 @@ mod tests {
 
     #[test]
     fn unknowns_are_reported_not_passed() {
-        let u = || Field::Unknown(Unknown::AfterApply);
+        fn u<T>() -> Field<T> {
+            Field::Unknown(Unknown::AfterApply)
+        }
         let p = policy(u(), u(), 70.0);
         let out = run(&ML_SERVICE_HA, &inv(vec![service(u()), target(2, 10), p]));
         assert_eq!(out.unknowns(), vec!["aws_ecs_service.ml"]);

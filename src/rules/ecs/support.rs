@@ -94,7 +94,7 @@ impl ServiceKey {
             return false;
         };
         self.name.as_deref() == Some(service)
-            && self.cluster.as_deref().map_or(true, |c| c == cluster)
+            && self.cluster.as_deref().is_none_or(|c| c == cluster)
     }
 }
 

@@ -1,11 +1,12 @@
 use crate::declare_rule;
 use crate::model::{
-    Effect, Field, IamInlinePolicy, IamPolicy, IamPolicyAttachment, IamRole, PolicyDocument,
-    RefTarget, Refs, ResId, Statement, Unknown,
+    Field, IamInlinePolicy, IamPolicy, IamPolicyAttachment, IamRole, PolicyDocument, RefTarget,
+    Refs, ResId, Unknown,
 };
 use crate::rules::{Check, ALL_SOURCES};
 
 use super::policies::{document, is_administrator_access, Doc};
+use super::statements::admin_grant;
 use super::verdicts::Verdicts;
 
 declare_rule! {
@@ -66,44 +67,6 @@ declare_rule! {
 
 const REQUIREMENT: &str =
     "no IAM policy may allow `*` or `service:*` on Resource \"*\" (full administrative access)";
-
-fn full_access(action: &str) -> bool {
-    action == "*"
-        || action
-            .strip_suffix(":*")
-            .is_some_and(|service| !service.is_empty() && !service.contains(':'))
-}
-
-/// The full-access grant of one statement, if it makes one.
-fn admin_grant(s: &Statement) -> Result<Option<String>, Unknown> {
-    if s.effect != Effect::Allow {
-        return Ok(None);
-    }
-    let action = match &s.actions {
-        Field::Known(list) | Field::Sensitive(list) => match list.iter().find(|a| full_access(a)) {
-            Some(a) => a.clone(),
-            None => return Ok(None),
-        },
-        Field::Unknown(u) => {
-            return match &s.resources {
-                Field::Known(r) | Field::Sensitive(r) if !r.iter().any(|r| r == "*") => Ok(None),
-                _ => Err(u.clone()),
-            };
-        }
-        Field::Absent => return Ok(None),
-    };
-    match (&s.resources, &s.not_resources) {
-        (Field::Known(r) | Field::Sensitive(r), _) => Ok(r
-            .iter()
-            .any(|r| r == "*")
-            .then(|| format!("allows \"{action}\" on Resource \"*\""))),
-        (Field::Unknown(u), _) | (Field::Absent, Field::Unknown(u)) => Err(u.clone()),
-        (Field::Absent, Field::Known(_) | Field::Sensitive(_)) => Ok(Some(format!(
-            "allows \"{action}\" on every resource but a few (NotResource)"
-        ))),
-        (Field::Absent, Field::Absent) => Ok(None),
-    }
-}
 
 fn judge_doc(v: &mut Verdicts, on: ResId, attribute: &'static str, label: &str, doc: Doc) {
     let doc: PolicyDocument = match doc {

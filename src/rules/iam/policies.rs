@@ -122,41 +122,6 @@ pub fn is_administrator_access(arn: &str) -> bool {
     aws_managed_name(arn) == Some("AdministratorAccess")
 }
 
-/// Case-insensitive IAM wildcard match (`*` any run, `?` one character).
-pub fn wildcard_match(pattern: &str, text: &str) -> bool {
-    let p: Vec<char> = pattern.to_ascii_lowercase().chars().collect();
-    let t: Vec<char> = text.to_ascii_lowercase().chars().collect();
-    let (mut pi, mut ti) = (0, 0);
-    let (mut star, mut mark) = (None, 0);
-    while ti < t.len() {
-        if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
-            pi += 1;
-            ti += 1;
-        } else if pi < p.len() && p[pi] == '*' {
-            star = Some(pi);
-            mark = ti;
-            pi += 1;
-        } else if let Some(s) = star {
-            pi = s + 1;
-            mark += 1;
-            ti = mark;
-        } else {
-            return false;
-        }
-    }
-    p[pi..].iter().all(|&c| c == '*')
-}
-
-/// Whether `action` is within `allowed`. A wildcard action is within it only when the list
-/// holds the same wildcard; a plain action when an entry equals or matches it.
-pub fn action_allowed(action: &str, allowed: &[String]) -> bool {
-    if action.contains(['*', '?']) {
-        allowed.iter().any(|a| a.eq_ignore_ascii_case(action))
-    } else {
-        allowed.iter().any(|a| wildcard_match(a, action))
-    }
-}
-
 /// Expands managed-policy references (`managed_policy_arns`, `policy_arn`).
 fn managed(
     inv: &Inventory,
@@ -276,23 +241,6 @@ pub fn applied_to(inv: &Inventory, role: &Res<'_, IamRole>) -> Vec<Applied> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn wildcards_match_case_insensitively() {
-        assert!(wildcard_match("s3:Get*", "S3:GetObject"));
-        assert!(wildcard_match("*", "iam:PassRole"));
-        assert!(wildcard_match("logs:Put?ogEvents", "logs:PutLogEvents"));
-        assert!(!wildcard_match("s3:Get*", "s3:PutObject"));
-    }
-
-    #[test]
-    fn wildcard_actions_need_the_same_wildcard() {
-        let allowed = vec!["s3:GetObject".to_string(), "logs:*".to_string()];
-        assert!(action_allowed("S3:GETOBJECT", &allowed));
-        assert!(!action_allowed("s3:Get*", &allowed));
-        assert!(action_allowed("logs:*", &allowed));
-        assert!(action_allowed("logs:PutLogEvents", &allowed));
-    }
 
     #[test]
     fn aws_managed_policies_are_known_by_arn() {

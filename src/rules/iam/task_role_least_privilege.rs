@@ -1,10 +1,9 @@
 use crate::declare_rule;
-use crate::model::{
-    Effect, Field, IamRole, PolicyDocument, Res, Resolution, TaskDefinition, Unknown,
-};
+use crate::model::{IamRole, Res, Resolution, TaskDefinition, Unknown};
 use crate::rules::{Check, ALL_SOURCES};
 
-use super::policies::{action_allowed, applied_to};
+use super::policies::applied_to;
+use super::statements::beyond_list;
 use super::verdicts::Verdicts;
 
 declare_rule! {
@@ -67,60 +66,6 @@ declare_rule! {
     };
 }
 
-/// What a document allows beyond the list: the problems, else the first unknown.
-fn judge(doc: &PolicyDocument, allowed: &[String]) -> (Vec<String>, Option<Unknown>) {
-    let mut problems: Vec<String> = Vec::new();
-    let mut unknown = None;
-    for s in doc.statements.iter().filter(|s| s.effect == Effect::Allow) {
-        match &s.not_actions {
-            Field::Known(list) | Field::Sensitive(list) => problems.push(format!(
-                "allows every action except {} (NotAction)",
-                list.join(", ")
-            )),
-            Field::Unknown(u) => {
-                unknown.get_or_insert(u.clone());
-            }
-            Field::Absent => {}
-        }
-        match &s.actions {
-            Field::Known(list) | Field::Sensitive(list) => {
-                let extra: Vec<&str> = list
-                    .iter()
-                    .filter(|a| !action_allowed(a, allowed))
-                    .map(String::as_str)
-                    .collect();
-                if !extra.is_empty() {
-                    problems.push(format!("allows {}", extra.join(", ")));
-                }
-            }
-            Field::Unknown(u) => {
-                unknown.get_or_insert(u.clone());
-            }
-            Field::Absent => {}
-        }
-        match (&s.resources, &s.not_resources) {
-            (Field::Known(list) | Field::Sensitive(list), _) => {
-                if list.iter().any(|r| r == "*") {
-                    problems.push("allows it on Resource \"*\"".to_string());
-                }
-            }
-            (Field::Unknown(u), _) => {
-                unknown.get_or_insert(u.clone());
-            }
-            (Field::Absent, Field::Known(list) | Field::Sensitive(list)) => problems.push(format!(
-                "allows it on every resource except {} (NotResource)",
-                list.join(", ")
-            )),
-            (Field::Absent, Field::Unknown(u)) => {
-                unknown.get_or_insert(u.clone());
-            }
-            (Field::Absent, Field::Absent) => {}
-        }
-    }
-    problems.dedup();
-    (problems, unknown)
-}
-
 fn task_roles<'a>(c: &mut Check<'a>) -> Vec<Res<'a, IamRole>> {
     let inv = c.inv;
     let mut roles: Vec<Res<'a, IamRole>> = Vec::new();
@@ -164,7 +109,7 @@ fn check(c: &mut Check<'_>) {
         for a in applied {
             match a.document {
                 Err((what, why)) => verdicts.unknown(a.on, a.attribute, what, why),
-                Ok(doc) => match judge(&doc, &allowed) {
+                Ok(doc) => match beyond_list(&doc, &allowed) {
                     (problems, _) if !problems.is_empty() => verdicts.fail(
                         a.on,
                         a.attribute,
@@ -197,8 +142,8 @@ fn check(c: &mut Check<'_>) {
 mod tests {
     use super::*;
     use crate::model::{
-        ident, IamInlinePolicy, IamPolicy, IamPolicyAttachment, Inventory, PolicyDocumentData,
-        PolicyText, RefTarget, Resource,
+        ident, Field, IamInlinePolicy, IamPolicy, IamPolicyAttachment, Inventory, PolicyDocument,
+        PolicyDocumentData, PolicyText, Resource,
     };
     use crate::rules::iam::testkit::{addr, stmt, text};
     use crate::rules::testing::run;

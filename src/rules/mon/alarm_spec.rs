@@ -14,18 +14,16 @@ pub fn symbol(c: Comparison) -> &'static str {
     }
 }
 
-/// Whether a CloudWatch `comparison_operator` goes the documented way (`>` accepts
-/// `GreaterThanThreshold` and `GreaterThanOrEqualToThreshold`).
+/// Whether a CloudWatch `comparison_operator` is the documented comparison, exactly:
+/// "> 80%" is `GreaterThanThreshold`, not `>=`.
 pub fn comparison_ok(want: Comparison, have: &str) -> bool {
-    let accepted: [&str; 2] = match want {
-        Comparison::Greater | Comparison::GreaterOrEqual => {
-            ["GreaterThanThreshold", "GreaterThanOrEqualToThreshold"]
-        }
-        Comparison::Less | Comparison::LessOrEqual => {
-            ["LessThanThreshold", "LessThanOrEqualToThreshold"]
-        }
+    let accepted = match want {
+        Comparison::Greater => "GreaterThanThreshold",
+        Comparison::GreaterOrEqual => "GreaterThanOrEqualToThreshold",
+        Comparison::Less => "LessThanThreshold",
+        Comparison::LessOrEqual => "LessThanOrEqualToThreshold",
     };
-    accepted.iter().any(|a| a.eq_ignore_ascii_case(have))
+    accepted.eq_ignore_ascii_case(have)
 }
 
 /// The spec's metric glob (a glob the policy cannot compile matches by equality only).
@@ -229,14 +227,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn comparisons_go_the_documented_way() {
-        assert!(comparison_ok(
+    fn comparisons_are_the_documented_ones() {
+        assert!(!comparison_ok(
             Comparison::Greater,
             "GreaterThanOrEqualToThreshold"
         ));
         assert!(comparison_ok(Comparison::Greater, "greaterthanthreshold"));
         assert!(!comparison_ok(Comparison::Greater, "LessThanThreshold"));
-        assert!(comparison_ok(Comparison::LessOrEqual, "LessThanThreshold"));
+        assert!(comparison_ok(
+            Comparison::LessOrEqual,
+            "LessThanOrEqualToThreshold"
+        ));
     }
 
     #[test]

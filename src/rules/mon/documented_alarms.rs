@@ -1,5 +1,5 @@
 use crate::declare_rule;
-use crate::model::{Field, KindTag, MetricAlarm, Res, ResId, Unknown};
+use crate::model::{KindTag, MetricAlarm, Res, ResId, Unknown};
 use crate::rules::{Check, ALL_SOURCES};
 
 use super::alarm_spec::{evaluate, metric_glob, requirement, watches};
@@ -8,8 +8,8 @@ declare_rule! {
     /// ## What it checks
     /// Every documented alarm (`[[alarms]]`) exists as an `aws_cloudwatch_metric_alarm`
     /// matched by its metric (`metric_name` against the spec's glob, and `namespace` when the
-    /// spec names one), and each matching alarm has the documented comparison (`>` accepts
-    /// `GreaterThanThreshold` or `GreaterThanOrEqualToThreshold`), threshold, period (when
+    /// spec names one), and each matching alarm has the documented comparison (`>` is
+    /// `GreaterThanThreshold`: a `>=` alarm is not the documented one), threshold, period (when
     /// documented), period × evaluation periods (when documented) and actions: each action
     /// class the spec lists (`[alarm_actions]`, globs over SNS topic names) needs its own
     /// `alarm_actions` topic, the most specific classes served first. Topics outside the
@@ -141,7 +141,7 @@ fn check(c: &mut Check<'_>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{ident, Inventory, RefTarget, Resource, SnsTopic};
+    use crate::model::{ident, Field, Inventory, RefTarget, Resource, SnsTopic};
     use crate::rules::testing::run;
 
     struct A {

@@ -95,24 +95,20 @@ fn quantity(param: &str, value: &str) -> Option<Quantity> {
         .unwrap_or(v.len());
     let number: f64 = v[..split].parse().ok()?;
     let unit = v[split..].trim();
-    let scale = match unit.to_ascii_lowercase().as_str() {
-        "" => {
-            return Some(
-                base_unit(param).map_or(Quantity::Number(number), |b| Quantity::Bytes(number * b)),
-            )
-        }
-        "b" => 1.0,
-        "kb" => 1024.0,
-        "mb" => 1024.0 * 1024.0,
-        "gb" => 1024.0 * 1024.0 * 1024.0,
-        "tb" => 1024.0 * 1024.0 * 1024.0 * 1024.0,
-        _ => return None,
-    };
-    Some(Quantity::Bytes(number * scale))
+    if unit.is_empty() {
+        return Some(
+            base_unit(param).map_or(Quantity::Number(number), |b| Quantity::Bytes(number * b)),
+        );
+    }
+    let power = UNITS.iter().position(|u| u.eq_ignore_ascii_case(unit))?;
+    Some(Quantity::Bytes(number * 1024f64.powi(power as i32)))
 }
 
+/// PostgreSQL memory units, each 1024 times the previous.
+const UNITS: [&str; 5] = ["B", "kB", "MB", "GB", "TB"];
+
 fn human(bytes: f64) -> String {
-    let units = ["B", "kB", "MB", "GB", "TB"];
+    let units = UNITS;
     let mut value = bytes;
     let mut i = 0;
     while value >= 1024.0 && value % 1024.0 == 0.0 && i + 1 < units.len() {
@@ -203,14 +199,11 @@ fn check(c: &mut Check<'_>) {
 }
 
 fn wanted(c: &Check<'_>) -> String {
-    let parts: Vec<String> = c
-        .policy
-        .database
-        .parameters
-        .iter()
+    let params = c.policy.database.parameters.iter();
+    params
         .map(|(k, v)| format!("{k} = {v}"))
-        .collect();
-    parts.join(", ")
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn check_group(c: &mut Check<'_>, group: &Res<'_, DbParameterGroup>) {
@@ -339,12 +332,8 @@ mod tests {
         let mut params = DOCUMENTED.to_vec();
         params[1] = ("SHARED_BUFFERS", "4GB");
         params[3] = ("work_mem", "64 MB");
-        assert_eq!(
-            run(&PARAMETERS, &inventory(&params, by_addr()))
-                .passes()
-                .len(),
-            1
-        );
+        let out = run(&PARAMETERS, &inventory(&params, by_addr()));
+        assert_eq!(out.passes().len(), 1);
     }
 
     #[test]
@@ -365,12 +354,8 @@ mod tests {
         );
         assert!(out.messages()[0].contains("default parameter group"));
         let default = Field::Known(vec![RefTarget::Ident("default.postgres16".into())]);
-        assert_eq!(
-            run(&PARAMETERS, &inventory(&DOCUMENTED, default))
-                .fails()
-                .len(),
-            2
-        );
+        let out = run(&PARAMETERS, &inventory(&DOCUMENTED, default));
+        assert_eq!(out.fails().len(), 2);
     }
 
     #[test]
@@ -384,12 +369,8 @@ mod tests {
             vec!["aws_db_instance.main", "aws_db_instance.replica"]
         );
         let elsewhere = Field::Known(vec![RefTarget::Ident("shared-pg".into())]);
-        assert_eq!(
-            run(&PARAMETERS, &inventory(&DOCUMENTED, elsewhere))
-                .unknowns()
-                .len(),
-            2
-        );
+        let out = run(&PARAMETERS, &inventory(&DOCUMENTED, elsewhere));
+        assert_eq!(out.unknowns().len(), 2);
     }
 
     #[test]

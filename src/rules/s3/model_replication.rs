@@ -1,13 +1,12 @@
 use crate::declare_rule;
 use crate::model::{
-    Bucket, BucketReplication, BucketVersioning, Field, KindTag, ReplicationRule, Res, ResId,
-    Unknown,
+    Bucket, BucketReplication, BucketVersioning, Field, KindTag, ReplicationRule, Res, Unknown,
 };
-use crate::policy::Selector;
 use crate::rules::tiers::resolve_one;
 use crate::rules::{Check, ALL_SOURCES};
 
 use super::attach::Attached;
+use super::model_bucket::{describe, select, Selection};
 
 declare_rule! {
     /// ## What it checks
@@ -68,45 +67,6 @@ declare_rule! {
 
 const REQUIREMENT: &str =
     "the architecture requires the model bucket to be versioned and replicated to another region";
-
-/// Whether a bucket is the model bucket, or why that is unknown.
-fn is_model(sel: &Selector, b: &Res<'_, Bucket>) -> Result<bool, Unknown> {
-    let name = b
-        .name
-        .get()
-        .map(String::as_str)
-        .or_else(|| b.resource.tag("Name"));
-    let tags = match &b.resource.tags {
-        Field::Unknown(u) => {
-            return if sel.matches(None, name) {
-                Ok(true)
-            } else {
-                Err(u.clone())
-            }
-        }
-        tags => tags.get(),
-    };
-    if sel.matches(tags, name) {
-        return Ok(true);
-    }
-    let carried = tags.is_some_and(|t| sel.tags.keys().any(|k| t.contains_key(k)));
-    match &b.name {
-        Field::Unknown(u) if !carried => Err(u.clone()),
-        _ => Ok(false),
-    }
-}
-
-fn describe(sel: &Selector) -> String {
-    let mut parts: Vec<String> = sel
-        .tags
-        .iter()
-        .map(|(k, v)| format!("tag {k} = {v}"))
-        .collect();
-    if !sel.names.is_empty() {
-        parts.push(format!("name {}", sel.names.patterns().join(" or ")));
-    }
-    parts.join(", or ")
-}
 
 /// Problems (fail) or unknowns of one aspect; empty problems and no unknown = fine.
 type Aspect = Result<(), Result<String, (String, Unknown)>>;
@@ -207,32 +167,10 @@ fn replication(c: &Check<'_>, b: &Res<'_, Bucket>, r: &Attached<'_, BucketReplic
     }
 }
 
-/// Buckets that are the destination of a replication rule: replicas, not the model bucket.
-fn replica_ids(c: &Check<'_>) -> Vec<ResId> {
-    let mut ids = Vec::new();
-    for config in c.inv.all::<BucketReplication>() {
-        for rule in config.rules.get().into_iter().flatten() {
-            if let Ok(Some(d)) = resolve_one::<Bucket>(c.inv, &rule.destination) {
-                ids.push(d.id);
-            }
-        }
-    }
-    ids
-}
-
 fn check(c: &mut Check<'_>) {
     let inv = c.inv;
     let sel = &c.policy.storage.model_bucket;
-    let replicas = replica_ids(c);
-    let mut models = Vec::new();
-    let mut undecided = Vec::new();
-    for b in inv.all::<Bucket>().filter(|b| !replicas.contains(&b.id)) {
-        match is_model(sel, &b) {
-            Ok(true) => models.push(b),
-            Ok(false) => {}
-            Err(u) => undecided.push((b, u)),
-        }
-    }
+    let Selection { models, undecided } = select(inv, sel);
     if models.is_empty() {
         if undecided.is_empty() {
             c.missing(
@@ -280,17 +218,8 @@ fn check(c: &mut Check<'_>) {
 mod tests {
     use super::*;
     use crate::model::{ident, Inventory, RefTarget, Resource};
+    use crate::rules::s3::testkit::bucket;
     use crate::rules::testing::run;
-
-    fn bucket(inv: &mut Inventory, name: &str, region: Option<&str>) {
-        let b = Bucket {
-            name: Field::Known(name.into()),
-        };
-        let mut r = Resource::new("aws_s3_bucket", format!("aws_s3_bucket.{name}"), b)
-            .with_identifiers([name.to_string(), format!("arn:aws:s3:::{name}")]);
-        r.provenance.region = region.map(str::to_string);
-        inv.push(r);
-    }
 
     fn versioned(inv: &mut Inventory, name: &str, status: &str) {
         let v = BucketVersioning {
@@ -402,37 +331,15 @@ mod tests {
     }
 
     #[test]
-    fn selection_by_tag_missing_and_unknown() {
-        let mut inv = Inventory::new();
-        let b = Bucket {
-            name: Field::Known("artifacts".into()),
-        };
-        inv.push(
-            Resource::new("aws_s3_bucket", "aws_s3_bucket.a", b).with_tags([("Purpose", "models")]),
-        );
-        assert_eq!(
-            run(&MODEL_REPLICATION, &inv).fails(),
-            vec!["aws_s3_bucket.a"]
-        );
-
+    fn no_model_bucket_is_missing() {
         let mut inv = Inventory::new();
         bucket(&mut inv, "logs", None);
         let out = run(&MODEL_REPLICATION, &inv);
         assert_eq!(out.fails(), vec!["missing:model bucket"]);
+        let msg = out.messages()[0];
         assert!(
-            out.messages()[0].contains("Purpose = models"),
-            "{:?}",
-            out.messages()
-        );
-
-        let mut inv = Inventory::new();
-        let b = Bucket {
-            name: Field::Unknown(Unknown::AfterApply),
-        };
-        inv.push(Resource::new("aws_s3_bucket", "aws_s3_bucket.p", b));
-        assert_eq!(
-            run(&MODEL_REPLICATION, &inv).unknowns(),
-            vec!["aws_s3_bucket.p"]
+            msg.contains("Purpose = models") && msg.contains("another region"),
+            "{msg}"
         );
     }
 }

@@ -2,7 +2,6 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::declare_rule;
 use crate::model::{KindTag, Res, ResId, SecurityGroup, SecurityGroupFlow, Unknown};
-use crate::policy::FlowSpec;
 use crate::rules::sg::flows::{self, Holder};
 use crate::rules::{tiers, Check, ALL_SOURCES};
 
@@ -15,12 +14,12 @@ declare_rule! {
     /// group's own tier). A flow outside the matrix fails on the resource declaring it (the
     /// group for inline blocks, else the rule resource).
     ///
-    /// Every required entry must also be present: some flow of a group of that tier with
-    /// the same direction and peer, whose protocol is the entry's (or `all`) and whose port
-    /// range covers the entry's. A missing entry fails on each group of the tier; a tier
-    /// with no group at all fails with no resource (subject `<tier> tier security group`).
-    /// Groups of no tier are not examined. A rule whose group, or a group whose tier, cannot
-    /// be resolved is unknown (and turns a missing required entry into unknown).
+    /// Every required entry must be present: a flow of a group of the tier with the same
+    /// direction and peer, the entry's protocol (or `all`) and a port range covering the
+    /// entry's. A missing entry fails on each group of the tier; a tier with no group fails
+    /// with no resource (subject `<tier> tier security group`). Untiered groups are not
+    /// examined. A rule whose group, or a group whose tier, is unknown is unknown (and so is
+    /// then a missing required entry).
     ///
     /// ## Why
     /// The architecture document's security-group table is the whole allowed traffic:
@@ -73,10 +72,10 @@ declare_rule! {
 fn check(c: &mut Check<'_>) {
     let (inv, policy) = (c.inv, c.policy);
     let holders = flows::holders(inv);
-    // Groups by tier; whether any rule's group or any group's tier is unknown.
     let mut by_tier: BTreeMap<&str, Vec<Res<'_, SecurityGroup>>> = BTreeMap::new();
-    let mut doubt = inv.gap(KindTag::SecurityGroup).is_some()
-        || inv.gap(KindTag::SecurityGroupRule).is_some();
+    // Whether a rule's group or a group's tier is unknown (a tier may then have a group
+    // and a required flow after all).
+    let mut doubt = false;
     // Tiered flows: (tier, group id, flow).
     let mut tiered: Vec<(&str, ResId, &SecurityGroupFlow)> = Vec::new();
     let mut clean: Vec<ResId> = Vec::new();
@@ -85,7 +84,12 @@ fn check(c: &mut Check<'_>) {
             Ok(g) => g,
             Err(u) => {
                 doubt = true;
-                c.unknown(holder.id, None, "the security group this rule belongs to", u);
+                c.unknown(
+                    holder.id,
+                    None,
+                    "the security group this rule belongs to",
+                    u,
+                );
                 continue;
             }
         };
@@ -107,7 +111,10 @@ fn check(c: &mut Check<'_>) {
         }
         tiered.extend(holder.flows.iter().map(|f| (tier, group.id, f)));
     }
-    let flagged = check_required(c, &by_tier, &tiered, doubt);
+    let missing_ok = !doubt;
+    doubt |=
+        inv.gap(KindTag::SecurityGroupRule).is_some() || inv.gap(KindTag::SecurityGroup).is_some();
+    let flagged = check_required(c, &by_tier, &tiered, doubt, missing_ok);
     for id in clean.into_iter().filter(|id| !flagged.contains(id)) {
         c.pass(id);
     }
@@ -123,7 +130,7 @@ fn check_flows(
     let mut clean = true;
     for flow in holder.flows {
         let attr = flows::peer_attribute(holder, flow);
-        match allowed(c, tier, flow) {
+        match flows::allowed(c.inv, c.policy, tier, flow) {
             Ok(true) => {}
             Ok(false) => {
                 clean = false;
@@ -149,28 +156,6 @@ fn check_flows(
     clean
 }
 
-/// Whether a flow of a group of `tier` is allowed by the matrix.
-fn allowed(c: &Check<'_>, tier: &str, flow: &SecurityGroupFlow) -> Result<bool, Unknown> {
-    let peer = flows::peer_class(c.inv, c.policy, Some(tier), &flow.peer)?;
-    let mut unknown = None;
-    for entry in entries_of(c, tier) {
-        if !flows::same_direction(entry, flow.direction) || !flows::peer_matches(entry, &peer) {
-            continue;
-        }
-        match flows::traffic_inside(flow, entry) {
-            Ok(true) => return Ok(true),
-            Ok(false) => {}
-            Err(u) => unknown = Some(u),
-        }
-    }
-    unknown.map_or(Ok(false), Err)
-}
-
-fn entries_of<'p>(c: &Check<'p>, tier: &'p str) -> impl Iterator<Item = &'p FlowSpec> + 'p {
-    let flows = &c.policy.security_groups.flows;
-    flows.iter().filter(move |e| e.tier.eq_ignore_ascii_case(tier))
-}
-
 /// Checks each tier has a group and each required entry a flow; returns the groups that
 /// got a finding.
 fn check_required(
@@ -178,12 +163,17 @@ fn check_required(
     by_tier: &BTreeMap<&str, Vec<Res<'_, SecurityGroup>>>,
     tiered: &[(&str, ResId, &SecurityGroupFlow)],
     doubt: bool,
+    missing_ok: bool,
 ) -> BTreeSet<ResId> {
     let mut flagged = BTreeSet::new();
     for (tier, selector) in &c.policy.security_groups.tiers {
-        let groups = by_tier.get(tier.as_str()).map(Vec::as_slice).unwrap_or_default();
+        let groups = by_tier
+            .get(tier.as_str())
+            .map(Vec::as_slice)
+            .unwrap_or_default();
         if groups.is_empty() {
-            if !doubt {
+            // `missing` reports a denied read of security groups as unknown.
+            if missing_ok {
                 c.missing(
                     KindTag::SecurityGroup,
                     "aws_security_group",
@@ -198,16 +188,16 @@ fn check_required(
             }
             continue;
         }
-        let required: Vec<&FlowSpec> = entries_of(c, tier).filter(|e| e.required).collect();
+        let required = flows::entries_of(c.policy, tier).filter(|e| e.required);
         for entry in required {
             let mut unknown = None;
-            let present = tiered.iter().filter(|(t, _, _)| t == tier).any(|(_, _, f)| {
+            let mut candidates = tiered
+                .iter()
+                .filter(|(t, _, f)| t == tier && flows::same_direction(entry, f.direction));
+            let present = candidates.any(|(_, _, f)| {
                 let peer = flows::peer_class(c.inv, c.policy, Some(tier), &f.peer);
-                let covers = flows::traffic_covers(f, entry);
-                match (peer, covers) {
-                    (Ok(p), Ok(true)) => {
-                        flows::same_direction(entry, f.direction) && flows::peer_matches(entry, &p)
-                    }
+                match (peer, flows::traffic_covers(f, entry)) {
+                    (Ok(p), Ok(true)) => flows::peer_matches(entry, &p),
                     (Err(u), _) | (_, Err(u)) => {
                         unknown = Some(u);
                         false
@@ -218,19 +208,15 @@ fn check_required(
             if present {
                 continue;
             }
-            let attr = flows::direction_attribute(match entry.direction {
-                crate::policy::FlowDirection::Ingress => crate::model::Direction::Ingress,
-                crate::policy::FlowDirection::Egress => crate::model::Direction::Egress,
-            });
+            let attr = flows::direction_attribute(flows::entry_direction(entry));
             let flow = flows::describe_entry(entry);
             for group in groups {
                 flagged.insert(group.id);
+                let what = format!("whether the {tier} tier has {flow}");
+                let why = || Unknown::NotInInputs("a rule's group or a group's tier".into());
                 match (&unknown, doubt) {
-                    (Some(u), _) => c.unknown(group.id, Some(attr), &format!("whether the {tier} tier has {flow}"), u),
-                    (None, true) => {
-                        let why = Unknown::NotInInputs("a rule's security group or a group's tier".to_string());
-                        c.unknown(group.id, Some(attr), &format!("whether the {tier} tier has {flow}"), &why);
-                    }
+                    (Some(u), _) => c.unknown(group.id, Some(attr), &what, u),
+                    (None, true) => c.unknown(group.id, Some(attr), &what, &why()),
                     (None, false) => c.fail(
                         group.id,
                         Some(attr),
@@ -248,4 +234,142 @@ fn check_required(
 }
 
 #[cfg(test)]
-mod tests;
+mod tests {
+    use super::*;
+    use crate::model::{Direction, Field, Inventory, Peer};
+    use crate::rules::sg::testkit::*;
+    use crate::rules::testing::run;
+
+    const INGRESS: &str = "aws_vpc_security_group_ingress_rule";
+    const SGR: &str = "aws_security_group_rule";
+
+    fn all_out() -> SecurityGroupFlow {
+        flow(Direction::Egress, "-1", 0, 0, cidr("0.0.0.0/0"))
+    }
+
+    #[test]
+    fn documented_matrix_passes() {
+        let mut inv = Inventory::new();
+        documented(&mut inv);
+        let out = run(&FLOW_MATRIX, &inv);
+        assert!(out.fails().is_empty(), "{:?}", out.messages());
+        assert!(out.unknowns().is_empty());
+        assert_eq!(out.passes().len(), 5);
+    }
+
+    #[test]
+    fn flows_outside_the_matrix_fail_on_their_resource() {
+        let mut inv = Inventory::new();
+        documented(&mut inv);
+        let http = tcp_in(80, cidr("0.0.0.0/0"));
+        let alb = addr("aws_security_group.alb");
+        rule(&mut inv, INGRESS, "alb_http", alb, http);
+        let from_db = tcp_in(8000, group_peer("aws_security_group.db"));
+        rule(&mut inv, SGR, "app_from_db", ident("sg-app"), from_db);
+        let ssh = vec![tcp_in(22, cidr("10.0.0.0/8"))];
+        group(&mut inv, "bastion", None, ssh);
+        let out = run(&FLOW_MATRIX, &inv);
+        let fails = [format!("{SGR}.app_from_db"), format!("{INGRESS}.alb_http")];
+        assert_eq!(out.fails(), fails);
+        let msg = out.messages().join("\n");
+        assert!(msg.contains("(alb tier) has ingress tcp/80 from 0.0.0.0/0, which the flow matrix does not allow; the alb tier allows only ingress tcp/443 from internet, egress tcp/8000 to the app tier"), "{msg}");
+        assert!(msg.contains("from security group aws_security_group.db"));
+    }
+
+    #[test]
+    fn db_egress_fails_and_missing_required_entry_fails_on_the_group() {
+        let mut inv = Inventory::new();
+        group(&mut inv, "alb", Some("alb"), Vec::new());
+        let https_out = flow(Direction::Egress, "tcp", 443, 443, cidr("0.0.0.0/0"));
+        group(&mut inv, "app", Some("app"), vec![https_out]);
+        let db_in = tcp_in(5432, group_peer("aws_security_group.app"));
+        group(&mut inv, "database", None, vec![db_in, all_out()]);
+        let out = run(&FLOW_MATRIX, &inv);
+        let fails = ["alb", "app", "database"].map(|g| format!("aws_security_group.{g}"));
+        assert_eq!(out.fails(), fails);
+        let msgs = out.messages().join("\n");
+        for fact in [
+            "the db tier allows only ingress tcp/5432 from the app tier",
+            "no app-tier group has egress all traffic to internet; the flow matrix requires it",
+            "no alb-tier group has ingress tcp/443 from internet",
+        ] {
+            assert!(msgs.contains(fact), "{fact}: {msgs}");
+        }
+        assert!(out.passes().is_empty());
+    }
+
+    #[test]
+    fn tier_without_group_fails_with_no_resource() {
+        let mut inv = Inventory::new();
+        documented(&mut inv);
+        let mut only_alb = Inventory::new();
+        only_alb.push(inv.get(0).clone());
+        let out = run(&FLOW_MATRIX, &only_alb);
+        let db = "missing:db tier security group".to_string();
+        assert!(out.fails().contains(&db));
+        let msg = "no security group belongs to the app tier (tag Tier = app";
+        assert!(out.messages().iter().any(|m| m.contains(msg)));
+        only_alb.add_gap(crate::model::Gap {
+            kinds: vec![KindTag::SecurityGroup],
+            reason: Unknown::Denied("ec2:DescribeSecurityGroups".into()),
+        });
+        assert!(run(&FLOW_MATRIX, &only_alb).unknowns().contains(&db));
+    }
+
+    #[test]
+    fn self_peer_and_all_protocol_coverage() {
+        let mut inv = Inventory::new();
+        documented(&mut inv);
+        let self_in = tcp_in(5432, Peer::SelfGroup);
+        rule(
+            &mut inv,
+            SGR,
+            "db_self",
+            addr("aws_security_group.db"),
+            self_in,
+        );
+        let out = run(&FLOW_MATRIX, &inv);
+        // db ingress tcp/5432 is allowed from the app tier only, not from db itself.
+        assert_eq!(out.fails(), [format!("{SGR}.db_self")]);
+        assert!(out.messages()[0].contains("from itself"));
+    }
+
+    #[test]
+    fn unresolved_group_or_peer_or_tags_is_unknown() {
+        let mut inv = Inventory::new();
+        documented(&mut inv);
+        rule(
+            &mut inv,
+            INGRESS,
+            "orphan",
+            ident("sg-gone"),
+            tcp_in(8000, cidr("10.0.0.0/8")),
+        );
+        let unknown_peer = tcp_in(8000, Peer::Unknown(crate::model::Unknown::AfterApply));
+        rule(
+            &mut inv,
+            INGRESS,
+            "app_unknown",
+            ident("sg-app"),
+            unknown_peer,
+        );
+        let out = run(&FLOW_MATRIX, &inv);
+        let unknowns = [
+            format!("{INGRESS}.app_unknown"),
+            format!("{INGRESS}.orphan"),
+        ];
+        assert_eq!(out.unknowns(), unknowns);
+        assert!(out.fails().is_empty());
+        let mut tagless = Inventory::new();
+        let mut app = inv.get(1).clone();
+        app.tags = Field::Unknown(crate::model::Unknown::AfterApply);
+        tagless.push(app);
+        let out = run(&FLOW_MATRIX, &tagless);
+        assert_eq!(out.unknowns(), ["aws_security_group.app"]);
+        assert!(
+            out.fails().is_empty(),
+            "a tier may be unknown, not missing: {:?}",
+            out.messages()
+        );
+    }
+}

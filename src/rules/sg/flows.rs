@@ -39,7 +39,9 @@ pub fn holders(inv: &Inventory) -> Vec<Holder<'_>> {
         resource: rule.resource,
         group: match tiers::resolve_one::<SecurityGroup>(inv, &rule.group) {
             Ok(Some(g)) => Ok(g),
-            Ok(None) => Err(Unknown::NotInInputs("the rule's security group".to_string())),
+            Ok(None) => Err(Unknown::NotInInputs(
+                "the rule's security group".to_string(),
+            )),
             Err(u) => Err(u),
         },
         flows: &rule.data.flows,
@@ -47,14 +49,19 @@ pub fn holders(inv: &Inventory) -> Vec<Holder<'_>> {
     groups.chain(rules).collect()
 }
 
-/// A group for messages: `security group clever-better-alb (alb tier)`.
-pub fn group_label(sg: &Res<'_, SecurityGroup>, tier: Option<&str>) -> String {
-    let name = sg
+/// A group's name (`name`, else the `Name` tag, else its address).
+pub fn group_name<'a>(sg: &Res<'a, SecurityGroup>) -> &'a str {
+    sg.data
         .name
         .get()
         .map(String::as_str)
         .or_else(|| sg.resource.tag("Name"))
-        .unwrap_or_else(|| sg.address());
+        .unwrap_or_else(|| sg.resource.address())
+}
+
+/// A group for messages: `security group clever-better-alb (alb tier)`.
+pub fn group_label(sg: &Res<'_, SecurityGroup>, tier: Option<&str>) -> String {
+    let name = group_name(sg);
     match tier {
         Some(t) => format!("security group {name} ({t} tier)"),
         None => format!("security group {name} (no tier)"),
@@ -99,12 +106,47 @@ pub fn peer_matches(entry: &FlowSpec, peer: &PeerClass<'_>) -> bool {
     }
 }
 
+/// A matrix entry's direction.
+pub fn entry_direction(entry: &FlowSpec) -> Direction {
+    match entry.direction {
+        FlowDirection::Ingress => Direction::Ingress,
+        FlowDirection::Egress => Direction::Egress,
+    }
+}
+
 /// Whether a matrix entry has this direction.
 pub fn same_direction(entry: &FlowSpec, direction: Direction) -> bool {
-    matches!(
-        (entry.direction, direction),
-        (FlowDirection::Ingress, Direction::Ingress) | (FlowDirection::Egress, Direction::Egress)
-    )
+    entry_direction(entry) == direction
+}
+
+/// The matrix entries of a tier.
+pub fn entries_of<'p>(policy: &'p Policy, tier: &'p str) -> impl Iterator<Item = &'p FlowSpec> {
+    let flows = &policy.security_groups.flows;
+    flows
+        .iter()
+        .filter(move |e| e.tier.eq_ignore_ascii_case(tier))
+}
+
+/// Whether a flow of a group of `tier` is allowed by an entry of the matrix.
+pub fn allowed(
+    inv: &Inventory,
+    policy: &Policy,
+    tier: &str,
+    flow: &SecurityGroupFlow,
+) -> Result<bool, Unknown> {
+    let peer = peer_class(inv, policy, Some(tier), &flow.peer)?;
+    let mut unknown = None;
+    for entry in entries_of(policy, tier) {
+        if !same_direction(entry, flow.direction) || !peer_matches(entry, &peer) {
+            continue;
+        }
+        match traffic_inside(flow, entry) {
+            Ok(true) => return Ok(true),
+            Ok(false) => {}
+            Err(u) => unknown = Some(u),
+        }
+    }
+    unknown.map_or(Ok(false), Err)
 }
 
 fn entry_traffic(entry: &FlowSpec) -> (Option<Protocol>, PortRange) {

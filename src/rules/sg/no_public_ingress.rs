@@ -1,6 +1,6 @@
 use crate::declare_rule;
-use crate::model::{Direction, Peer};
-use crate::rules::sg::flows::{self, Holder, PeerClass};
+use crate::model::{Direction, Peer, SecurityGroupFlow, Unknown};
+use crate::rules::sg::flows::{self, Holder};
 use crate::rules::{tiers, Check, ALL_SOURCES};
 
 declare_rule! {
@@ -12,8 +12,9 @@ declare_rule! {
     /// `aws_vpc_security_group_ingress_rule` and live permissions. The finding is on the
     /// resource that declares the flow: the group for inline blocks, else the rule resource.
     ///
-    /// A flow whose source is unknown, or an open flow whose group or tier cannot be
-    /// resolved, is unknown.
+    /// A flow whose source is unknown is unknown. An open flow whose group or tier cannot
+    /// be resolved is unknown when some tier of the matrix would allow it, and fails when no
+    /// tier would.
     ///
     /// ## Why
     /// The architecture document's security groups: "ALB-SG | 443 (HTTPS)", "App-SG | 8000
@@ -62,7 +63,11 @@ fn check(c: &mut Check<'_>) {
     let allowed = internet_ingress(c);
     for holder in flows::holders(c.inv) {
         let mut clean = true;
-        for flow in holder.flows.iter().filter(|f| f.direction == Direction::Ingress) {
+        for flow in holder
+            .flows
+            .iter()
+            .filter(|f| f.direction == Direction::Ingress)
+        {
             let attr = flows::peer_attribute(&holder, flow);
             match &flow.peer {
                 Peer::Unknown(u) => {
@@ -101,40 +106,38 @@ fn check(c: &mut Check<'_>) {
 }
 
 /// Whether an ingress flow from anywhere is allowed for the holder's group, with the
-/// group's label; or what is unknown.
+/// group's label; or what is unknown. When the group or its tier is unknown, the flow still
+/// fails if no tier of the matrix allows it.
 fn open_flow_allowed(
     c: &Check<'_>,
     holder: &Holder<'_>,
-    flow: &crate::model::SecurityGroupFlow,
-) -> Result<(bool, String), (String, crate::model::Unknown)> {
-    let group = holder
-        .group
-        .as_ref()
-        .map_err(|u| ("the security group of this rule".to_string(), u.clone()))?;
-    let tier = tiers::sg_tier(c.policy, group)
-        .map_err(|u| (format!("the tier of {}", group.address()), u))?;
-    let label = flows::group_label(group, tier);
-    let Some(tier) = tier else {
-        return Ok((false, label));
+    flow: &SecurityGroupFlow,
+) -> Result<(bool, String), (String, Unknown)> {
+    let (label, why) = match &holder.group {
+        Ok(group) => match tiers::sg_tier(c.policy, group) {
+            Ok(Some(tier)) => {
+                let label = flows::group_label(group, Some(tier));
+                return match flows::allowed(c.inv, c.policy, tier, flow) {
+                    Ok(allowed) => Ok((allowed, label)),
+                    Err(u) => Err((format!("the traffic of an ingress rule of {label}"), u)),
+                };
+            }
+            Ok(None) => return Ok((false, flows::group_label(group, None))),
+            Err(u) => (
+                format!("security group {} (tier unknown)", flows::group_name(group)),
+                u,
+            ),
+        },
+        Err(u) => (
+            "the rule's security group (not resolved)".to_string(),
+            u.clone(),
+        ),
     };
-    let mut unknown = None;
-    for entry in &c.policy.security_groups.flows {
-        if !entry.tier.eq_ignore_ascii_case(tier)
-            || !flows::same_direction(entry, Direction::Ingress)
-            || !flows::peer_matches(entry, &PeerClass::Internet)
-        {
-            continue;
-        }
-        match flows::traffic_inside(flow, entry) {
-            Ok(true) => return Ok((true, label)),
-            Ok(false) => {}
-            Err(u) => unknown = Some(u),
-        }
+    let mut any_tier = c.policy.security_groups.tiers.keys();
+    if any_tier.any(|t| flows::allowed(c.inv, c.policy, t, flow) != Ok(false)) {
+        return Err((format!("whether {label} may admit the internet"), why));
     }
-    match unknown {
-        Some(u) => Err((format!("the traffic of an ingress rule of {label}"), u)),
-        None => Ok((false, label)),
-    }
+    Ok((false, label))
 }
 
 /// The matrix's internet ingress entries: "alb tier tcp/443".
@@ -177,15 +180,27 @@ mod tests {
         let mut inv = Inventory::new();
         documented(&mut inv);
         let http = tcp_in(80, cidr("0.0.0.0/0"));
-        rule(&mut inv, INGRESS, "alb_http", addr("aws_security_group.alb"), http);
+        rule(
+            &mut inv,
+            INGRESS,
+            "alb_http",
+            addr("aws_security_group.alb"),
+            http,
+        );
         let debug = tcp_in(8000, cidr("::/0"));
         rule(&mut inv, INGRESS, "app_debug", ident("sg-app"), debug);
         let out = run(&NO_PUBLIC_INGRESS, &inv);
-        let fails = [format!("{INGRESS}.alb_http"), format!("{INGRESS}.app_debug")];
+        let fails = [
+            format!("{INGRESS}.alb_http"),
+            format!("{INGRESS}.app_debug"),
+        ];
         assert_eq!(out.fails(), fails);
         let msg = out.messages()[0];
         assert!(msg.contains("clever-better-alb (alb tier) admits ingress tcp/80 from 0.0.0.0/0"));
-        assert!(msg.contains("only as: alb tier ingress tcp/443 from internet"), "{msg}");
+        assert!(
+            msg.contains("only as: alb tier ingress tcp/443 from internet"),
+            "{msg}"
+        );
         let attr = out.outcomes.iter().find_map(|o| o.attribute.clone());
         assert_eq!(attr.as_deref(), Some("cidr_ipv4"));
     }
@@ -193,7 +208,10 @@ mod tests {
     #[test]
     fn untiered_group_with_open_ssh_among_other_cidrs_fails() {
         let mut inv = Inventory::new();
-        let ssh = vec![tcp_in(22, cidr("203.0.113.0/24")), tcp_in(22, cidr("0.0.0.0/0"))];
+        let ssh = vec![
+            tcp_in(22, cidr("203.0.113.0/24")),
+            tcp_in(22, cidr("0.0.0.0/0")),
+        ];
         group(&mut inv, "bastion", None, ssh);
         let out = run(&NO_PUBLIC_INGRESS, &inv);
         assert_eq!(out.fails(), ["aws_security_group.bastion"]);
@@ -206,8 +224,20 @@ mod tests {
         let unknown_peer = tcp_in(22, Peer::Unknown(Unknown::AfterApply));
         group(&mut inv, "x", None, vec![unknown_peer]);
         let open = tcp_in(443, cidr("0.0.0.0/0"));
-        rule(&mut inv, INGRESS, "orphan", ident("sg-elsewhere"), open.clone());
-        rule(&mut inv, INGRESS, "unknown_group", Field::Unknown(Unknown::AfterApply), open);
+        rule(
+            &mut inv,
+            INGRESS,
+            "orphan",
+            ident("sg-elsewhere"),
+            open.clone(),
+        );
+        rule(
+            &mut inv,
+            INGRESS,
+            "unknown_group",
+            Field::Unknown(Unknown::AfterApply),
+            open,
+        );
         let mut port = tcp_in(443, cidr("0.0.0.0/0"));
         port.ports = Field::Unknown(Unknown::AfterApply);
         group(&mut inv, "alb", Some("alb"), vec![port]);
@@ -228,13 +258,35 @@ mod tests {
     }
 
     #[test]
-    fn unknown_tags_make_an_open_flow_unknown() {
+    fn unknown_tier_is_unknown_only_if_some_tier_allows_the_flow() {
         let mut inv = Inventory::new();
-        group(&mut inv, "alb", None, vec![tcp_in(443, cidr("0.0.0.0/0"))]);
+        let flows = vec![
+            tcp_in(443, cidr("0.0.0.0/0")),
+            tcp_in(22, cidr("0.0.0.0/0")),
+        ];
+        group(&mut inv, "alb", None, flows);
         let mut r = inv.get(0).clone();
         r.tags = Field::Unknown(Unknown::AfterApply);
         let mut inv = Inventory::new();
         inv.push(r);
-        assert_eq!(run(&NO_PUBLIC_INGRESS, &inv).unknowns(), ["aws_security_group.alb"]);
+        let ssh = tcp_in(22, cidr("0.0.0.0/0"));
+        rule(&mut inv, INGRESS, "orphan_ssh", ident("sg-elsewhere"), ssh);
+        let out = run(&NO_PUBLIC_INGRESS, &inv);
+        // tcp/443 from anywhere depends on the tier; tcp/22 is allowed for no tier.
+        assert_eq!(out.unknowns(), ["aws_security_group.alb"]);
+        let fails = [
+            "aws_security_group.alb".to_string(),
+            format!("{INGRESS}.orphan_ssh"),
+        ];
+        assert_eq!(out.fails(), fails);
+        let msgs = out.messages().join("\n");
+        assert!(
+            msgs.contains("clever-better-alb (tier unknown) admits ingress tcp/22"),
+            "{msgs}"
+        );
+        assert!(
+            msgs.contains("the rule's security group (not resolved) admits"),
+            "{msgs}"
+        );
     }
 }

@@ -48,9 +48,13 @@ pub fn group(inv: &mut Inventory, name: &str, tier: Option<&str>, flows: Vec<Sec
         vpc: addr("aws_vpc.main"),
         flows,
     };
-    let r = Resource::new("aws_security_group", format!("aws_security_group.{name}"), sg)
-        .with_identifiers([format!("sg-{name}")])
-        .with_tags(tier.map(|t| ("Tier", t)));
+    let r = Resource::new(
+        "aws_security_group",
+        format!("aws_security_group.{name}"),
+        sg,
+    )
+    .with_identifiers([format!("sg-{name}")])
+    .with_tags(tier.map(|t| ("Tier", t)));
     inv.push(r);
 }
 
@@ -68,12 +72,24 @@ pub fn documented(inv: &mut Inventory) {
     let alb_in = vec![
         tcp_in(443, cidr("0.0.0.0/0")),
         tcp_in(443, cidr("::/0")),
-        flow(Direction::Egress, "tcp", 8000, 8000, group_peer("aws_security_group.app")),
+        flow(
+            Direction::Egress,
+            "tcp",
+            8000,
+            8000,
+            group_peer("aws_security_group.app"),
+        ),
     ];
     group(inv, "alb", Some("alb"), alb_in);
     group(inv, "app", Some("app"), Vec::new());
     let from_alb = tcp_in(8000, Peer::Group(ident("sg-alb")));
-    rule(inv, "aws_security_group_rule", "app_from_alb", addr("aws_security_group.app"), from_alb);
+    rule(
+        inv,
+        "aws_security_group_rule",
+        "app_from_alb",
+        addr("aws_security_group.app"),
+        from_alb,
+    );
     let all_out = flow(Direction::Egress, "-1", 0, 0, cidr("0.0.0.0/0"));
     let egress = "aws_vpc_security_group_egress_rule";
     rule(inv, egress, "app_all", ident("sg-app"), all_out);

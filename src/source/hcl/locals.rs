@@ -7,6 +7,9 @@ use hcl::expr::{Expression, ObjectKey};
 
 use super::expression_references;
 
+/// The local module calls (name, source) of the module at a path.
+pub type ModuleSources<'a> = &'a dyn Fn(&[String]) -> Vec<(String, String)>;
+
 /// Local values and `for_each` expressions per module path (root = empty path).
 #[derive(Debug, Default)]
 pub struct LocalsIndex {
@@ -18,10 +21,7 @@ pub struct LocalsIndex {
 impl LocalsIndex {
     /// Reads the `locals` of `dir` and of every local module under it (`source = "./…"`).
     /// Unreadable or unparsable files are skipped: this only sharpens references.
-    pub fn load(
-        dir: &Path,
-        module_sources: &dyn Fn(&[String]) -> Vec<(String, String)>,
-    ) -> LocalsIndex {
+    pub fn load(dir: &Path, module_sources: ModuleSources<'_>) -> LocalsIndex {
         let mut index = LocalsIndex::default();
         let mut stack: Vec<(Vec<String>, PathBuf)> = vec![(Vec::new(), dir.to_path_buf())];
         while let Some((path, dir)) = stack.pop() {

@@ -17,8 +17,6 @@ pub struct Configuration {
 #[derive(Debug, Default, Deserialize)]
 pub struct ProviderConfig {
     #[serde(default)]
-    pub name: String,
-    #[serde(default)]
     pub expressions: Map<String, Value>,
 }
 

@@ -102,14 +102,14 @@ struct StateResource {
 }
 
 /// Whether `text` looks like a plan: a JSON object with `format_version` and one of the
-/// plan sections. Cheap: looks only at key names.
+/// plan sections (key names only; used to pick plans among a directory's JSON files).
 pub fn looks_like_plan(text: &[u8]) -> bool {
-    let head = &text[..text.len().min(64 * 1024)];
-    let has = |k: &str| head.windows(k.len()).any(|w| w == k.as_bytes());
-    has("\"format_version\"")
-        && (has("\"planned_values\"")
-            || has("\"resource_changes\"")
-            || has("\"terraform_version\""))
+    let Ok(text) = std::str::from_utf8(text) else {
+        return false;
+    };
+    text.trim_start().starts_with('{')
+        && text.contains("\"format_version\"")
+        && (text.contains("\"planned_values\"") || text.contains("\"resource_changes\""))
 }
 
 /// Reads one plan into the inventory.
@@ -131,6 +131,17 @@ pub fn load(path: &str, text: &[u8], inv: &mut Inventory) -> Result<(), SourceEr
             why: "no planned_values or resource_changes".into(),
         });
     }
+    for (section, raw) in [
+        ("planned_values", plan.planned_values),
+        ("prior_state", plan.prior_state),
+    ] {
+        if raw.is_some_and(|r| !r.get().trim_start().starts_with('{')) {
+            return Err(SourceError::NotAPlan {
+                path: path.to_string(),
+                why: format!("{section} is not an object"),
+            });
+        }
+    }
     if version.split('.').next() != Some("1") {
         return Err(SourceError::UnsupportedVersion {
             path: path.to_string(),
@@ -138,10 +149,10 @@ pub fn load(path: &str, text: &[u8], inv: &mut Inventory) -> Result<(), SourceEr
         });
     }
     let input: Arc<str> = Arc::from(path);
-    let locations = address_offsets(text);
+    let locations = address_locations(&input, text);
     let addresses: HashSet<String> = locations.keys().cloned().collect();
     let config = plan.configuration.unwrap_or_default();
-    let regions = provider_regions(&config);
+    let providers = provider_settings(&config);
     let locals = configuration_dir(path).map(|dir| {
         crate::source::hcl::LocalsIndex::load(&dir, &|module: &[String]| {
             module_sources(&config, module)
@@ -186,16 +197,18 @@ pub fn load(path: &str, text: &[u8], inv: &mut Inventory) -> Result<(), SourceEr
             cfg_resource.map(|r| &r.expressions),
             &ctx,
         );
-        let region = cfg_resource
+        let provider = cfg_resource
             .and_then(|r| r.provider_config_key.as_deref())
-            .and_then(|k| regions.get(k))
-            .or_else(|| regions.get("aws"))
-            .cloned();
+            .filter(|k| providers.contains_key(*k))
+            .unwrap_or("aws");
+        let (region, default_tags) = providers
+            .get(provider)
+            .cloned()
+            .unwrap_or((None, crate::model::Field::Absent));
         seen.insert(rc.address.clone());
         push(
             inv,
             &input,
-            text,
             &locations,
             TfResource {
                 address: &rc.address,
@@ -203,6 +216,7 @@ pub fn load(path: &str, text: &[u8], inv: &mut Inventory) -> Result<(), SourceEr
                 data: rc.mode == "data",
                 values: &values,
                 region,
+                default_tags,
             },
         );
     }
@@ -222,14 +236,14 @@ pub fn load(path: &str, text: &[u8], inv: &mut Inventory) -> Result<(), SourceEr
                     push(
                         inv,
                         &input,
-                        text,
                         &locations,
                         TfResource {
                             address: &r.address,
                             resource_type: &r.resource_type,
                             data: true,
                             values: &values,
-                            region: regions.get("aws").cloned(),
+                            region: providers.get("aws").and_then(|p| p.0.clone()),
+                            default_tags: crate::model::Field::Absent,
                         },
                     );
                 }
@@ -247,13 +261,10 @@ pub fn load(path: &str, text: &[u8], inv: &mut Inventory) -> Result<(), SourceEr
 fn push(
     inv: &mut Inventory,
     input: &Arc<str>,
-    text: &[u8],
-    locations: &HashMap<String, usize>,
+    locations: &HashMap<String, Location>,
     r: TfResource<'_>,
 ) {
-    let location = locations
-        .get(r.address)
-        .map(|&offset| Location::at(input.clone(), text, offset, 0));
+    let location = locations.get(r.address).cloned();
     if let Some(resource) = terraform::map_resource(&r, SourceKind::Plan, input.clone(), location) {
         inv.push(resource);
     }
@@ -316,24 +327,56 @@ fn instance_key(index: &Value) -> String {
     }
 }
 
-/// Region of each provider configuration (`aws`, `aws.replica`, `module.x:aws`).
-fn provider_regions(config: &Configuration) -> HashMap<String, String> {
+type ProviderSettings = (Option<String>, crate::model::Field<crate::model::Tags>);
+
+/// Region and default tags of each provider configuration (`aws`, `aws.replica`).
+fn provider_settings(config: &Configuration) -> HashMap<String, ProviderSettings> {
+    use crate::model::{Field, Tags, Unknown};
     config
         .provider_config
         .iter()
-        .filter_map(|(key, p)| {
+        .map(|(key, p)| {
             let region = p
                 .expressions
-                .get("region")?
-                .get("constant_value")?
-                .as_str()?;
-            let _ = &p.name;
-            Some((key.clone(), region.to_string()))
+                .get("region")
+                .and_then(|r| r.get("constant_value"))
+                .and_then(Value::as_str)
+                .map(str::to_string);
+            let tags = match p.expressions.get("default_tags") {
+                None => Field::Known(Tags::new()),
+                Some(block) => {
+                    let block = block.get(0).unwrap_or(block);
+                    match block.get("tags").map(|t| t.get("constant_value")) {
+                        None => Field::Known(Tags::new()),
+                        Some(Some(Value::Object(m))) => Field::Known(
+                            m.iter()
+                                .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string())))
+                                .collect(),
+                        ),
+                        Some(_) => Field::Unknown(Unknown::Unresolved(
+                            "the provider's default_tags are not constant".into(),
+                        )),
+                    }
+                }
+            };
+            (key.clone(), (region, tags))
         })
         .collect()
 }
 
-/// Byte offset of the first `"address": "<addr>"` of each address: resource locations.
+/// The location of each address's first `"address": "<addr>"`: resource locations.
+fn address_locations(path: &Arc<str>, text: &[u8]) -> HashMap<String, Location> {
+    let offsets = address_offsets(text);
+    let mut sorted: Vec<usize> = offsets.values().copied().collect();
+    let locations = Location::many(path, text, &mut sorted);
+    let by_offset: HashMap<usize, Location> = sorted.into_iter().zip(locations).collect();
+    offsets
+        .into_iter()
+        .filter_map(|(address, offset)| Some((address, by_offset.get(&offset)?.clone())))
+        .collect()
+}
+
+/// Byte offset of the first `"address": "<addr>"` of each address.
 fn address_offsets(text: &[u8]) -> HashMap<String, usize> {
     let mut out = HashMap::new();
     let Ok(s) = std::str::from_utf8(text) else {
@@ -366,7 +409,11 @@ fn address_offsets(text: &[u8]) -> HashMap<String, usize> {
 
 fn json_error(path: &str, e: &serde_json::Error) -> SourceError {
     use serde_json::error::Category;
+    let recursion = e.to_string().contains("recursion limit");
     let help = match e.classify() {
+        _ if recursion => {
+            "the JSON nests deeper than any Terraform plan does (cbaudit reads up to 128 levels)"
+        }
         Category::Eof => "the file ends too early: was it truncated while being written?",
         Category::Syntax => "the file is not valid JSON",
         Category::Data => "the JSON does not have the structure of a Terraform plan",

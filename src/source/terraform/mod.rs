@@ -19,6 +19,8 @@ pub struct TfResource<'a> {
     pub values: &'a TfValue,
     /// The region of the resource's provider configuration.
     pub region: Option<String>,
+    /// The provider's `default_tags` (known empty when it sets none).
+    pub default_tags: Field<Tags>,
 }
 
 /// Maps a Terraform resource into the model; `None` for types no rule reads.
@@ -54,13 +56,14 @@ pub fn map_resource(
             region: r.region.clone(),
         },
         identifiers,
-        tags: tags(v),
+        tags: tags(v, &r.default_tags),
         kind: mapped.kind,
     })
 }
 
-/// `tags_all` (with provider default tags) when known, else `tags`.
-fn tags(v: TfRef<'_>) -> Field<Tags> {
+/// `tags_all` when known, else `tags` merged over the provider's default tags, as
+/// Terraform computes `tags_all`.
+fn tags(v: TfRef<'_>, default_tags: &Field<Tags>) -> Field<Tags> {
     let read = |t: TfRef<'_>| -> Field<Tags> {
         if t.is_null() {
             return Field::Absent;
@@ -80,14 +83,21 @@ fn tags(v: TfRef<'_>) -> Field<Tags> {
         }
         Field::Known(tags)
     };
-    match read(v.get("tags_all")) {
-        Field::Known(t) => Field::Known(t),
-        all => match read(v.get("tags")) {
-            Field::Absent if !all.is_known() => match all {
-                Field::Absent => Field::Known(Tags::new()),
-                other => other,
-            },
-            tags => tags,
-        },
+    if let Field::Known(all) = read(v.get("tags_all")) {
+        return Field::Known(all);
+    }
+    let own = match read(v.get("tags")) {
+        Field::Known(t) | Field::Sensitive(t) => t,
+        Field::Absent => Tags::new(),
+        Field::Unknown(u) => return Field::Unknown(u),
+    };
+    match default_tags {
+        Field::Known(defaults) | Field::Sensitive(defaults) => {
+            let mut all = defaults.clone();
+            all.extend(own);
+            Field::Known(all)
+        }
+        Field::Unknown(u) => Field::Unknown(u.clone()),
+        Field::Absent => Field::Known(own),
     }
 }

@@ -78,10 +78,7 @@ pub fn map(t: &str, v: TfRef<'_>) -> Option<Mapped> {
             let mut peers = cidr_peers(v.get("cidr_blocks"));
             peers.extend(cidr_peers(v.get("ipv6_cidr_blocks")));
             peers.extend(prefix_peers(v.get("prefix_list_ids")));
-            let source = v.get("source_security_group_id");
-            if !source.is_null() {
-                peers.push(Peer::Group(source.refs()));
-            }
+            push_group_peer(v.get("source_security_group_id"), &mut peers);
             if v.get("self").bool().get() == Some(&true) {
                 peers.push(Peer::SelfGroup);
             }
@@ -101,10 +98,7 @@ pub fn map(t: &str, v: TfRef<'_>) -> Option<Mapped> {
                 peers.extend(cidr_peers(v.get(key)));
             }
             peers.extend(prefix_peers(v.get("prefix_list_id")));
-            let referenced = v.get("referenced_security_group_id");
-            if !referenced.is_null() {
-                peers.push(Peer::Group(referenced.refs()));
-            }
+            push_group_peer(v.get("referenced_security_group_id"), &mut peers);
             Mapped::new(SecurityGroupRule {
                 group: v.get("security_group_id").refs(),
                 flows: flows(direction, v.get("ip_protocol").string(), v, peers),
@@ -112,6 +106,16 @@ pub fn map(t: &str, v: TfRef<'_>) -> Option<Mapped> {
         }
         _ => return None,
     })
+}
+
+/// A security-group peer, when the rule names one (the attribute is provider-computed and
+/// absent otherwise).
+fn push_group_peer(v: TfRef<'_>, peers: &mut Vec<Peer>) {
+    match v.refs() {
+        Field::Absent => {}
+        Field::Known(t) if t.is_empty() => {}
+        refs => peers.push(Peer::Group(refs)),
+    }
 }
 
 trait OrElseRefs {

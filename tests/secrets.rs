@@ -1,0 +1,121 @@
+//! Secrets never leave the process: no sensitive plan value and no value of a
+//! secret-looking container environment variable appears in any output format.
+
+use std::path::Path;
+
+use assert_cmd::Command;
+
+/// The canary the plan-features fixture carries in a sensitive variable (database password,
+/// container environment) and the literal secret of the violating fixture's task definition.
+const CANARIES: &[&str] = &["canary-s3cr3t-value"];
+
+fn fixture(rel: &str) -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(rel)
+}
+
+/// Literal values of secret-looking environment variables in a plan's container definitions.
+fn secret_env_values(plan: &Path) -> Vec<String> {
+    let text = std::fs::read_to_string(plan).expect("plan");
+    let plan: serde_json::Value = serde_json::from_str(&text).expect("json");
+    let mut values = Vec::new();
+    for rc in plan["resource_changes"].as_array().into_iter().flatten() {
+        let Some(defs) = rc["change"]["after"]["container_definitions"].as_str() else {
+            continue;
+        };
+        let Ok(defs) = serde_json::from_str::<serde_json::Value>(defs) else {
+            continue;
+        };
+        for c in defs.as_array().into_iter().flatten() {
+            for e in c["environment"].as_array().into_iter().flatten() {
+                let name = e["name"].as_str().unwrap_or_default().to_ascii_uppercase();
+                let value = e["value"].as_str().unwrap_or_default();
+                let secretish = [
+                    "PASSWORD",
+                    "SECRET",
+                    "TOKEN",
+                    "API_KEY",
+                    "APIKEY",
+                    "CREDENTIAL",
+                ]
+                .iter()
+                .any(|p| name.contains(p));
+                if secretish && value.len() >= 6 {
+                    values.push(value.to_string());
+                }
+            }
+        }
+    }
+    values
+}
+
+#[test]
+fn no_secret_appears_in_any_output_format() {
+    let plans = [
+        fixture("plan-features/plan.json"),
+        fixture("clever-better/violating/plan.json"),
+        fixture("rules/CB-ECS-006/fail/plan.json"),
+    ];
+    for plan in &plans {
+        let text = std::fs::read_to_string(plan).expect("plan");
+        let mut secrets: Vec<String> = CANARIES
+            .iter()
+            .filter(|c| text.contains(*c))
+            .map(|c| c.to_string())
+            .collect();
+        secrets.extend(secret_env_values(plan));
+        assert!(
+            !secrets.is_empty(),
+            "{}: the fixture must carry a secret to test",
+            plan.display()
+        );
+        for format in ["human", "json", "sarif", "junit", "github"] {
+            let out = Command::cargo_bin("cbaudit")
+                .expect("binary")
+                .arg("scan")
+                .arg(plan)
+                .args(["--format", format])
+                .output()
+                .expect("runs");
+            assert_ne!(
+                out.status.code(),
+                Some(2),
+                "{}: {}",
+                plan.display(),
+                String::from_utf8_lossy(&out.stderr)
+            );
+            let all = [out.stdout, out.stderr].concat();
+            let all = String::from_utf8_lossy(&all);
+            for secret in &secrets {
+                assert!(
+                    !all.contains(secret.as_str()),
+                    "{} --format {format} printed a secret value",
+                    plan.display()
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn the_secret_in_plain_environment_is_reported_by_name() {
+    let out = Command::cargo_bin("cbaudit")
+        .expect("binary")
+        .arg("scan")
+        .arg(fixture("plan-features/plan.json"))
+        .args(["--select", "CB-ECS-006", "--format", "json"])
+        .output()
+        .expect("runs");
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let messages: Vec<&str> = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter_map(|f| f["message"].as_str())
+        .collect();
+    assert!(
+        messages.iter().any(|m| m.contains("DB_PASSWORD")),
+        "the sensitive DB_PASSWORD is still checked: {messages:?}"
+    );
+}
