@@ -1,5 +1,6 @@
 use crate::declare_rule;
-use crate::model::{EcrLifecyclePolicy, EcrRepository, Field, Res, Resolution, Unknown};
+use crate::model::{EcrLifecyclePolicy, EcrRepository, Field};
+use crate::rules::attached::Attached;
 use crate::rules::{Check, ALL_SOURCES};
 
 declare_rule! {
@@ -55,25 +56,6 @@ declare_rule! {
 }
 
 /// Whether a lifecycle policy belongs to a repository.
-fn belongs_to(
-    c: &Check<'_>,
-    lp: &EcrLifecyclePolicy,
-    repo: &Res<'_, EcrRepository>,
-) -> Result<bool, Unknown> {
-    match c.inv.resolve::<EcrRepository>(&lp.repository) {
-        Resolution::Absent => Ok(false),
-        Resolution::Unknown(u) => Err(u),
-        Resolution::Known { found, external } => Ok(found.iter().any(|r| r.id == repo.id)
-            || repo.name.get().is_some_and(|name| {
-                external.iter().any(|e| {
-                    e.eq_ignore_ascii_case(name)
-                        || e.rsplit_once(":repository/")
-                            .is_some_and(|(_, n)| n.eq_ignore_ascii_case(name))
-                })
-            })),
-    }
-}
-
 /// The smallest `countNumber` of the policy's `imageCountMoreThan` rules (`None` when it
 /// has none), or an error when the policy is not a lifecycle policy document.
 fn image_count_limit(policy: &str) -> Result<Option<i64>, String> {
@@ -100,21 +82,13 @@ fn check(c: &mut Check<'_>) {
     let help = format!(
         "add a lifecycle rule with selection {{ countType = \"imageCountMoreThan\", countNumber = {max} }} and action {{ type = \"expire\" }}"
     );
-    for repo in c.inv.all::<EcrRepository>() {
-        let mut policies = Vec::new();
-        let mut unknown = None;
-        for lp in c.inv.all::<EcrLifecyclePolicy>() {
-            match belongs_to(c, &lp, &repo) {
-                Ok(true) => policies.push(lp),
-                Ok(false) => {}
-                Err(u) => {
-                    unknown.get_or_insert(u);
-                }
-            }
-        }
+    let inv = c.inv;
+    let attached = Attached::<EcrLifecyclePolicy, EcrRepository>::collect(inv, |lp| &lp.repository);
+    for repo in inv.all::<EcrRepository>() {
+        let policies = attached.of(repo.id);
         if policies.is_empty() {
-            match unknown {
-                Some(u) => c.unknown(repo.id, None, "whether a lifecycle policy applies to the repository", &u),
+            match attached.maybe() {
+                Some((what, u)) => c.unknown(repo.id, None, &what, &u),
                 None => c.fail(
                     repo.id,
                     None,
@@ -124,7 +98,7 @@ fn check(c: &mut Check<'_>) {
             }
             continue;
         }
-        for lp in policies {
+        for lp in policies.iter().copied() {
             let attr = Some("policy");
             let text = match &lp.policy {
                 Field::Known(t) | Field::Sensitive(t) => t,
@@ -163,6 +137,7 @@ fn check(c: &mut Check<'_>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Unknown;
     use crate::model::{Inventory, RefTarget, Resource};
     use crate::rules::testing::run;
 
@@ -175,6 +150,7 @@ mod tests {
                 scan_on_push: Field::Known(true),
             },
         )
+        .with_identifiers(["clever-better-bot"])
     }
 
     fn policy(repository: RefTarget, text: Field<String>) -> Resource {

@@ -1,5 +1,6 @@
 use crate::declare_rule;
-use crate::model::{KindTag, LogGroup, ResId, Unknown};
+use crate::model::LogGroup;
+use crate::rules::documented::{self, Documented};
 use crate::rules::{Check, ALL_SOURCES};
 
 declare_rule! {
@@ -45,49 +46,30 @@ declare_rule! {
 }
 
 fn check(c: &mut Check<'_>) {
-    let inv = c.inv;
-    // Log groups whose name is unknown, and the documented names each could be.
-    let mut maybe: Vec<(ResId, Unknown, Vec<String>)> = inv
-        .all::<LogGroup>()
-        .filter_map(|g| g.name.unknown().map(|u| (g.id, u.clone(), Vec::new())))
-        .collect();
-    for want in &c.policy.logs.required {
-        let found: Vec<ResId> = inv
-            .all::<LogGroup>()
-            .filter(|g| g.name.get().is_some_and(|n| n == want))
-            .map(|g| g.id)
-            .collect();
-        if !found.is_empty() {
-            found.into_iter().for_each(|id| c.pass(id));
-        } else if !maybe.is_empty() {
-            maybe
-                .iter_mut()
-                .for_each(|(_, _, names)| names.push(want.clone()));
-        } else {
-            c.missing(
-                KindTag::LogGroup,
-                "aws_cloudwatch_log_group",
-                want.clone(),
-                format!("log group {want} does not exist; the architecture centralizes logs in it"),
-                format!("declare an aws_cloudwatch_log_group with name = \"{want}\""),
-            );
-        }
-    }
-    for (id, why, names) in maybe {
-        if !names.is_empty() {
-            let what = format!(
-                "whether this log group is the documented {}",
-                names.join(" or ")
-            );
-            c.unknown(id, Some("name"), &what, &why);
-        }
-    }
+    let names = &c.policy.logs.required;
+    documented::require(
+        c,
+        &Documented::<LogGroup> {
+            names,
+            name_of: |g| &g.name,
+            resource_type: "aws_cloudwatch_log_group",
+            label: "log group",
+            missing: |want| {
+                (
+                    format!(
+                        "log group {want} does not exist; the architecture centralizes logs in it"
+                    ),
+                    format!("declare an aws_cloudwatch_log_group with name = \"{want}\""),
+                )
+            },
+        },
+    );
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Field, Gap, Inventory, Resource};
+    use crate::model::{Field, Gap, Inventory, KindTag, Resource, Unknown};
     use crate::rules::testing::run;
 
     fn group(inv: &mut Inventory, address: &str, name: Field<&str>) {

@@ -3,7 +3,7 @@ use crate::model::{Bucket, BucketEncryption, Field, Unknown};
 use crate::policy::EncryptionLevel;
 use crate::rules::{Check, ALL_SOURCES};
 
-use super::attach::Attached;
+use crate::rules::attached::Attached;
 
 declare_rule! {
     /// ## What it checks
@@ -86,7 +86,7 @@ fn help(level: EncryptionLevel) -> &'static str {
 fn check(c: &mut Check<'_>) {
     let inv = c.inv;
     let level = c.policy.storage.minimum_encryption;
-    let configs = Attached::<BucketEncryption>::collect(inv, |e| &e.bucket);
+    let configs = Attached::<BucketEncryption, Bucket>::collect(inv, |e| &e.bucket);
     for bucket in inv.all::<Bucket>() {
         let mine = configs.of(bucket.id);
         let mut weak: Vec<String> = Vec::new();

@@ -1,6 +1,5 @@
 //! CB-S3-* rules.
 
-pub mod attach;
 pub mod encryption;
 pub mod model_bucket;
 pub mod model_replication;

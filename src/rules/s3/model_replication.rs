@@ -5,8 +5,8 @@ use crate::model::{
 use crate::rules::tiers::resolve_one;
 use crate::rules::{Check, ALL_SOURCES};
 
-use super::attach::Attached;
 use super::model_bucket::{describe, select, Selection};
+use crate::rules::attached::Attached;
 
 declare_rule! {
     /// ## What it checks
@@ -71,7 +71,7 @@ const REQUIREMENT: &str =
 /// Problems (fail) or unknowns of one aspect; empty problems and no unknown = fine.
 type Aspect = Result<(), Result<String, (String, Unknown)>>;
 
-fn versioning(b: &Res<'_, Bucket>, v: &Attached<'_, BucketVersioning>) -> Aspect {
+fn versioning(b: &Res<'_, Bucket>, v: &Attached<'_, BucketVersioning, Bucket>) -> Aspect {
     let mine = v.of(b.id);
     if mine.iter().any(|c| {
         c.status
@@ -124,7 +124,11 @@ fn rule_ok(c: &Check<'_>, b: &Res<'_, Bucket>, rule: &ReplicationRule) -> Aspect
     Ok(())
 }
 
-fn replication(c: &Check<'_>, b: &Res<'_, Bucket>, r: &Attached<'_, BucketReplication>) -> Aspect {
+fn replication(
+    c: &Check<'_>,
+    b: &Res<'_, Bucket>,
+    r: &Attached<'_, BucketReplication, Bucket>,
+) -> Aspect {
     let mine = r.of(b.id);
     let mut first: Option<Aspect> = None;
     let mut unknown: Option<Aspect> = None;
@@ -186,8 +190,8 @@ fn check(c: &mut Check<'_>) {
         }
         return;
     }
-    let versions = Attached::<BucketVersioning>::collect(inv, |v| &v.bucket);
-    let replications = Attached::<BucketReplication>::collect(inv, |r| &r.bucket);
+    let versions = Attached::<BucketVersioning, Bucket>::collect(inv, |v| &v.bucket);
+    let replications = Attached::<BucketReplication, Bucket>::collect(inv, |r| &r.bucket);
     for b in models {
         let aspects = [versioning(&b, &versions), replication(c, &b, &replications)];
         let problems: Vec<&String> = aspects

@@ -5,7 +5,7 @@ use crate::model::{
 };
 use crate::rules::{Check, ALL_SOURCES};
 
-use super::attach::Attached;
+use crate::rules::attached::Attached;
 
 declare_rule! {
     /// ## What it checks
@@ -89,7 +89,7 @@ fn same_account(a: &Resource, b: &Resource) -> bool {
 
 fn check(c: &mut Check<'_>) {
     let inv = c.inv;
-    let blocks = Attached::<BucketPublicAccessBlock>::collect(inv, |b| &b.bucket);
+    let blocks = Attached::<BucketPublicAccessBlock, Bucket>::collect(inv, |b| &b.bucket);
     let accounts: Vec<_> = inv.all::<AccountPublicAccessBlock>().collect();
     for bucket in inv.all::<Bucket>() {
         let mut problems: Vec<String> = Vec::new();

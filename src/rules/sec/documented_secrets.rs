@@ -1,5 +1,6 @@
 use crate::declare_rule;
-use crate::model::{KindTag, ResId, Secret, Unknown};
+use crate::model::Secret;
+use crate::rules::documented::{self, Documented};
 use crate::rules::{Check, ALL_SOURCES};
 
 declare_rule! {
@@ -46,52 +47,28 @@ declare_rule! {
 }
 
 fn check(c: &mut Check<'_>) {
-    let inv = c.inv;
-    // Secrets whose name is unknown, and the documented names each could be.
-    let mut maybe: Vec<(ResId, Unknown, Vec<String>)> = inv
-        .all::<Secret>()
-        .filter_map(|s| s.name.unknown().map(|u| (s.id, u.clone(), Vec::new())))
-        .collect();
-    for want in &c.policy.secrets.required {
-        let found: Vec<ResId> = inv
-            .all::<Secret>()
-            .filter(|s| s.name.get().is_some_and(|n| n == want))
-            .map(|s| s.id)
-            .collect();
-        if !found.is_empty() {
-            found.into_iter().for_each(|id| c.pass(id));
-        } else if !maybe.is_empty() {
-            maybe
-                .iter_mut()
-                .for_each(|(_, _, names)| names.push(want.clone()));
-        } else {
-            c.missing(
-                KindTag::Secret,
-                "aws_secretsmanager_secret",
-                want.clone(),
-                format!(
-                    "secret {want} does not exist; the architecture stores it in Secrets Manager"
-                ),
-                format!("declare an aws_secretsmanager_secret with name = \"{want}\""),
-            );
-        }
-    }
-    for (id, why, names) in maybe {
-        if names.is_empty() {
-            continue;
-        }
-        let what = format!(
-            "whether this secret is the documented {}",
-            names.join(" or ")
-        );
-        c.unknown(id, Some("name"), &what, &why);
-    }
+    let names = &c.policy.secrets.required;
+    documented::require(
+        c,
+        &Documented::<Secret> {
+            names,
+            name_of: |s| &s.name,
+            resource_type: "aws_secretsmanager_secret",
+            label: "secret",
+            missing: |want| {
+                (
+                    format!("secret {want} does not exist; the architecture stores it in Secrets Manager"),
+                    format!("declare an aws_secretsmanager_secret with name = \"{want}\""),
+                )
+            },
+        },
+    );
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Field, Gap, Inventory, Resource};
+    use crate::model::{Field, Gap, Inventory, KindTag, Resource, Unknown};
     use crate::rules::testing::run;
 
     fn secret(inv: &mut Inventory, address: &str, name: Field<&str>) {

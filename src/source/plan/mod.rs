@@ -191,7 +191,7 @@ pub fn load(path: &str, text: &[u8], inv: &mut Inventory) -> Result<(), SourceEr
             resource: cfg_resource.map(|r| r.address.as_str()),
         };
         let values = overlay::build(
-            &rc.change.after,
+            rc.change.after,
             &rc.change.after_unknown,
             &rc.change.after_sensitive,
             cfg_resource.map(|r| &r.expressions),
@@ -232,7 +232,7 @@ pub fn load(path: &str, text: &[u8], inv: &mut Inventory) -> Result<(), SourceEr
                         continue;
                     }
                     let _ = (&r.name, &r.index);
-                    let values = overlay::build_known(&r.values, &r.sensitive_values);
+                    let values = overlay::build_known(r.values, &r.sensitive_values);
                     push(
                         inv,
                         &input,

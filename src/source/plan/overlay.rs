@@ -60,7 +60,7 @@ impl<'a> Cfg<'a> {
 }
 
 pub fn build(
-    after: &Value,
+    after: Value,
     unknown: &Value,
     sensitive: &Value,
     exprs: Option<&Map<String, Value>>,
@@ -71,12 +71,13 @@ pub fn build(
 }
 
 /// Values known in full (data sources read while planning).
-pub fn build_known(values: &Value, sensitive: &Value) -> TfValue {
+pub fn build_known(values: Value, sensitive: &Value) -> TfValue {
     node(values, &Value::Null, sensitive, Cfg::Unknown, None)
 }
 
+/// Consumes `after`, moving its strings and maps into the result.
 fn node(
-    after: &Value,
+    after: Value,
     unk: &Value,
     sens: &Value,
     cfg: Cfg<'_>,
@@ -99,21 +100,19 @@ fn node(
     let value = match after {
         Value::Object(m) => {
             let mut out = BTreeMap::new();
-            for (k, v) in m {
-                out.insert(
-                    k.clone(),
-                    node(v, child(unk, k), child(sens, k), cfg.key(k), ctx),
-                );
-            }
             if let Value::Object(u) = unk {
                 for (k, flag) in u {
                     if flag == &Value::Bool(true) && !m.contains_key(k) {
                         out.insert(
                             k.clone(),
-                            node(&Value::Null, flag, child(sens, k), cfg.key(k), ctx),
+                            node(Value::Null, flag, child(sens, k), cfg.key(k), ctx),
                         );
                     }
                 }
+            }
+            for (k, v) in m {
+                let value = node(v, child(unk, &k), child(sens, &k), cfg.key(&k), ctx);
+                out.insert(k, value);
             }
             TfValue::Map(out)
         }
@@ -122,11 +121,12 @@ fn node(
                 Value::Array(u) => u.len().max(items.len()),
                 _ => items.len(),
             };
+            let mut items = items.into_iter();
             TfValue::List(
                 (0..len)
                     .map(|i| {
                         node(
-                            items.get(i).unwrap_or(&Value::Null),
+                            items.next().unwrap_or(Value::Null),
                             index(unk, i),
                             index(sens, i),
                             cfg.index(i),
@@ -136,7 +136,8 @@ fn node(
                     .collect(),
             )
         }
-        scalar => TfValue::from_json(scalar),
+        Value::String(s) => TfValue::String(s),
+        scalar => TfValue::from_json(&scalar),
     };
     if sens == &Value::Bool(true) {
         TfValue::Sensitive(Box::new(value))

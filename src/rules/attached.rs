@@ -1,49 +1,59 @@
-//! Shared by the CB-S3-* rules: which bucket each configuration resource applies to.
+//! Which resource each "attachment" resource applies to (a bucket's versioning, a
+//! repository's lifecycle policy, …), indexed once so rules stay linear in the inventory.
 
 use std::collections::HashMap;
 
-use crate::model::{Bucket, Inventory, Refs, Res, ResId, Resolution, ResourceKind, Unknown};
+use std::marker::PhantomData;
 
-/// Configurations of kind `T` (versioning, encryption, …) by the bucket they apply to.
-pub struct Attached<'a, T> {
-    by_bucket: HashMap<ResId, Vec<Res<'a, T>>>,
-    /// Configurations whose bucket is not known, and why.
+use crate::model::{Inventory, Refs, Res, ResId, Resolution, ResourceKind, Unknown};
+
+/// Resources of kind `T` (versioning, encryption, lifecycle policies, …) by the resource of
+/// kind `Target` they apply to.
+pub struct Attached<'a, T, Target> {
+    by_target: HashMap<ResId, Vec<Res<'a, T>>>,
+    /// Attachments whose target is not known, and why.
     pub unresolved: Vec<(Res<'a, T>, Unknown)>,
+    target: PhantomData<Target>,
 }
 
-impl<'a, T: ResourceKind> Attached<'a, T> {
-    /// Resolves each configuration's `bucket` reference (an address, the bucket's name or
-    /// its ARN). Configurations of buckets outside the inputs are left out.
-    pub fn collect(inv: &'a Inventory, bucket_of: impl Fn(&T) -> &Refs) -> Attached<'a, T> {
-        let mut by_bucket: HashMap<ResId, Vec<Res<'a, T>>> = HashMap::new();
+impl<'a, T: ResourceKind, Target: ResourceKind> Attached<'a, T, Target> {
+    /// Resolves each attachment's reference (an address, or the target's name, id or ARN).
+    /// Attachments of resources outside the inputs are left out.
+    pub fn collect(inv: &'a Inventory, target_of: impl Fn(&T) -> &Refs) -> Attached<'a, T, Target> {
+        let mut by_target: HashMap<ResId, Vec<Res<'a, T>>> = HashMap::new();
         let mut unresolved = Vec::new();
         for config in inv.all::<T>() {
-            match inv.resolve::<Bucket>(bucket_of(config.data)) {
+            match inv.resolve::<Target>(target_of(config.data)) {
                 Resolution::Absent => {}
                 Resolution::Unknown(u) => unresolved.push((config, u)),
                 Resolution::Known { found, .. } => {
-                    for bucket in found {
-                        by_bucket.entry(bucket.id).or_default().push(config);
+                    for target in found {
+                        by_target.entry(target.id).or_default().push(config);
                     }
                 }
             }
         }
         Attached {
-            by_bucket,
+            by_target,
             unresolved,
+            target: PhantomData,
         }
     }
 
-    /// The configurations that apply to `bucket`.
-    pub fn of(&self, bucket: ResId) -> &[Res<'a, T>] {
-        self.by_bucket.get(&bucket).map_or(&[], Vec::as_slice)
+    /// The attachments that apply to `target`.
+    pub fn of(&self, target: ResId) -> &[Res<'a, T>] {
+        self.by_target.get(&target).map_or(&[], Vec::as_slice)
     }
 
-    /// Why a bucket with no known configuration may still have one.
+    /// Why a target with no known attachment may still have one.
     pub fn maybe(&self) -> Option<(String, Unknown)> {
         self.unresolved.first().map(|(config, why)| {
             (
-                format!("which bucket {} applies to", config.address()),
+                format!(
+                    "which {} {} applies to",
+                    Target::TAG.label(),
+                    config.address()
+                ),
                 why.clone(),
             )
         })
@@ -53,7 +63,7 @@ impl<'a, T: ResourceKind> Attached<'a, T> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{ident, BucketVersioning, Field, RefTarget, Resource};
+    use crate::model::{ident, Bucket, BucketVersioning, Field, RefTarget, Resource};
 
     #[test]
     fn resolves_by_address_name_and_arn() {
@@ -86,7 +96,7 @@ mod tests {
             "aws_s3_bucket_versioning.e",
             v,
         ));
-        let att = Attached::<BucketVersioning>::collect(&inv, |v| &v.bucket);
+        let att = Attached::<BucketVersioning, Bucket>::collect(&inv, |v| &v.bucket);
         assert_eq!(att.of(b).len(), 3);
         assert_eq!(att.unresolved.len(), 1);
         assert!(att.maybe().is_some());
