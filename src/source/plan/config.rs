@@ -78,6 +78,33 @@ pub fn module_path(module_address: &str) -> Vec<ModuleStep> {
     steps
 }
 
+/// The module part of a resource address: `module.a["x"].aws_vpc.b` → `module.a["x"]`.
+pub fn module_part(address: &str) -> &str {
+    let mut end = 0;
+    let mut rest = address;
+    while let Some(after) = rest.strip_prefix("module.") {
+        // The module name, then an optional `[key]`, then `.`.
+        let name_len = after.find(['.', '[']).unwrap_or(after.len());
+        let mut len = "module.".len() + name_len;
+        if after[name_len..].starts_with('[') {
+            let key: Vec<(String, Option<String>)> = segments(&after[name_len..]);
+            len += key
+                .first()
+                .and_then(|(_, k)| k.as_ref())
+                .map_or(0, String::len);
+        }
+        end += len;
+        match address[end..].strip_prefix('.') {
+            Some(r) if r.starts_with("module.") => {
+                rest = r;
+                end += 1;
+            }
+            _ => break,
+        }
+    }
+    &address[..end]
+}
+
 fn module_prefix(path: &[ModuleStep]) -> String {
     let mut s = String::new();
     for step in path {
@@ -420,6 +447,19 @@ mod tests {
                 ("app".to_string(), Some("[0]".to_string())),
                 ("id".to_string(), None),
             ]
+        );
+    }
+
+    #[test]
+    fn module_part_of_addresses() {
+        assert_eq!(
+            module_part(r#"module.a["x.y"].module.b.aws_vpc.c[0]"#),
+            r#"module.a["x.y"].module.b"#
+        );
+        assert_eq!(module_part("aws_vpc.c"), "");
+        assert_eq!(
+            module_part("module.net.data.aws_iam_policy_document.d"),
+            "module.net"
         );
     }
 

@@ -159,6 +159,14 @@ pub fn load(path: &str, text: &[u8], inv: &mut Inventory) -> Result<(), SourceEr
         })
     });
 
+    let loader = Loader {
+        input: input.clone(),
+        locations: &locations,
+        addresses: &addresses,
+        config: &config,
+        providers: &providers,
+        locals: locals.as_ref(),
+    };
     let mut seen = HashSet::new();
     for raw in &plan.resource_changes {
         let rc: ResourceChange =
@@ -167,12 +175,151 @@ pub fn load(path: &str, text: &[u8], inv: &mut Inventory) -> Result<(), SourceEr
         if actions.iter().all(|a| a == "delete" || a == "forget") && !actions.is_empty() {
             continue; // only being destroyed: nothing to check
         }
-        let module = module_path(rc.module_address.as_deref().unwrap_or(""));
-        let cfg_resource = config_resource(&config, &module, &rc.mode, &rc.resource_type, &rc.name);
+        seen.insert(rc.address.clone());
+        loader.load(
+            inv,
+            Instance {
+                address: &rc.address,
+                module_address: rc.module_address.as_deref().unwrap_or(""),
+                mode: &rc.mode,
+                resource_type: &rc.resource_type,
+                name: &rc.name,
+                index: rc.index.as_ref(),
+            },
+            rc.change.after,
+            &rc.change.after_unknown,
+            &rc.change.after_sensitive,
+        );
+    }
+
+    // A plan document without resource_changes: read planned_values, where a configured
+    // attribute that is missing is one Terraform only knows after apply.
+    if plan.resource_changes.is_empty() {
+        if let Some(raw) = plan.planned_values {
+            let planned: StateValues =
+                serde_json::from_str(raw.get()).map_err(|e| json_error(path, &e))?;
+            let mut stack = vec![planned.root_module];
+            while let Some(module) = stack.pop() {
+                for r in module.resources {
+                    let module_address = config::module_part(&r.address);
+                    let instance = Instance {
+                        address: &r.address,
+                        module_address,
+                        mode: &r.mode,
+                        resource_type: &r.resource_type,
+                        name: &r.name,
+                        index: r.index.as_ref(),
+                    };
+                    let unknown = loader.unconfigured_overlay(&instance, &r.values);
+                    seen.insert(r.address.clone());
+                    loader.load(inv, instance, r.values, &unknown, &r.sensitive_values);
+                }
+                stack.extend(module.child_modules);
+            }
+        }
+    }
+
+    // Data sources read while planning are only in prior_state; their values are known.
+    if let Some(raw) = plan.prior_state {
+        let state: State = serde_json::from_str(raw.get()).map_err(|e| json_error(path, &e))?;
+        if let Some(values) = state.values {
+            let mut stack = vec![values.root_module];
+            while let Some(module) = stack.pop() {
+                for r in module.resources {
+                    if r.mode != "data" || seen.contains(&r.address) {
+                        continue;
+                    }
+                    let values = overlay::build_known(r.values, &r.sensitive_values);
+                    loader.push(inv, &r.address, &r.resource_type, true, &values, "aws");
+                }
+                stack.extend(module.child_modules);
+            }
+        }
+    }
+    inv.inputs.push(crate::model::Input {
+        kind: SourceKind::Plan,
+        path: path.to_string(),
+    });
+    Ok(())
+}
+
+/// The `after_unknown` overlay of values that omit unknowns: configured attributes that
+/// are missing (or null inside a list) are unknown.
+fn omitted(values: &Value, exprs: &serde_json::Map<String, Value>) -> Value {
+    let mut unknown = serde_json::Map::new();
+    for (key, expr) in exprs {
+        let overlay = match (values.get(key), expr) {
+            (None, _) => Value::Bool(true),
+            (Some(Value::Array(items)), Value::Array(blocks)) => Value::Array(
+                items
+                    .iter()
+                    .enumerate()
+                    .map(|(n, item)| match blocks.get(n).or(blocks.last()) {
+                        Some(block @ Value::Object(b)) if !config::is_expression(block) => {
+                            omitted(item, b)
+                        }
+                        _ => Value::Null,
+                    })
+                    .collect(),
+            ),
+            // Blocks written as an attribute (`ingress = [...]`, `route = [...]`) from
+            // references: which of their fields are known is not recorded.
+            (Some(Value::Array(items)), expr)
+                if items.iter().any(Value::is_object)
+                    && !config::expression_refs(expr).is_empty() =>
+            {
+                Value::Bool(true)
+            }
+            (Some(Value::Array(items)), _) if items.iter().any(Value::is_null) => {
+                Value::Array(items.iter().map(|v| Value::Bool(v.is_null())).collect())
+            }
+            _ => continue,
+        };
+        unknown.insert(key.clone(), overlay);
+    }
+    Value::Object(unknown)
+}
+
+/// What identifies one resource instance of a plan.
+struct Instance<'a> {
+    address: &'a str,
+    module_address: &'a str,
+    mode: &'a str,
+    resource_type: &'a str,
+    name: &'a str,
+    index: Option<&'a Value>,
+}
+
+/// Everything one plan's instances are read with.
+struct Loader<'a> {
+    input: Arc<str>,
+    locations: &'a HashMap<String, Location>,
+    addresses: &'a HashSet<String>,
+    config: &'a Configuration,
+    providers: &'a HashMap<String, ProviderSettings>,
+    locals: Option<&'a crate::source::hcl::LocalsIndex>,
+}
+
+impl Loader<'_> {
+    fn config_of(&self, i: &Instance<'_>) -> Option<&config::ConfigResource> {
+        let module = module_path(i.module_address);
+        config_resource(self.config, &module, i.mode, i.resource_type, i.name)
+    }
+
+    /// Reads one instance: its values, unknowns (with what they refer to) and sensitivity.
+    fn load(
+        &self,
+        inv: &mut Inventory,
+        i: Instance<'_>,
+        after: Value,
+        unknown: &Value,
+        sensitive: &Value,
+    ) {
+        let cfg_resource = self.config_of(&i);
         let ctx = RefContext {
-            config: &config,
-            module,
-            key: rc.index.as_ref().map(instance_key),
+            config: self.config,
+            module: module_path(i.module_address),
+            key: i.index.map(instance_key),
             repetition_refs: cfg_resource
                 .and_then(|r| {
                     r.for_each_expression
@@ -186,87 +333,68 @@ pub fn load(path: &str, text: &[u8], inv: &mut Inventory) -> Result<(), SourceEr
                         .collect()
                 })
                 .unwrap_or_default(),
-            addresses: &addresses,
-            locals: locals.as_ref(),
+            addresses: self.addresses,
+            locals: self.locals,
             resource: cfg_resource.map(|r| r.address.as_str()),
         };
         let values = overlay::build(
-            rc.change.after,
-            &rc.change.after_unknown,
-            &rc.change.after_sensitive,
+            after,
+            unknown,
+            sensitive,
             cfg_resource.map(|r| &r.expressions),
             &ctx,
         );
         let provider = cfg_resource
             .and_then(|r| r.provider_config_key.as_deref())
-            .filter(|k| providers.contains_key(*k))
+            .filter(|k| self.providers.contains_key(*k))
             .unwrap_or("aws");
-        let (region, default_tags) = providers
-            .get(provider)
-            .cloned()
-            .unwrap_or((None, crate::model::Field::Absent));
-        seen.insert(rc.address.clone());
-        push(
+        self.push(
             inv,
-            &input,
-            &locations,
-            TfResource {
-                address: &rc.address,
-                resource_type: &rc.resource_type,
-                data: rc.mode == "data",
-                values: &values,
-                region,
-                default_tags,
-            },
+            i.address,
+            i.resource_type,
+            i.mode == "data",
+            &values,
+            provider,
         );
     }
 
-    // Data sources read while planning are only in prior_state; their values are known.
-    if let Some(raw) = plan.prior_state {
-        let state: State = serde_json::from_str(raw.get()).map_err(|e| json_error(path, &e))?;
-        if let Some(values) = state.values {
-            let mut stack = vec![values.root_module];
-            while let Some(module) = stack.pop() {
-                for r in module.resources {
-                    if r.mode != "data" || seen.contains(&r.address) {
-                        continue;
-                    }
-                    let _ = (&r.name, &r.index);
-                    let values = overlay::build_known(r.values, &r.sensitive_values);
-                    push(
-                        inv,
-                        &input,
-                        &locations,
-                        TfResource {
-                            address: &r.address,
-                            resource_type: &r.resource_type,
-                            data: true,
-                            values: &values,
-                            region: providers.get("aws").and_then(|p| p.0.clone()),
-                            default_tags: crate::model::Field::Absent,
-                        },
-                    );
-                }
-                stack.extend(module.child_modules);
-            }
+    /// For planned_values, which omit what is known only after apply: `true` for each
+    /// configured attribute (at any depth of nested blocks) the values omit.
+    fn unconfigured_overlay(&self, i: &Instance<'_>, values: &Value) -> Value {
+        match self.config_of(i) {
+            Some(cfg) => omitted(values, &cfg.expressions),
+            None => Value::Null,
         }
     }
-    inv.inputs.push(crate::model::Input {
-        kind: SourceKind::Plan,
-        path: path.to_string(),
-    });
-    Ok(())
-}
 
-fn push(
-    inv: &mut Inventory,
-    input: &Arc<str>,
-    locations: &HashMap<String, Location>,
-    r: TfResource<'_>,
-) {
-    let location = locations.get(r.address).cloned();
-    if let Some(resource) = terraform::map_resource(&r, SourceKind::Plan, input.clone(), location) {
-        inv.push(resource);
+    fn push(
+        &self,
+        inv: &mut Inventory,
+        address: &str,
+        resource_type: &str,
+        data: bool,
+        values: &terraform::TfValue,
+        provider: &str,
+    ) {
+        let (region, default_tags) = self
+            .providers
+            .get(provider)
+            .cloned()
+            .unwrap_or((None, crate::model::Field::Absent));
+        let r = TfResource {
+            address,
+            resource_type,
+            data,
+            values,
+            region,
+            default_tags,
+        };
+        let location = self.locations.get(address).cloned();
+        if let Some(resource) =
+            terraform::map_resource(&r, SourceKind::Plan, self.input.clone(), location)
+        {
+            inv.push(resource);
+        }
     }
 }
 
