@@ -104,6 +104,15 @@ fn violating_architecture_has_exactly_its_documented_findings() {
     assert_fixture(&dir, None);
 }
 
+/// An architecture written from the document alone by someone who had not seen the rules
+/// or the other fixtures: no false positive on its compliant form, every seeded violation
+/// (and its documented consequences) on the violating one.
+#[test]
+fn independently_written_architecture() {
+    assert_fixture(&root().join("independent/compliant"), None);
+    assert_fixture(&root().join("independent/violating"), None);
+}
+
 #[test]
 fn every_rule_has_a_passing_and_a_failing_fixture() {
     let mut errors = Vec::new();

@@ -56,6 +56,7 @@ fn no_secret_appears_in_any_output_format() {
         fixture("plan-features/plan.json"),
         fixture("clever-better/violating/plan.json"),
         fixture("rules/CB-ECS-006/fail/plan.json"),
+        fixture("independent/violating/plan.json"),
     ];
     for plan in &plans {
         let text = std::fs::read_to_string(plan).expect("plan");
