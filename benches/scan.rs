@@ -4,6 +4,7 @@
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 
+mod configgen;
 mod plangen;
 
 fn scan(c: &mut Criterion) {
@@ -29,5 +30,19 @@ fn scan(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, scan);
+fn configuration(c: &mut Criterion) {
+    let dir = std::env::temp_dir().join(format!("cbaudit-bench-config-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    configgen::generate(&dir, 2_000);
+    let mut group = c.benchmark_group("hcl");
+    group.sample_size(10);
+    group.bench_function("parse_evaluate_2000_resources_200_files", |b| {
+        b.iter(|| cbaudit::source::load(&[&dir]).expect("loads"))
+    });
+    group.finish();
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+criterion_group!(benches, scan, configuration);
 criterion_main!(benches);

@@ -18,6 +18,9 @@ Examples:
   terraform plan -out plan.out && terraform show -json plan.out > plan.json
   cbaudit scan plan.json
 
+  # No credentials in pull-request builds: lint the configuration itself
+  cbaudit scan infra/ --var-file prod.tfvars --format github
+
   # Fail only on high and critical findings; SARIF for GitHub code scanning
   cbaudit scan plan.json --fail-on high --format sarif --output cbaudit.sarif
 
@@ -104,9 +107,21 @@ enum Color {
 
 #[derive(Debug, clap::Args)]
 struct ScanArgs {
-    /// Terraform plan JSON files (`terraform show -json plan.out`), or directories holding them.
+    /// Terraform plan JSON files (`terraform show -json plan.out`, detected by content),
+    /// Terraform configuration directories (or a `.tf` file), or directories of plans.
     #[arg(required = true, value_name = "PATH")]
     paths: Vec<PathBuf>,
+    /// A `.tfvars` file for Terraform configuration inputs (after terraform.tfvars and
+    /// *.auto.tfvars; repeatable).
+    #[arg(long, value_name = "FILE")]
+    var_file: Vec<PathBuf>,
+    /// A variable value for Terraform configuration inputs (`NAME=VALUE`; repeatable).
+    #[arg(long = "var", value_name = "NAME=VALUE")]
+    vars: Vec<String>,
+    /// The Terraform configuration of the plans, so findings point at `.tf` lines
+    /// (default: the plan's own directory when it holds `.tf` files).
+    #[arg(long, value_name = "DIR")]
+    source_dir: Option<PathBuf>,
     /// Policy pack (TOML). Default: ./cbaudit.toml found upward, else the embedded
     /// clever-better policy.
     #[arg(long, value_name = "FILE")]
@@ -254,7 +269,14 @@ fn scan(args: ScanArgs) -> Result<ExitCode, MietteReport> {
     let policy = load_policy(args.policy.as_deref())?;
     let selected = engine::select_rules(&policy, &args.select, &args.ignore)
         .map_err(|e| RunError::UnknownRule(e.0))?;
-    let inventory = crate::source::load(&args.paths)?;
+    let load = crate::source::LoadOptions {
+        hcl: crate::source::hcl::HclOptions {
+            var_files: args.var_file.clone(),
+            vars: args.vars.clone(),
+        },
+        source_dir: args.source_dir.clone(),
+    };
+    let inventory = crate::source::load_with(&args.paths, &load)?;
     let report = engine::run(&inventory, &policy, &selected);
 
     let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();

@@ -30,6 +30,8 @@ pub struct Finding {
     pub region: Option<String>,
     pub name_tag: Option<String>,
     pub fingerprint: String,
+    /// Values never to show (secrets of the resource); reporters mask them in snippets.
+    pub redact: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
@@ -167,9 +169,11 @@ pub fn run(inv: &Inventory, policy: &Policy, rules: &[&'static Rule]) -> Report 
 }
 
 fn finding(inv: &Inventory, o: Outcome) -> Finding {
+    let mut redact = o.redact.clone();
     let (resource, resource_type, subject, location, prov) = match &o.subject {
         Subject::Resource(id) => {
             let r = inv.get(*id);
+            redact.extend(r.secrets.iter().cloned());
             (
                 Some(r.address().to_string()),
                 r.resource_type.clone(),
@@ -199,6 +203,7 @@ fn finding(inv: &Inventory, o: Outcome) -> Finding {
         region: prov.as_ref().and_then(|(p, _)| p.region.clone()),
         name_tag: prov.and_then(|(_, n)| n),
         fingerprint: String::new(),
+        redact,
     }
 }
 

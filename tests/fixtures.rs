@@ -113,6 +113,13 @@ fn independently_written_architecture() {
     assert_fixture(&root().join("independent/violating"), None);
 }
 
+/// A stack organised as teams do (network and database modules, tfvars, for_each over
+/// maps, dynamic blocks): only the documented resources it does not hold are reported.
+#[test]
+fn team_organised_configuration() {
+    assert_fixture(&root().join("team-modules"), None);
+}
+
 #[test]
 fn every_rule_has_a_passing_and_a_failing_fixture() {
     let mut errors = Vec::new();

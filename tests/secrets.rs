@@ -7,7 +7,7 @@ use assert_cmd::Command;
 
 /// The canary the plan-features fixture carries in a sensitive variable (database password,
 /// container environment) and the literal secret of the violating fixture's task definition.
-const CANARIES: &[&str] = &["canary-s3cr3t-value"];
+const CANARIES: &[&str] = &["canary-s3cr3t-value", "team-canary-pw-123"];
 
 fn fixture(rel: &str) -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -57,15 +57,24 @@ fn no_secret_appears_in_any_output_format() {
         fixture("clever-better/violating/plan.json"),
         fixture("rules/CB-ECS-006/fail/plan.json"),
         fixture("independent/violating/plan.json"),
+        fixture("team-modules/plan.json"),
+        fixture("team-modules"),
+        fixture("clever-better/violating"),
     ];
     for plan in &plans {
-        let text = std::fs::read_to_string(plan).expect("plan");
+        // A configuration directory is scanned as HCL; its plan tells what is secret.
+        let plan_file = if plan.is_dir() {
+            plan.join("plan.json")
+        } else {
+            plan.clone()
+        };
+        let text = std::fs::read_to_string(&plan_file).expect("plan");
         let mut secrets: Vec<String> = CANARIES
             .iter()
             .filter(|c| text.contains(*c))
             .map(|c| c.to_string())
             .collect();
-        secrets.extend(secret_env_values(plan));
+        secrets.extend(secret_env_values(&plan_file));
         assert!(
             !secrets.is_empty(),
             "{}: the fixture must carry a secret to test",

@@ -62,3 +62,9 @@ fn output_is_deterministic() {
         assert_eq!(render(VIOLATING, format), render(VIOLATING, format));
     }
 }
+
+/// The same architecture scanned as Terraform configuration: snippets of the `.tf` lines.
+#[test]
+fn human_from_configuration() {
+    insta::assert_snapshot!(render("fixtures/clever-better/violating", Format::Human));
+}

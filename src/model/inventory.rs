@@ -148,6 +148,11 @@ impl Inventory {
         &self.resources
     }
 
+    /// For sources that refine what they pushed (locations); identities must not change.
+    pub fn resources_mut(&mut self) -> &mut [Resource] {
+        &mut self.resources
+    }
+
     pub fn get(&self, id: ResId) -> &Resource {
         &self.resources[id]
     }

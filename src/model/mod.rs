@@ -151,6 +151,9 @@ pub struct Resource {
     /// Tags including provider default tags; unknown when the plan does not know them.
     pub tags: Field<Tags>,
     pub kind: Kind,
+    /// Sensitive values the source saw in this resource: never shown, not even in a
+    /// source snippet.
+    pub secrets: Vec<String>,
 }
 
 impl Resource {
@@ -185,6 +188,7 @@ impl Resource {
             identifiers: Vec::new(),
             tags: Field::Known(Tags::new()),
             kind: kind.into(),
+            secrets: Vec::new(),
         }
     }
 

@@ -69,7 +69,11 @@ fn snippet_source(f: &Finding) -> Option<(NamedSource<String>, (usize, usize))> 
     if !loc.path.ends_with(".tf") {
         return None;
     }
-    let text = std::fs::read_to_string(&*loc.path).ok()?;
+    let mut text = std::fs::read_to_string(&*loc.path).ok()?;
+    for secret in f.redact.iter().filter(|s| !s.is_empty()) {
+        // Same length, so spans stay valid.
+        text = text.replace(secret.as_str(), &"*".repeat(secret.chars().count()));
+    }
     let len = loc.len.max(1).min(text.len().saturating_sub(loc.offset));
     Some((NamedSource::new(&*loc.path, text), (loc.offset, len)))
 }

@@ -49,6 +49,9 @@ pub struct Outcome {
     pub message: String,
     /// Names the fix.
     pub help: Option<String>,
+    /// Values that must never be shown, not even in a source snippet (secrets the rule
+    /// found in the resource).
+    pub redact: Vec<String>,
 }
 
 /// The context of one rule's run: inventory, policy, and the outcomes it records.
@@ -90,7 +93,16 @@ impl<'a> Check<'a> {
             attribute: attribute.map(str::to_string),
             message,
             help,
+            redact: Vec::new(),
         });
+    }
+
+    /// Marks values of the last outcome as secret: reporters never show them, not even in
+    /// the source snippet around the finding.
+    pub fn redact(&mut self, values: impl IntoIterator<Item = String>) {
+        if let Some(last) = self.outcomes.last_mut() {
+            last.redact.extend(values);
+        }
     }
 
     /// The resource passes.

@@ -67,7 +67,10 @@ macro_rules! declare_rule {
 
 /// Every source this build reads. Rules claim the sources they really check; the HCL, live
 /// and aggregator sources join this list as they land.
-pub const ALL_SOURCES: &[crate::model::SourceKind] = &[crate::model::SourceKind::Plan];
+pub const ALL_SOURCES: &[crate::model::SourceKind] = &[
+    crate::model::SourceKind::Plan,
+    crate::model::SourceKind::Hcl,
+];
 
 /// Every rule, sorted by ID.
 pub static RULES: &[&Rule] = &[

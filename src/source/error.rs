@@ -60,11 +60,4 @@ pub enum SourceError {
         help("point cbaudit at a plan JSON file or a directory holding .tf files")
     )]
     EmptyDirectory { path: String },
-
-    #[error("{path}: Terraform configuration (.tf) scanning is not available in this build yet")]
-    #[diagnostic(
-        code(cbaudit::input::hcl_unsupported),
-        help("scan the plan instead: `terraform plan -out plan.out && terraform show -json plan.out > plan.json`")
-    )]
-    HclUnsupported { path: String },
 }

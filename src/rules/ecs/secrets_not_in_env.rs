@@ -66,6 +66,7 @@ fn check(c: &mut Check<'_>) {
             }
         };
         let mut leaks = Vec::new();
+        let mut secrets: Vec<String> = Vec::new();
         let mut unknown: Option<(String, Unknown)> = None;
         for container in containers {
             for var in &container.environment {
@@ -75,6 +76,7 @@ fn check(c: &mut Check<'_>) {
                 match &var.value {
                     Field::Known(v) | Field::Sensitive(v) if !v.is_empty() => {
                         leaks.push((var.name.as_str(), container.name.as_str()));
+                        secrets.push(v.clone());
                     }
                     Field::Unknown(u) => {
                         let what =
@@ -103,6 +105,7 @@ fn check(c: &mut Check<'_>) {
                     names.join(", ")
                 ),
             );
+            c.redact(secrets);
         } else if let Some((what, u)) = unknown {
             c.unknown(td.id, ATTR, &what, &u);
         } else {

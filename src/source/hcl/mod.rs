@@ -1,10 +1,249 @@
-//! Terraform configuration (`.tf`) reading.
+//! Terraform configuration (`.tf` directories): the HCL source.
 //!
-//! For now: the `locals` of a configuration, so that a plan's references through local
-//! values (which `terraform show -json` does not record) still resolve.
+//! A directory becomes the same inventory its plan gives: variables (defaults, tfvars,
+//! `--var-file`, `--var`), locals, `count` / `for_each`, `dynamic` blocks, local and
+//! installed modules, provider `default_tags`, and the functions teams use are evaluated;
+//! attributes known only after apply are unknown values that keep the identity of their
+//! resource, so references resolve as they do in plans. Every resource and attribute keeps
+//! its file, line and column.
+//!
+//! It also serves plans: `locals` and `for_each` literals of the configuration next to a
+//! plan resolve references the plan does not record ([`LocalsIndex`]).
 
+mod config;
+mod error;
+mod eval;
+mod functions;
 mod locals;
+mod project;
 mod references;
 
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+pub use error::{HclError, HclErrorKind};
 pub use locals::LocalsIndex;
 pub use references::expression_references;
+
+use crate::model::{Inventory, Location, SourceKind};
+use crate::source::terraform::{self, TfResource, TfValue};
+
+use config::{Loc, Mode};
+use project::{Evaluator, Project};
+
+/// Variable values given on the command line.
+#[derive(Debug, Clone, Default)]
+pub struct HclOptions {
+    pub var_files: Vec<PathBuf>,
+    /// `NAME=VALUE`
+    pub vars: Vec<String>,
+}
+
+/// Whether a directory holds Terraform configuration.
+pub fn is_configuration(dir: &Path) -> bool {
+    config::tf_files(dir).is_ok_and(|f| !f.is_empty())
+}
+
+/// Reads the configuration in `dir` into the inventory.
+pub fn load(dir: &Path, opts: &HclOptions, inv: &mut Inventory) -> Result<(), HclError> {
+    if !is_configuration(dir) {
+        return Err(HclErrorKind::Empty(dir.display().to_string()).into());
+    }
+    let project = Project::load(dir)?;
+    let vars = root_variables(dir, opts)?;
+    let evaluator = Evaluator::new(&project, vars);
+    let mut providers: HashMap<String, (Option<String>, crate::model::Field<crate::model::Tags>)> =
+        HashMap::new();
+    let mut locations = LocationCache::default();
+    for instance in evaluator.instances()? {
+        let settings = providers
+            .entry(instance.provider.clone())
+            .or_insert_with(|| evaluator.provider(&instance.provider))
+            .clone();
+        let r = TfResource {
+            address: &instance.address,
+            resource_type: &instance.block.resource_type,
+            data: instance.block.mode == Mode::Data,
+            values: &instance.values,
+            region: settings.0,
+            default_tags: settings.1,
+        };
+        let input: Arc<str> = instance.block.loc.file.path.clone();
+        let location = locations.of(&instance.block.loc);
+        if let Some(mut resource) =
+            terraform::map_resource(&r, SourceKind::Hcl, input, Some(location))
+        {
+            resource.provenance.attributes =
+                attribute_locations(&instance.block.body, &mut locations);
+            inv.push(resource);
+        }
+    }
+    inv.inputs.push(crate::model::Input {
+        kind: SourceKind::Hcl,
+        path: dir.display().to_string(),
+    });
+    Ok(())
+}
+
+/// The evaluated values of every resource instance of the configuration in `dir`, by
+/// address, with the given root variable values (a plan's `variables`).
+pub fn instance_values(
+    dir: &Path,
+    root_vars: HashMap<String, TfValue>,
+) -> Result<HashMap<String, TfValue>, HclError> {
+    let project = Project::load(dir)?;
+    let evaluator = Evaluator::new(&project, root_vars);
+    Ok(evaluator
+        .instances()?
+        .into_iter()
+        .map(|i| (i.address, i.values))
+        .collect())
+}
+
+/// Top-level attributes and nested blocks of a resource body, with their locations
+/// (a nested block's attributes as `block.attr` too).
+fn attribute_locations(
+    body: &config::BodyNode,
+    cache: &mut LocationCache,
+) -> Vec<(String, Location)> {
+    let mut out = Vec::new();
+    for (name, _, loc) in &body.attrs {
+        out.push((name.clone(), cache.of(loc)));
+    }
+    for block in &body.blocks {
+        let kind = if block.kind == "dynamic" {
+            block.labels.first().cloned().unwrap_or_default()
+        } else {
+            block.kind.clone()
+        };
+        if !out.iter().any(|(n, _)| n == &kind) {
+            out.push((kind.clone(), cache.of(&block.loc)));
+        }
+        for (name, _, loc) in &block.body.attrs {
+            let path = format!("{kind}.{name}");
+            if !out.iter().any(|(n, _)| n == &path) {
+                out.push((path, cache.of(loc)));
+            }
+        }
+    }
+    out
+}
+
+/// Line/column computation per file, with the newline offsets computed once.
+#[derive(Default)]
+struct LocationCache {
+    lines: HashMap<Arc<str>, Vec<usize>>,
+}
+
+impl LocationCache {
+    fn of(&mut self, loc: &Loc) -> Location {
+        let text = &loc.file.text;
+        let lines = self
+            .lines
+            .entry(loc.file.path.clone())
+            .or_insert_with(|| text.match_indices('\n').map(|(i, _)| i).collect());
+        let offset = loc.span.start.min(text.len());
+        let line = lines.partition_point(|&nl| nl < offset);
+        let line_start = if line == 0 { 0 } else { lines[line - 1] + 1 };
+        let column = text[line_start..offset].chars().count() + 1;
+        Location {
+            path: loc.file.path.clone(),
+            line: line as u32 + 1,
+            column: column as u32,
+            offset,
+            len: loc.span.end.saturating_sub(loc.span.start),
+        }
+    }
+}
+
+/// Root variable values: `terraform.tfvars`, `*.auto.tfvars` (sorted), `--var-file`s, then
+/// `--var`s, later ones winning, as Terraform orders them.
+fn root_variables(dir: &Path, opts: &HclOptions) -> Result<HashMap<String, TfValue>, HclError> {
+    let mut files: Vec<PathBuf> = Vec::new();
+    let default = dir.join("terraform.tfvars");
+    if default.is_file() {
+        files.push(default);
+    }
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        let mut auto: Vec<PathBuf> = entries
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.to_str().is_some_and(|s| s.ends_with(".auto.tfvars")))
+            .collect();
+        auto.sort();
+        files.extend(auto);
+    }
+    files.extend(opts.var_files.iter().cloned());
+    let mut vars = HashMap::new();
+    for f in files {
+        for (k, v) in project::parse_tfvars(&f)? {
+            vars.insert(k, v);
+        }
+    }
+    for kv in &opts.vars {
+        let (k, v) = kv
+            .split_once('=')
+            .ok_or_else(|| HclErrorKind::BadVar(kv.clone()))?;
+        // Terraform parses non-string values (lists, maps, numbers) as HCL.
+        let value = match hcl::parse(&format!("v = {v}\n")) {
+            Ok(body) => body
+                .attributes()
+                .next()
+                .map(|a| project::constant(&a.expr))
+                .filter(|c| !matches!(c, TfValue::Unknown(_)))
+                .unwrap_or_else(|| TfValue::String(v.to_string())),
+            Err(_) => TfValue::String(v.to_string()),
+        };
+        vars.insert(k.trim().to_string(), value);
+    }
+    Ok(vars)
+}
+
+/// Where each resource of a configuration is declared: maps plan addresses (module paths
+/// and instance keys included) back to the block and attribute lines.
+pub struct SourceMap {
+    project: Project,
+    locations: std::cell::RefCell<LocationCache>,
+}
+
+impl SourceMap {
+    /// Parses the configuration in `dir` (without evaluating it).
+    pub fn load(dir: &Path) -> Result<SourceMap, HclError> {
+        Ok(SourceMap {
+            project: Project::load(dir)?,
+            locations: std::cell::RefCell::new(LocationCache::default()),
+        })
+    }
+
+    /// The block and attribute locations of `address`
+    /// (`module.net["a"].aws_subnet.app["x"]`), if the configuration declares it.
+    pub fn locate(&self, address: &str) -> Option<(Location, Vec<(String, Location)>)> {
+        let mut module = 0usize;
+        let mut rest = strip_key(address);
+        while let Some(after) = rest.strip_prefix("module.") {
+            let end = after.find(['.', '[']).unwrap_or(after.len());
+            let name = &after[..end];
+            module = self.project.child(module, name)?;
+            let tail = &after[end..];
+            let tail = if tail.starts_with('[') {
+                let close = tail.find("].").map(|i| i + 1).unwrap_or(tail.len());
+                &tail[close..]
+            } else {
+                tail
+            };
+            rest = tail.strip_prefix('.').unwrap_or(tail);
+        }
+        let block = self.project.modules[module].resource(rest)?;
+        let mut cache = self.locations.borrow_mut();
+        Some((
+            cache.of(&block.loc),
+            attribute_locations(&block.body, &mut cache),
+        ))
+    }
+}
+
+/// `aws_subnet.app["a"]` → `aws_subnet.app`.
+fn strip_key(address: &str) -> &str {
+    crate::model::group_address(address)
+}

@@ -34,6 +34,14 @@ struct PlanFile<'a> {
     planned_values: Option<&'a RawValue>,
     #[serde(default)]
     configuration: Option<Configuration>,
+    #[serde(default)]
+    variables: Option<HashMap<String, PlanVariable>>,
+}
+
+#[derive(Deserialize)]
+struct PlanVariable {
+    #[serde(default)]
+    value: Value,
 }
 
 #[derive(Deserialize)]
@@ -113,7 +121,16 @@ pub fn looks_like_plan(text: &[u8]) -> bool {
 }
 
 /// Reads one plan into the inventory.
-pub fn load(path: &str, text: &[u8], inv: &mut Inventory) -> Result<(), SourceError> {
+///
+/// `config_dir` is the plan's Terraform configuration, when known (`--source-dir`, or the
+/// plan's own directory): it is evaluated with the plan's variable values, and its
+/// references resolve what the plan's unknown values point at, element by element.
+pub fn load(
+    path: &str,
+    text: &[u8],
+    inv: &mut Inventory,
+    config_dir: Option<&std::path::Path>,
+) -> Result<(), SourceError> {
     let plan: PlanFile<'_> = serde_json::from_slice(text).map_err(|e| json_error(path, &e))?;
     let version = plan
         .format_version
@@ -153,13 +170,22 @@ pub fn load(path: &str, text: &[u8], inv: &mut Inventory) -> Result<(), SourceEr
     let addresses: HashSet<String> = locations.keys().cloned().collect();
     let config = plan.configuration.unwrap_or_default();
     let providers = provider_settings(&config);
-    let locals = configuration_dir(path).map(|dir| {
-        crate::source::hcl::LocalsIndex::load(&dir, &|module: &[String]| {
+    let root_vars: HashMap<String, terraform::TfValue> = plan
+        .variables
+        .iter()
+        .flatten()
+        .map(|(k, v)| (k.clone(), terraform::TfValue::from_json(&v.value)))
+        .collect();
+    // Evaluation problems only cost the precision the configuration adds.
+    let hcl = config_dir.and_then(|dir| crate::source::hcl::instance_values(dir, root_vars).ok());
+    let locals = config_dir.map(|dir| {
+        crate::source::hcl::LocalsIndex::load(dir, &|module: &[String]| {
             module_sources(&config, module)
         })
     });
 
     let loader = Loader {
+        hcl: hcl.as_ref(),
         input: input.clone(),
         locations: &locations,
         addresses: &addresses,
@@ -292,6 +318,8 @@ struct Instance<'a> {
 
 /// Everything one plan's instances are read with.
 struct Loader<'a> {
+    /// Instance values evaluated from the configuration next to the plan, by address.
+    hcl: Option<&'a HashMap<String, terraform::TfValue>>,
     input: Arc<str>,
     locations: &'a HashMap<String, Location>,
     addresses: &'a HashSet<String>,
@@ -337,12 +365,14 @@ impl Loader<'_> {
             locals: self.locals,
             resource: cfg_resource.map(|r| r.address.as_str()),
         };
+        let hcl = self.hcl.and_then(|m| m.get(i.address));
         let values = overlay::build(
             after,
             unknown,
             sensitive,
             cfg_resource.map(|r| &r.expressions),
             &ctx,
+            hcl,
         );
         let provider = cfg_resource
             .and_then(|r| r.provider_config_key.as_deref())
@@ -415,21 +445,6 @@ fn config_resource<'c>(
         format!("{resource_type}.{name}")
     };
     m.resources.iter().find(|r| r.address == address)
-}
-
-/// The directory of the plan when it holds the plan's Terraform configuration.
-fn configuration_dir(plan_path: &str) -> Option<std::path::PathBuf> {
-    let dir = std::path::Path::new(plan_path).parent()?;
-    let dir = if dir.as_os_str().is_empty() {
-        std::path::Path::new(".")
-    } else {
-        dir
-    };
-    let has_tf = std::fs::read_dir(dir)
-        .ok()?
-        .filter_map(Result::ok)
-        .any(|e| e.path().extension().is_some_and(|x| x == "tf"));
-    has_tf.then(|| dir.to_path_buf())
 }
 
 /// (name, source) of the module calls of the module at `path`.

@@ -59,20 +59,57 @@ impl<'a> Cfg<'a> {
     }
 }
 
+/// `hcl` is the same instance evaluated from the configuration next to the plan, when there
+/// is one: its unknown values name exactly what each attribute (and element) refers to.
 pub fn build(
     after: Value,
     unknown: &Value,
     sensitive: &Value,
     exprs: Option<&Map<String, Value>>,
     ctx: &RefContext<'_>,
+    hcl: Option<&TfValue>,
 ) -> TfValue {
     let cfg = exprs.map_or(Cfg::Unknown, Cfg::Object);
-    node(after, unknown, sensitive, cfg, Some(ctx))
+    node(after, unknown, sensitive, cfg, Some(ctx), hcl)
 }
 
 /// Values known in full (data sources read while planning).
 pub fn build_known(values: Value, sensitive: &Value) -> TfValue {
-    node(values, &Value::Null, sensitive, Cfg::Unknown, None)
+    node(values, &Value::Null, sensitive, Cfg::Unknown, None, None)
+}
+
+/// The child of an HCL value at an object key.
+fn hcl_key<'a>(hcl: Option<&'a TfValue>, key: &str) -> Option<&'a TfValue> {
+    match hcl? {
+        TfValue::Map(m) => m.get(key),
+        TfValue::Sensitive(inner) => hcl_key(Some(inner), key),
+        _ => None,
+    }
+}
+
+fn hcl_index(hcl: Option<&TfValue>, i: usize) -> Option<&TfValue> {
+    match hcl? {
+        TfValue::List(items) => items.get(i),
+        TfValue::Sensitive(inner) => hcl_index(Some(inner), i),
+        _ => None,
+    }
+}
+
+/// The references of every unknown inside an evaluated value.
+fn hcl_refs(v: &TfValue, out: &mut Vec<String>) {
+    match v {
+        TfValue::Unknown(u) => {
+            for r in &u.refs {
+                if !out.contains(r) {
+                    out.push(r.clone());
+                }
+            }
+        }
+        TfValue::Sensitive(inner) => hcl_refs(inner, out),
+        TfValue::List(items) => items.iter().for_each(|i| hcl_refs(i, out)),
+        TfValue::Map(m) => m.values().for_each(|i| hcl_refs(i, out)),
+        _ => {}
+    }
 }
 
 /// Consumes `after`, moving its strings and maps into the result.
@@ -82,18 +119,31 @@ fn node(
     sens: &Value,
     cfg: Cfg<'_>,
     ctx: Option<&RefContext<'_>>,
+    hcl: Option<&TfValue>,
 ) -> TfValue {
     if unk == &Value::Bool(true) {
+        let mut from_hcl = Vec::new();
+        if let Some(h) = hcl {
+            hcl_refs(h, &mut from_hcl);
+        }
         let (refs, dead_end) = match (cfg, ctx) {
+            _ if !from_hcl.is_empty() => (from_hcl, None),
             (Cfg::Expr(e), Some(ctx)) => {
                 let r = ctx.resolve_expression(e);
                 (r.addresses, r.dead_end)
             }
             _ => (Vec::new(), None),
         };
+        // A plan's configuration leaves out `dynamic` blocks: the evaluated configuration
+        // says whether they set the attribute.
+        // (A `dynamic` block that produced no block sets nothing.)
+        let configured = !matches!(cfg, Cfg::Missing)
+            || hcl.is_some_and(|h| {
+                !h.is_null() && !matches!(h, TfValue::List(items) if items.is_empty())
+            });
         return TfValue::Unknown(Arc::new(UnknownValue {
             refs,
-            configured: !matches!(cfg, Cfg::Missing),
+            configured,
             reason: dead_end,
         }));
     }
@@ -105,13 +155,27 @@ fn node(
                     if flag == &Value::Bool(true) && !m.contains_key(k) {
                         out.insert(
                             k.clone(),
-                            node(Value::Null, flag, child(sens, k), cfg.key(k), ctx),
+                            node(
+                                Value::Null,
+                                flag,
+                                child(sens, k),
+                                cfg.key(k),
+                                ctx,
+                                hcl_key(hcl, k),
+                            ),
                         );
                     }
                 }
             }
             for (k, v) in m {
-                let value = node(v, child(unk, &k), child(sens, &k), cfg.key(&k), ctx);
+                let value = node(
+                    v,
+                    child(unk, &k),
+                    child(sens, &k),
+                    cfg.key(&k),
+                    ctx,
+                    hcl_key(hcl, &k),
+                );
                 out.insert(k, value);
             }
             TfValue::Map(out)
@@ -131,6 +195,7 @@ fn node(
                             index(sens, i),
                             cfg.index(i),
                             ctx,
+                            hcl_index(hcl, i),
                         )
                     })
                     .collect(),

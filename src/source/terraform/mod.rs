@@ -58,7 +58,38 @@ pub fn map_resource(
         identifiers,
         tags: tags(v, &r.default_tags),
         kind: mapped.kind,
+        secrets: sensitive_strings(r.values),
     })
+}
+
+/// Every string under a sensitivity mark (the strings of a sensitive JSON document too).
+fn sensitive_strings(v: &TfValue) -> Vec<String> {
+    fn walk(v: &TfValue, sensitive: bool, out: &mut Vec<String>) {
+        match v {
+            TfValue::Sensitive(inner) => walk(inner, true, out),
+            TfValue::String(s) if sensitive => match serde_json::from_str::<serde_json::Value>(s) {
+                Ok(json) if json.is_object() || json.is_array() => json_strings(&json, out),
+                _ => out.push(s.clone()),
+            },
+            TfValue::List(items) => items.iter().for_each(|i| walk(i, sensitive, out)),
+            TfValue::Map(m) => m.values().for_each(|i| walk(i, sensitive, out)),
+            _ => {}
+        }
+    }
+    fn json_strings(v: &serde_json::Value, out: &mut Vec<String>) {
+        match v {
+            serde_json::Value::String(s) => out.push(s.clone()),
+            serde_json::Value::Array(a) => a.iter().for_each(|i| json_strings(i, out)),
+            serde_json::Value::Object(o) => o.values().for_each(|i| json_strings(i, out)),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    walk(v, false, &mut out);
+    out.retain(|s| s.len() >= 4);
+    out.sort();
+    out.dedup();
+    out
 }
 
 /// `tags_all` when known, else `tags` merged over the provider's default tags, as

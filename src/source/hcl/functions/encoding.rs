@@ -1,0 +1,243 @@
+//! JSON, base64, URL encoding, hashes, and the functions known only at apply time or
+//! evaluated by the configuration reader.
+
+use std::sync::Arc;
+
+use super::{hash, visible, Cx};
+use crate::source::terraform::{format_number, TfValue, UnknownValue};
+
+type R = Result<TfValue, String>;
+
+/// A string as Go's `encoding/json` writes it (HTML characters escaped, as in Terraform).
+pub(super) fn json_quote(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            '<' | '>' | '&' | '\u{2028}' | '\u{2029}' => {
+                out.push_str(&format!("\\u{:04x}", c as u32));
+            }
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// Terraform's `jsonencode` of a known value: object keys sorted, no spaces, integers
+/// without a decimal point.
+pub(super) fn json_encode(v: &TfValue) -> Result<String, String> {
+    fn write(v: &TfValue, out: &mut String) -> Result<(), String> {
+        match v {
+            TfValue::Null => out.push_str("null"),
+            TfValue::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+            TfValue::Number(n) if !n.is_finite() => {
+                return Err("cannot encode an infinite number as JSON".into())
+            }
+            TfValue::Number(n) => out.push_str(&format_number(*n)),
+            TfValue::String(s) => out.push_str(&json_quote(s)),
+            TfValue::List(items) => {
+                out.push('[');
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    write(item, out)?;
+                }
+                out.push(']');
+            }
+            TfValue::Map(m) => {
+                out.push('{');
+                for (i, (k, item)) in m.iter().filter(|(k, _)| visible(k)).enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    out.push_str(&json_quote(k));
+                    out.push(':');
+                    write(item, out)?;
+                }
+                out.push('}');
+            }
+            TfValue::Sensitive(inner) => write(inner, out)?,
+            TfValue::Unknown(_) => return Err("value is not known yet".into()),
+        }
+        Ok(())
+    }
+    let mut out = String::new();
+    write(v, &mut out)?;
+    Ok(out)
+}
+
+pub(super) fn jsonencode(cx: &mut Cx, args: Vec<TfValue>) -> R {
+    let [v] = cx.args(args)?;
+    match cx.deep(v) {
+        None => Ok(cx.unknown()),
+        Some(v) => json_encode(&v).map(TfValue::String).map_err(|e| cx.err(e)),
+    }
+}
+
+pub(super) fn jsondecode(cx: &mut Cx, args: Vec<TfValue>) -> R {
+    let [s] = cx.args(args)?;
+    let Some(s) = cx.string(s)? else {
+        return Ok(cx.unknown());
+    };
+    match serde_json::from_str::<serde_json::Value>(&s) {
+        Ok(v) => Ok(TfValue::from_json(&v)),
+        Err(e) => Err(cx.err(format!("invalid JSON: {e}"))),
+    }
+}
+
+const BASE64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+pub(super) fn base64(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for k in 0..4 {
+            if k <= chunk.len() {
+                out.push(char::from(BASE64[((n >> (18 - 6 * k)) & 63) as usize]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+/// Go's `base64.StdEncoding.DecodeString` (padding required, line breaks ignored).
+fn unbase64(s: &str) -> Option<Vec<u8>> {
+    let data: Vec<u8> = s.bytes().filter(|b| *b != b'\r' && *b != b'\n').collect();
+    if data.len() % 4 != 0 {
+        return None;
+    }
+    let value = |c: u8| BASE64.iter().position(|&x| x == c).map(|p| p as u32);
+    let mut out = Vec::with_capacity(data.len() / 4 * 3);
+    let groups = data.len() / 4;
+    for (g, chunk) in data.chunks(4).enumerate() {
+        let pads = chunk.iter().rev().take_while(|&&c| c == b'=').count();
+        if pads > 2 || (pads > 0 && g + 1 != groups) {
+            return None;
+        }
+        let mut n = 0u32;
+        for (k, &c) in chunk.iter().enumerate() {
+            let v = if k >= 4 - pads { 0 } else { value(c)? };
+            n |= v << (18 - 6 * k as u32);
+        }
+        let bytes = [(n >> 16) as u8, (n >> 8) as u8, n as u8];
+        out.extend_from_slice(&bytes[..3 - pads]);
+    }
+    Some(out)
+}
+
+/// A function of one string.
+fn one(cx: &mut Cx, args: Vec<TfValue>, f: impl FnOnce(&Cx, String) -> R) -> R {
+    let [s] = cx.args(args)?;
+    match cx.string(s)? {
+        Some(s) => f(cx, s),
+        None => Ok(cx.unknown()),
+    }
+}
+
+pub(super) fn base64encode(cx: &mut Cx, args: Vec<TfValue>) -> R {
+    one(cx, args, |_, s| Ok(TfValue::String(base64(s.as_bytes()))))
+}
+
+pub(super) fn base64decode(cx: &mut Cx, args: Vec<TfValue>) -> R {
+    one(cx, args, |cx, s| {
+        let bytes =
+            unbase64(&s).ok_or_else(|| cx.err(format!("failed to decode base64 data {s:?}")))?;
+        String::from_utf8(bytes)
+            .map(TfValue::String)
+            .map_err(|_| cx.err("the result of decoding the provided string is not valid UTF-8"))
+    })
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+pub(super) fn md5(cx: &mut Cx, args: Vec<TfValue>) -> R {
+    one(cx, args, |_, s| {
+        Ok(TfValue::String(hex(&hash::md5(s.as_bytes()))))
+    })
+}
+
+pub(super) fn sha1(cx: &mut Cx, args: Vec<TfValue>) -> R {
+    one(cx, args, |_, s| {
+        Ok(TfValue::String(hex(&hash::sha1(s.as_bytes()))))
+    })
+}
+
+pub(super) fn sha256(cx: &mut Cx, args: Vec<TfValue>) -> R {
+    use sha2::Digest;
+    one(cx, args, |_, s| {
+        Ok(TfValue::String(hex(&sha2::Sha256::digest(s.as_bytes()))))
+    })
+}
+
+/// Go's `url.QueryEscape`.
+pub(super) fn urlencode(cx: &mut Cx, args: Vec<TfValue>) -> R {
+    one(cx, args, |_, s| {
+        let mut out = String::with_capacity(s.len());
+        for b in s.bytes() {
+            match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                    out.push(char::from(b));
+                }
+                b' ' => out.push('+'),
+                b => out.push_str(&format!("%{b:02X}")),
+            }
+        }
+        Ok(TfValue::String(out))
+    })
+}
+
+/// Known only after apply (Terraform plans these as unknown).
+fn after_apply() -> TfValue {
+    TfValue::Unknown(Arc::new(UnknownValue {
+        refs: Vec::new(),
+        configured: true,
+        reason: Some("known only after apply".into()),
+    }))
+}
+
+pub(super) fn uuid(cx: &mut Cx, args: Vec<TfValue>) -> R {
+    let [] = cx.args(args)?;
+    Ok(after_apply())
+}
+
+pub(super) fn timestamp(cx: &mut Cx, args: Vec<TfValue>) -> R {
+    let [] = cx.args(args)?;
+    Ok(after_apply())
+}
+
+pub(super) fn bcrypt(cx: &mut Cx, args: Vec<TfValue>) -> R {
+    cx.arity(&args, 1, Some(2))?;
+    let mut it = args.into_iter();
+    cx.string(it.next().unwrap_or_default())?;
+    if let Some(cost) = it.next() {
+        cx.int(cost)?;
+    }
+    Ok(after_apply())
+}
+
+/// `file`, `fileexists`, `templatefile`: the evaluator reads files itself.
+pub(super) fn file_function(cx: &mut Cx, _args: Vec<TfValue>) -> R {
+    Err(format!(
+        "function `{}` reads files and is evaluated by the configuration reader",
+        cx.name
+    ))
+}
