@@ -222,3 +222,29 @@ fn a_plan_without_resource_changes_is_read_from_planned_values_without_false_fai
         "only what planned_values cannot tell is unknown: {findings:#?}"
     );
 }
+
+/// Away from its `.tf` files a plan cannot say which instances a filtered `for` keeps:
+/// such references become unknown, never a false failure.
+#[test]
+fn a_plan_away_from_its_configuration_reports_unknowns_not_false_failures() {
+    for fixture in [
+        "team-modules",
+        "clever-better/compliant",
+        "independent/compliant",
+    ] {
+        let near = root().join(fixture).join("plan.json");
+        let dir = tempfile::tempdir().expect("tempdir");
+        let away = dir.path().join("plan.json");
+        std::fs::copy(&near, &away).expect("copy");
+        let fails = |set: BTreeSet<Key>| -> BTreeSet<Key> {
+            set.into_iter().filter(|(_, _, o)| o == "fail").collect()
+        };
+        let near_fails = fails(actual(&near, None));
+        let away_fails = fails(actual(&away, None));
+        let extra: Vec<_> = away_fails.difference(&near_fails).collect();
+        assert!(
+            extra.is_empty(),
+            "{fixture}: false failures away from the .tf files: {extra:#?}"
+        );
+    }
+}

@@ -259,7 +259,36 @@ impl<'c> RefContext<'c> {
         let refs = expression_refs(expr);
         let mut out = Resolved::default();
         self.resolve_into(&refs, &self.module, self.key.as_deref(), &mut out, 0);
+        // A whole resource with several instances (`[for s in aws_subnet.x : s.id if …]`,
+        // `aws_subnet.x[*].id`): a plan does not record which instances the expression
+        // keeps, so the reference is unknown rather than guessed.
+        if let Some(group) = out
+            .addresses
+            .iter()
+            .find(|a| self.is_multi_instance_group(a))
+        {
+            out.dead_end = Some(format!(
+                "it refers to instances of {group}, and a plan alone does not record which \
+                 (scan the plan next to its .tf files)"
+            ));
+            out.addresses.clear();
+        }
         out
+    }
+
+    /// `aws_subnet.app` when the plan holds `aws_subnet.app["a"]`, `…["b"]`, … but no
+    /// instance without a key.
+    fn is_multi_instance_group(&self, address: &str) -> bool {
+        if self.addresses.contains(address) {
+            return false;
+        }
+        let prefix = format!("{address}[");
+        self.addresses
+            .iter()
+            .filter(|a| a.starts_with(&prefix))
+            .take(2)
+            .count()
+            > 1
     }
 
     fn resolve_into(
