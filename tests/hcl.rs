@@ -294,3 +294,79 @@ fn an_unreadable_file_exits_two() {
         .code(2)
         .stderr(predicate::str::contains("bad.tf").and(predicate::str::contains("not UTF-8")));
 }
+
+#[test]
+fn modules_installed_by_terraform_init_are_read() {
+    let dir = config(&[
+        ("providers.tf", PROVIDER),
+        (
+            "main.tf",
+            "module \"vpc\" {\n  source  = \"terraform-aws-modules/vpc/aws\"\n  version = \"5.0.0\"\n  cidr    = \"10.0.0.0/16\"\n}\n",
+        ),
+        (
+            ".terraform/modules/modules.json",
+            r#"{"Modules":[{"Key":"","Source":"","Dir":"."},{"Key":"vpc","Source":"registry.terraform.io/terraform-aws-modules/vpc/aws","Version":"5.0.0","Dir":".terraform/modules/vpc"}]}"#,
+        ),
+        (
+            ".terraform/modules/vpc/main.tf",
+            "variable \"cidr\" {}\nresource \"aws_vpc\" \"this\" {\n  count      = 1\n  cidr_block = var.cidr\n}\n",
+        ),
+    ]);
+    let inv = cbaudit::source::load(&[dir.path()]).expect("loads");
+    let vpc = inv.all::<cbaudit::model::Vpc>().next().expect("vpc");
+    assert_eq!(vpc.address(), "module.vpc.aws_vpc.this[0]");
+    assert_eq!(
+        vpc.cidr.get().map(|c| c.to_string()),
+        Some("10.0.0.0/16".into())
+    );
+}
+
+#[test]
+fn expressions_evaluate_as_terraform_does() {
+    let dir = config(&[
+        ("providers.tf", PROVIDER),
+        (
+            "main.tf",
+            r#"
+variable "env" { default = "prod" }
+locals {
+  names   = [for i in range(3) : "log-${i}"]
+  days    = { prod = 90, dev = 7 }
+  prefix  = upper(substr(var.env, 0, 1))
+  tmpl    = "%{ if var.env == "prod" }/ecs/${join("-", ["clever", "better"])}%{ else }/dev%{ endif }"
+  missing = try(local.days["staging"], 30)
+}
+resource "aws_cloudwatch_log_group" "g" {
+  count             = length(local.names)
+  name              = "${local.tmpl}-${local.names[count.index]}-${local.prefix}"
+  retention_in_days = lookup(local.days, var.env, 1) + (count.index == 0 ? 0 : local.missing - 30)
+}
+resource "aws_cloudwatch_log_group" "splat" {
+  name              = join(",", aws_cloudwatch_log_group.g[*].name)
+  retention_in_days = aws_cloudwatch_log_group.g[0].retention_in_days
+}
+"#,
+        ),
+    ]);
+    let inv = cbaudit::source::load(&[dir.path()]).expect("loads");
+    let groups: Vec<_> = inv.all::<cbaudit::model::LogGroup>().collect();
+    assert_eq!(groups.len(), 4);
+    assert_eq!(groups[0].address(), "aws_cloudwatch_log_group.g[0]");
+    assert_eq!(
+        groups[0].name,
+        Field::Known("/ecs/clever-better-log-0-P".into())
+    );
+    assert_eq!(groups[0].retention_in_days, Field::Known(90));
+    assert_eq!(
+        groups[2].name,
+        Field::Known("/ecs/clever-better-log-2-P".into())
+    );
+    assert_eq!(
+        groups[3].name,
+        Field::Known(
+            "/ecs/clever-better-log-0-P,/ecs/clever-better-log-1-P,/ecs/clever-better-log-2-P"
+                .into()
+        )
+    );
+    assert_eq!(groups[3].retention_in_days, Field::Known(90));
+}
