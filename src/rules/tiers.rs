@@ -60,6 +60,41 @@ pub fn subnet_tier(policy: &Policy, subnet: &Subnet) -> Result<Option<SubnetTier
     subnet_spec(policy, subnet).map(|s| s.map(|s| s.tier))
 }
 
+/// Which of `subnets` are not documented subnets of `tier` (described for a message), and
+/// why some could not be classified (an unknown CIDR, a subnet outside the inputs).
+pub fn subnets_outside_tier(
+    policy: &Policy,
+    subnets: &[Res<'_, Subnet>],
+    external: &[String],
+    tier: SubnetTier,
+) -> (Vec<String>, Option<Unknown>) {
+    let mut wrong = Vec::new();
+    let mut unknown: Option<Unknown> = None;
+    for subnet in subnets {
+        match subnet_spec(policy, subnet) {
+            Ok(Some(spec)) if spec.tier == tier => {}
+            Ok(Some(spec)) => wrong.push(format!(
+                "{} ({}, {} tier)",
+                subnet.address(),
+                spec.cidr.0,
+                spec.tier
+            )),
+            Ok(None) => wrong.push(format!(
+                "{} ({}, not a documented subnet)",
+                subnet.address(),
+                subnet.cidr.shown()
+            )),
+            Err(u) => {
+                unknown.get_or_insert(u);
+            }
+        }
+    }
+    if let Some(ext) = external.first() {
+        unknown.get_or_insert(Unknown::NotInInputs(format!("subnet {ext}")));
+    }
+    (wrong, unknown)
+}
+
 /// A role the policy gives to ECS services.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ServiceRole {

@@ -1,7 +1,7 @@
 use crate::declare_rule;
-use crate::model::{EcsService, Field, Res, Resolution, Subnet, Unknown};
+use crate::model::{EcsService, Field, Res, Resolution, Subnet};
 use crate::policy::SubnetTier;
-use crate::rules::tiers::subnet_spec;
+use crate::rules::tiers::subnets_outside_tier;
 use crate::rules::{Check, ALL_SOURCES};
 
 declare_rule! {
@@ -97,30 +97,7 @@ fn subnets(c: &mut Check<'_>, svc: &Res<'_, EcsService>, app: &str) {
         Resolution::Unknown(u) => return c.unknown(svc.id, ATTR, "the service's subnets", &u),
         Resolution::Known { found, external } => (found, external),
     };
-    let mut wrong = Vec::new();
-    let mut unknown: Option<Unknown> = None;
-    for subnet in &found {
-        match subnet_spec(c.policy, subnet) {
-            Ok(Some(spec)) if spec.tier == SubnetTier::App => {}
-            Ok(Some(spec)) => wrong.push(format!(
-                "{} ({}, {} tier)",
-                subnet.address(),
-                spec.cidr.0,
-                spec.tier
-            )),
-            Ok(None) => wrong.push(format!(
-                "{} ({}, not a documented subnet)",
-                subnet.address(),
-                subnet.cidr.shown()
-            )),
-            Err(u) => {
-                unknown.get_or_insert(u);
-            }
-        }
-    }
-    if let Some(ext) = external.first() {
-        unknown.get_or_insert(Unknown::NotInInputs(format!("subnet {ext}")));
-    }
+    let (wrong, unknown) = subnets_outside_tier(c.policy, &found, &external, SubnetTier::App);
     if !wrong.is_empty() {
         c.fail(
             svc.id,
@@ -148,6 +125,7 @@ fn subnets(c: &mut Check<'_>, svc: &Res<'_, EcsService>, app: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Unknown;
     use crate::model::{Inventory, RefTarget, Resource};
     use crate::rules::testing::run;
 

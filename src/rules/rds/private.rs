@@ -1,7 +1,7 @@
 use crate::declare_rule;
 use crate::model::{DbInstance, DbSubnetGroup, Field, Res, Resolution, Subnet, Unknown};
 use crate::policy::SubnetTier;
-use crate::rules::tiers::subnet_spec;
+use crate::rules::tiers::subnets_outside_tier;
 use crate::rules::{Check, ALL_SOURCES};
 
 const SUBNET_GROUP: Option<&str> = Some("db_subnet_group_name");
@@ -117,30 +117,7 @@ fn subnet_group(c: &mut Check<'_>, db: &Res<'_, DbInstance>, name: &str, data: &
         }
         Resolution::Known { found, external } => (found, external),
     };
-    let mut wrong = Vec::new();
-    let mut unknown: Option<Unknown> = None;
-    for subnet in &found {
-        match subnet_spec(c.policy, subnet) {
-            Ok(Some(spec)) if spec.tier == SubnetTier::Data => {}
-            Ok(Some(spec)) => wrong.push(format!(
-                "{} ({}, {} tier)",
-                subnet.address(),
-                spec.cidr.0,
-                spec.tier
-            )),
-            Ok(None) => wrong.push(format!(
-                "{} ({}, not a documented subnet)",
-                subnet.address(),
-                subnet.cidr.shown()
-            )),
-            Err(u) => {
-                unknown.get_or_insert(u);
-            }
-        }
-    }
-    if let Some(ext) = external.first() {
-        unknown.get_or_insert(Unknown::NotInInputs(format!("subnet {ext}")));
-    }
+    let (wrong, unknown) = subnets_outside_tier(c.policy, &found, &external, SubnetTier::Data);
     let group_name = group.name.shown();
     if !wrong.is_empty() {
         c.fail(
