@@ -1,6 +1,6 @@
 //! The inventory: every resource a source read, indexed for reference resolution.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::ops::Deref;
 
 use super::{Field, KindTag, RefTarget, Refs, Resource, ResourceKind, SourceKind, Unknown};

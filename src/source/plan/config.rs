@@ -1,7 +1,9 @@
 //! The plan's `configuration` section: expressions and their references, used to resolve
 //! what a still-unknown attribute points at.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
+
+use rustc_hash::FxHashSet as HashSet;
 
 use serde::Deserialize;
 use serde_json::{Map, Value};
@@ -239,6 +241,8 @@ pub struct RefContext<'c> {
     /// References of the resource's `for_each` / `count` expression.
     pub repetition_refs: Vec<String>,
     pub addresses: &'c HashSet<String>,
+    /// Resources with several instances (`aws_subnet.app` for `…["a"]`, `…["b"]`).
+    pub multi_instance: &'c HashSet<String>,
     /// Local values read from the configuration next to the plan, if any.
     pub locals: Option<&'c crate::source::hcl::LocalsIndex>,
     /// The resource's address within its module (`aws_ecs_service.svc`).
@@ -279,16 +283,7 @@ impl<'c> RefContext<'c> {
     /// `aws_subnet.app` when the plan holds `aws_subnet.app["a"]`, `…["b"]`, … but no
     /// instance without a key.
     fn is_multi_instance_group(&self, address: &str) -> bool {
-        if self.addresses.contains(address) {
-            return false;
-        }
-        let prefix = format!("{address}[");
-        self.addresses
-            .iter()
-            .filter(|a| a.starts_with(&prefix))
-            .take(2)
-            .count()
-            > 1
+        !self.addresses.contains(address) && self.multi_instance.contains(address)
     }
 
     fn resolve_into(

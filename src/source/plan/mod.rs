@@ -9,7 +9,7 @@
 mod config;
 mod overlay;
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::sync::Arc;
 
 use serde::Deserialize;
@@ -168,9 +168,10 @@ pub fn load(
     let input: Arc<str> = Arc::from(path);
     let locations = address_locations(&input, text);
     let addresses: HashSet<String> = locations.keys().cloned().collect();
+    let multi_instance = multi_instance_groups(&addresses);
     let config = plan.configuration.unwrap_or_default();
     let providers = provider_settings(&config);
-    let root_vars: HashMap<String, terraform::TfValue> = plan
+    let root_vars: std::collections::HashMap<String, terraform::TfValue> = plan
         .variables
         .iter()
         .flatten()
@@ -189,11 +190,12 @@ pub fn load(
         input: input.clone(),
         locations: &locations,
         addresses: &addresses,
+        multi_instance: &multi_instance,
         config: &config,
         providers: &providers,
         locals: locals.as_ref(),
     };
-    let mut seen = HashSet::new();
+    let mut seen = HashSet::default();
     for raw in &plan.resource_changes {
         let rc: ResourceChange =
             serde_json::from_str(raw.get()).map_err(|e| json_error(path, &e))?;
@@ -306,6 +308,21 @@ fn omitted(values: &Value, exprs: &serde_json::Map<String, Value>) -> Value {
     Value::Object(unknown)
 }
 
+/// Resources with two or more keyed instances.
+fn multi_instance_groups(addresses: &HashSet<String>) -> HashSet<String> {
+    let mut seen: HashMap<&str, usize> = HashMap::default();
+    for a in addresses {
+        let group = crate::model::group_address(a);
+        if group.len() != a.len() {
+            *seen.entry(group).or_default() += 1;
+        }
+    }
+    seen.into_iter()
+        .filter(|(_, n)| *n > 1)
+        .map(|(g, _)| g.to_string())
+        .collect()
+}
+
 /// What identifies one resource instance of a plan.
 struct Instance<'a> {
     address: &'a str,
@@ -319,10 +336,11 @@ struct Instance<'a> {
 /// Everything one plan's instances are read with.
 struct Loader<'a> {
     /// Instance values evaluated from the configuration next to the plan, by address.
-    hcl: Option<&'a HashMap<String, terraform::TfValue>>,
+    hcl: Option<&'a std::collections::HashMap<String, terraform::TfValue>>,
     input: Arc<str>,
     locations: &'a HashMap<String, Location>,
     addresses: &'a HashSet<String>,
+    multi_instance: &'a HashSet<String>,
     config: &'a Configuration,
     providers: &'a HashMap<String, ProviderSettings>,
     locals: Option<&'a crate::source::hcl::LocalsIndex>,
@@ -362,6 +380,7 @@ impl Loader<'_> {
                 })
                 .unwrap_or_default(),
             addresses: self.addresses,
+            multi_instance: self.multi_instance,
             locals: self.locals,
             resource: cfg_resource.map(|r| r.address.as_str()),
         };
@@ -521,7 +540,7 @@ fn address_locations(path: &Arc<str>, text: &[u8]) -> HashMap<String, Location> 
 
 /// Byte offset of the first `"address": "<addr>"` of each address.
 fn address_offsets(text: &[u8]) -> HashMap<String, usize> {
-    let mut out = HashMap::new();
+    let mut out = HashMap::default();
     let Ok(s) = std::str::from_utf8(text) else {
         return out;
     };
