@@ -40,6 +40,8 @@ fn fixture_dirs() -> Vec<PathBuf> {
         root.join("clever-better/violating"),
         root.join("independent/compliant"),
         root.join("independent/violating"),
+        root.join("independent-b/compliant"),
+        root.join("independent-b/violating"),
         root.join("team-modules"),
     ];
     let mut rules: Vec<PathBuf> = std::fs::read_dir(root.join("rules"))
