@@ -129,3 +129,52 @@ fn the_secret_in_plain_environment_is_reported_by_name() {
         "the sensitive DB_PASSWORD is still checked: {messages:?}"
     );
 }
+
+/// A literal password beside a flagged attribute: the source snippet of the finding masks
+/// it (the provider schema marks `password` sensitive even where no variable does).
+#[test]
+fn snippets_mask_literal_secrets_next_to_findings() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("main.tf"),
+        r#"provider "aws" {
+  region = "eu-west-1"
+}
+resource "aws_db_instance" "db" {
+  identifier              = "db"
+  password                = "literal-canary-pw-42"
+  backup_retention_period = 7
+  storage_encrypted       = true
+}
+"#,
+    )
+    .expect("write");
+    for format in ["human", "json", "sarif", "junit", "github"] {
+        let out = Command::cargo_bin("cbaudit")
+            .expect("binary")
+            .arg("scan")
+            .arg(dir.path())
+            .args([
+                "--select",
+                "CB-RDS-003",
+                "--format",
+                format,
+                "--color",
+                "never",
+            ])
+            .output()
+            .expect("runs");
+        assert_eq!(out.status.code(), Some(1));
+        let all = String::from_utf8_lossy(&[out.stdout, out.stderr].concat()).to_string();
+        assert!(
+            !all.contains("literal-canary-pw-42"),
+            "--format {format} printed the password:\n{all}"
+        );
+        if format == "human" {
+            assert!(
+                all.contains("backup_retention_period = 7"),
+                "the snippet is still shown:\n{all}"
+            );
+        }
+    }
+}

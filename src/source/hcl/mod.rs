@@ -56,7 +56,8 @@ pub fn load(dir: &Path, opts: &HclOptions, inv: &mut Inventory) -> Result<(), Hc
     let mut providers: HashMap<String, (Option<String>, crate::model::Field<crate::model::Tags>)> =
         HashMap::new();
     let mut locations = LocationCache::default();
-    for instance in evaluator.instances()? {
+    for mut instance in evaluator.instances()? {
+        mark_schema_sensitive(&mut instance.values);
         let settings = providers
             .entry(instance.provider.clone())
             .or_insert_with(|| evaluator.provider(&instance.provider))
@@ -99,6 +100,33 @@ pub fn instance_values(
         .into_iter()
         .map(|i| (i.address, i.values))
         .collect())
+}
+
+/// Attributes the AWS provider's schema marks sensitive (a plan reports them in
+/// `after_sensitive`; the configuration alone does not say so).
+const SCHEMA_SENSITIVE: &[&str] = &[
+    "password",
+    "master_password",
+    "password_wo",
+    "secret_string",
+    "secret_binary",
+    "secret_string_wo",
+    "auth_token",
+    "private_key",
+    "secret",
+    "ses_smtp_password_v4",
+];
+
+fn mark_schema_sensitive(values: &mut TfValue) {
+    if let TfValue::Map(m) = values {
+        for (k, v) in m.iter_mut() {
+            if SCHEMA_SENSITIVE.contains(&k.as_str())
+                && !matches!(v, TfValue::Null | TfValue::Sensitive(_))
+            {
+                *v = TfValue::Sensitive(Box::new(std::mem::take(v)));
+            }
+        }
+    }
 }
 
 /// Top-level attributes and nested blocks of a resource body, with their locations
