@@ -276,8 +276,13 @@ fn scan(args: ScanArgs) -> Result<ExitCode, MietteReport> {
         },
         source_dir: args.source_dir.clone(),
     };
-    let inventory = crate::source::load_with(&args.paths, &load)?;
-    let report = engine::run(&inventory, &policy, &selected);
+    // Each input is its own stack: scanned and checked on its own, reported together.
+    let mut reports = Vec::new();
+    for path in &args.paths {
+        let inventory = crate::source::load_with(std::slice::from_ref(path), &load)?;
+        reports.push(engine::run(&inventory, &policy, &selected));
+    }
+    let report = engine::Report::merge(reports);
 
     let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
     let color = match args.color {

@@ -228,6 +228,39 @@ fn assign_fingerprints(findings: &mut [Finding]) {
 }
 
 impl Report {
+    /// One report of several independent scans (one per input): each input is checked on
+    /// its own, so two stacks never count as one.
+    pub fn merge(reports: Vec<Report>) -> Report {
+        let mut merged = Report {
+            inputs: Vec::new(),
+            policy: String::new(),
+            rules: Vec::new(),
+            findings: Vec::new(),
+            summary: Summary::default(),
+        };
+        for r in reports {
+            merged.inputs.extend(r.inputs);
+            merged.policy = r.policy;
+            merged.rules = r.rules;
+            merged.findings.extend(r.findings);
+            merged.summary.resources += r.summary.resources;
+            merged.summary.rules = r.summary.rules;
+            merged.summary.pass += r.summary.pass;
+            merged.summary.fail += r.summary.fail;
+            merged.summary.unknown += r.summary.unknown;
+        }
+        merged.findings.sort_by(|a, b| {
+            (a.rule.id, &a.resource, &a.subject, a.outcome, &a.message).cmp(&(
+                b.rule.id,
+                &b.resource,
+                &b.subject,
+                b.outcome,
+                &b.message,
+            ))
+        });
+        merged
+    }
+
     /// Whether the gate fails: a failure (or, with `fail_on_unknown`, an unknown) at or
     /// above `threshold`.
     pub fn gate_fails(&self, threshold: Option<Severity>, fail_on_unknown: bool) -> bool {

@@ -296,3 +296,29 @@ fn bad_arguments_exit_two() {
         .code(2);
     cbaudit().arg("scan").assert().code(2);
 }
+
+#[test]
+fn several_inputs_are_checked_each_on_its_own() {
+    // The same stack twice (as configuration and as plan): two stacks, no duplicate NATs.
+    let out = cbaudit()
+        .arg("scan")
+        .arg(fixture("clever-better/compliant"))
+        .arg(fixture("clever-better/compliant/plan.json"))
+        .args(["--format", "json"])
+        .output()
+        .expect("runs");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let kinds: Vec<&str> = report["inputs"]
+        .as_array()
+        .expect("inputs")
+        .iter()
+        .filter_map(|i| i["kind"].as_str())
+        .collect();
+    assert_eq!(kinds, vec!["hcl", "plan"]);
+}

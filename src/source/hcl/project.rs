@@ -44,7 +44,7 @@ impl Project {
                     format!("{key}.{}", call.name)
                 };
                 let child_dir = if call.source.starts_with("./") || call.source.starts_with("../") {
-                    dir.join(&call.source)
+                    lexical(&dir.join(&call.source))
                 } else {
                     match installed.get(&call_key) {
                         Some(d) => root.join(d),
@@ -90,6 +90,25 @@ impl Project {
     pub fn child(&self, module: usize, call: &str) -> Option<usize> {
         self.children.get(&(module, call.to_string())).copied()
     }
+}
+
+/// `a/./b/../c` → `a/c`, without touching the file system (paths stay as the user gave
+/// them, relative where they were relative).
+fn lexical(p: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir
+                if matches!(out.components().next_back(), Some(Component::Normal(_))) =>
+            {
+                out.pop();
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
 }
 
 fn canonical(p: &Path) -> PathBuf {
