@@ -71,14 +71,17 @@ pub fn beyond_list(doc: &PolicyDocument, allowed: &[String]) -> (Vec<String>, Op
         match (&s.resources, &s.not_resources) {
             (Field::Known(list) | Field::Sensitive(list), _) => {
                 if list.iter().any(|r| r == "*") {
-                    problems.push("allows it on Resource \"*\"".to_string());
+                    let actions = s.actions.get().map(|a| a.join(", ")).unwrap_or_default();
+                    problems.push(format!(
+                        "grants {actions} on Resource \"*\" (every resource)"
+                    ));
                 }
             }
             (Field::Unknown(u), _) => {
                 unknown.get_or_insert(u.clone());
             }
             (Field::Absent, Field::Known(list) | Field::Sensitive(list)) => problems.push(format!(
-                "allows it on every resource except {} (NotResource)",
+                "grants access to every resource except {} (NotResource)",
                 list.join(", ")
             )),
             (Field::Absent, Field::Unknown(u)) => {
