@@ -7,24 +7,21 @@
 //! resource, so references resolve as they do in plans. Every resource and attribute keeps
 //! its file, line and column.
 //!
-//! It also serves plans: `locals` and `for_each` literals of the configuration next to a
-//! plan resolve references the plan does not record ([`LocalsIndex`]).
+//! It also serves plans: the configuration next to a plan, evaluated with the plan's
+//! variable values, resolves references the plan does not record ([`instance_values`]) and
+//! locates its resources ([`SourceMap`]).
 
 mod config;
 mod error;
 mod eval;
 mod functions;
-mod locals;
 mod project;
-mod references;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 pub use error::{HclError, HclErrorKind};
-pub use locals::LocalsIndex;
-pub use references::expression_references;
 
 use crate::model::{Inventory, Location, SourceKind};
 use crate::source::terraform::{self, TfResource, TfValue};

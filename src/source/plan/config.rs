@@ -48,8 +48,6 @@ pub struct ConfigResource {
 #[derive(Debug, Default, Deserialize)]
 pub struct ModuleCall {
     #[serde(default)]
-    pub source: String,
-    #[serde(default)]
     pub expressions: Map<String, Value>,
     #[serde(default)]
     pub module: ConfigModule,
@@ -176,15 +174,13 @@ enum Reference {
         key: Option<String>,
     },
     Var(String),
-    /// `local.name.attr…`
-    Local(String, Vec<String>),
+    Local(String),
     ModuleOutput {
         name: String,
         key: Option<String>,
         output: String,
     },
-    /// `each.key`, or `each.value.attr…` (the attribute path).
-    Each(Option<Vec<String>>),
+    Each,
     CountIndex,
     Other,
 }
@@ -195,14 +191,8 @@ fn parse_reference(s: &str) -> Reference {
     let key = |i: usize| segs.get(i).and_then(|(_, k)| k.clone());
     match name(0) {
         "var" if segs.len() >= 2 => Reference::Var(name(1).to_string()),
-        "local" if segs.len() >= 2 => Reference::Local(
-            name(1).to_string(),
-            segs[2..].iter().map(|(n, _)| n.clone()).collect(),
-        ),
-        "each" if name(1) == "value" => {
-            Reference::Each(Some(segs[2..].iter().map(|(n, _)| n.clone()).collect()))
-        }
-        "each" => Reference::Each(None),
+        "local" if segs.len() >= 2 => Reference::Local(name(1).to_string()),
+        "each" => Reference::Each,
         "count" => Reference::CountIndex,
         "module" if segs.len() >= 3 => Reference::ModuleOutput {
             name: name(1).to_string(),
@@ -243,10 +233,6 @@ pub struct RefContext<'c> {
     pub addresses: &'c HashSet<String>,
     /// Resources with several instances (`aws_subnet.app` for `…["a"]`, `…["b"]`).
     pub multi_instance: &'c HashSet<String>,
-    /// Local values read from the configuration next to the plan, if any.
-    pub locals: Option<&'c crate::source::hcl::LocalsIndex>,
-    /// The resource's address within its module (`aws_ecs_service.svc`).
-    pub resource: Option<&'c str>,
 }
 
 impl<'c> RefContext<'c> {
@@ -312,11 +298,10 @@ impl<'c> RefContext<'c> {
         let parsed: Vec<Reference> = specific.iter().map(|r| parse_reference(r)).collect();
         let uses_key = parsed
             .iter()
-            .any(|r| matches!(r, Reference::Each(_) | Reference::CountIndex));
+            .any(|r| matches!(r, Reference::Each | Reference::CountIndex));
         let prefix = module_prefix(module);
         let mut groups: Vec<String> = Vec::new();
         let mut keyed: Vec<String> = Vec::new();
-        let mut resolved_each = false;
         for r in &parsed {
             match r {
                 Reference::Resource {
@@ -338,22 +323,13 @@ impl<'c> RefContext<'c> {
                         }
                     }
                 }
-                Reference::Local(name, attrs) => {
-                    let names: Vec<String> = module.iter().map(|s| s.name.clone()).collect();
-                    match self.locals.and_then(|l| l.references(&names, name, attrs)) {
-                        Some(inner) => {
-                            let inner: Vec<&str> = inner.iter().map(String::as_str).collect();
-                            self.resolve_into(&inner, module, key, out, depth + 1);
-                        }
-                        None => {
-                            out.dead_end.get_or_insert_with(|| {
-                                format!(
-                                    "it depends on local.{name}, which a plan does not record \
-                                     (scan the plan next to its .tf files to resolve it)"
-                                )
-                            });
-                        }
-                    }
+                Reference::Local(name) => {
+                    out.dead_end.get_or_insert_with(|| {
+                        format!(
+                            "it depends on local.{name}, which a plan does not record \
+                             (scan the plan next to its .tf files to resolve it)"
+                        )
+                    });
                 }
                 Reference::ModuleOutput {
                     name,
@@ -374,23 +350,7 @@ impl<'c> RefContext<'c> {
                         self.resolve_into(&inner, &child, None, out, depth + 1);
                     }
                 }
-                Reference::Each(Some(attrs)) if depth == 0 => {
-                    // `each.value.td` where for_each is an object literal: that key's value.
-                    let names: Vec<String> = module.iter().map(|s| s.name.clone()).collect();
-                    let plain_key =
-                        key.map(|k| k.trim_start_matches("[\"").trim_end_matches("\"]"));
-                    if let (Some(index), Some(k), Some(resource)) =
-                        (self.locals, plain_key, self.resource)
-                    {
-                        if let Some(inner) = index.each_value_references(&names, resource, k, attrs)
-                        {
-                            let inner: Vec<&str> = inner.iter().map(String::as_str).collect();
-                            self.resolve_into(&inner, module, None, out, depth + 1);
-                            resolved_each = true;
-                        }
-                    }
-                }
-                Reference::Each(_) | Reference::CountIndex | Reference::Other => {}
+                Reference::Each | Reference::CountIndex | Reference::Other => {}
             }
         }
         // `aws_x.y["a"]` is more precise than `aws_x.y`, which Terraform lists too.
@@ -399,7 +359,7 @@ impl<'c> RefContext<'c> {
                 .iter()
                 .any(|k| k.starts_with(g.as_str()) && k[g.len()..].starts_with('['))
         });
-        if uses_key && !resolved_each {
+        if uses_key {
             if let Some(k) = key {
                 let from_repetition = groups.is_empty() && keyed.is_empty() && depth == 0;
                 if from_repetition {
@@ -507,10 +467,7 @@ mod tests {
             parse_reference("var.vpc_id"),
             Reference::Var("vpc_id".into())
         );
-        assert_eq!(
-            parse_reference("each.value.id"),
-            Reference::Each(Some(vec!["id".into()]))
-        );
+        assert_eq!(parse_reference("each.value.id"), Reference::Each);
         assert_eq!(
             module_path(r#"module.a.module.b["x"]"#),
             vec![

@@ -179,11 +179,6 @@ pub fn load(
         .collect();
     // Evaluation problems only cost the precision the configuration adds.
     let hcl = config_dir.and_then(|dir| crate::source::hcl::instance_values(dir, root_vars).ok());
-    let locals = config_dir.map(|dir| {
-        crate::source::hcl::LocalsIndex::load(dir, &|module: &[String]| {
-            module_sources(&config, module)
-        })
-    });
 
     let loader = Loader {
         hcl: hcl.as_ref(),
@@ -193,7 +188,6 @@ pub fn load(
         multi_instance: &multi_instance,
         config: &config,
         providers: &providers,
-        locals: locals.as_ref(),
     };
     let mut seen = HashSet::default();
     for raw in &plan.resource_changes {
@@ -343,7 +337,6 @@ struct Loader<'a> {
     multi_instance: &'a HashSet<String>,
     config: &'a Configuration,
     providers: &'a HashMap<String, ProviderSettings>,
-    locals: Option<&'a crate::source::hcl::LocalsIndex>,
 }
 
 impl Loader<'_> {
@@ -381,8 +374,6 @@ impl Loader<'_> {
                 .unwrap_or_default(),
             addresses: self.addresses,
             multi_instance: self.multi_instance,
-            locals: self.locals,
-            resource: cfg_resource.map(|r| r.address.as_str()),
         };
         let hcl = self.hcl.and_then(|m| m.get(i.address));
         let values = overlay::build(
@@ -464,21 +455,6 @@ fn config_resource<'c>(
         format!("{resource_type}.{name}")
     };
     m.resources.iter().find(|r| r.address == address)
-}
-
-/// (name, source) of the module calls of the module at `path`.
-fn module_sources(config: &Configuration, path: &[String]) -> Vec<(String, String)> {
-    let mut m = &config.root_module;
-    for name in path {
-        match m.module_calls.get(name) {
-            Some(call) => m = &call.module,
-            None => return Vec::new(),
-        }
-    }
-    m.module_calls
-        .iter()
-        .map(|(name, call)| (name.clone(), call.source.clone()))
-        .collect()
 }
 
 /// `[0]` for count, `["a"]` for for_each.
