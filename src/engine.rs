@@ -97,7 +97,9 @@ pub fn run(inv: &Inventory, policy: &Policy, rules: &[&'static Rule]) -> Report 
     let mut outcomes: Vec<Outcome> = Vec::new();
     for rule in rules {
         let mut check = rules::Check::new(inv, policy, rule);
+        inv.take_touched();
         (rule.check)(&mut check);
+        judge_gaps(inv, rule, &inv.take_touched(), &mut check.outcomes);
         let configured = policy
             .rule_settings(rule.id, rule.name)
             .and_then(|s| s.severity);
@@ -165,6 +167,53 @@ pub fn run(inv: &Inventory, policy: &Policy, rules: &[&'static Rule]) -> Report 
         rules: rules.to_vec(),
         findings,
         summary,
+    }
+}
+
+/// A rule that read a kind the source could not read (a denied or failed live call) cannot
+/// pass, nor fail on what it did read: what it would have seen may change its verdict. Its
+/// verdicts become unknown, naming the reason (the missing permission); a rule that saw
+/// nothing at all reports one unknown for the unreadable kind.
+fn judge_gaps(
+    inv: &Inventory,
+    rule: &'static Rule,
+    touched: &[crate::model::KindTag],
+    outcomes: &mut Vec<Outcome>,
+) {
+    let Some(gap) = inv
+        .gaps()
+        .iter()
+        .find(|g| g.kinds.iter().any(|k| touched.contains(k)))
+    else {
+        return;
+    };
+    let kind = *gap.kinds.iter().find(|k| touched.contains(k)).expect("found above");
+    let why = &gap.reason;
+    for o in outcomes.iter_mut() {
+        if o.status != Status::Unknown {
+            let was = if o.status == Status::Pass {
+                "would pass".to_string()
+            } else {
+                format!("found: {}", o.message)
+            };
+            o.status = Status::Unknown;
+            o.message = format!("cannot be judged, {}s are {why} ({was})", kind.label());
+        }
+    }
+    if outcomes.is_empty() {
+        outcomes.push(Outcome {
+            rule,
+            subject: Subject::Missing {
+                resource_type: kind.label(),
+                name: format!("every {}", kind.label()),
+            },
+            status: Status::Unknown,
+            severity: rule.severity,
+            attribute: None,
+            message: format!("cannot be judged, {}s are {why}", kind.label()),
+            help: None,
+            redact: Vec::new(),
+        });
     }
 }
 

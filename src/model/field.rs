@@ -13,6 +13,9 @@ pub enum Unknown {
     Denied(String),
     /// The inputs do not hold it (a referenced resource outside the scanned inputs, …).
     NotInInputs(String),
+    /// A live API call failed for another reason (throttled past its retries, timed out,
+    /// the service is not available in the region): the operation and the error.
+    Failed { operation: String, error: String },
 }
 
 impl fmt::Display for Unknown {
@@ -24,6 +27,9 @@ impl fmt::Display for Unknown {
                 write!(f, "not readable: permission {permission} denied")
             }
             Unknown::NotInInputs(what) => write!(f, "{what} is not in the scanned inputs"),
+            Unknown::Failed { operation, error } => {
+                write!(f, "not readable: {operation} failed ({error})")
+            }
         }
     }
 }

@@ -2,6 +2,7 @@
 
 use rustc_hash::FxHashMap as HashMap;
 use std::ops::Deref;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::{Field, KindTag, RefTarget, Refs, Resource, ResourceKind, SourceKind, Unknown};
 
@@ -30,7 +31,12 @@ pub struct Inventory {
     by_address: HashMap<String, ResId>,
     by_group: HashMap<String, Vec<ResId>>,
     by_identifier: HashMap<String, Vec<ResId>>,
+    /// The kinds read since the last [`Inventory::take_touched`] (one bit per [`KindTag`]):
+    /// the engine learns which kinds a rule needed, to judge it against the source's gaps.
+    touched: AtomicU64,
 }
+
+const _: () = assert!(KindTag::COUNT <= 64, "one bit per kind in Inventory::touched");
 
 /// A typed view of one resource.
 pub struct Res<'a, T> {
@@ -126,6 +132,7 @@ impl Inventory {
 
     /// Why resources of `tag` may be missing from the inventory (a denied live call).
     pub fn gap(&self, tag: KindTag) -> Option<&Unknown> {
+        self.touch(tag);
         self.gaps
             .iter()
             .find(|g| g.kinds.contains(&tag))
@@ -134,6 +141,20 @@ impl Inventory {
 
     pub fn gaps(&self) -> &[Gap] {
         &self.gaps
+    }
+
+    fn touch(&self, tag: KindTag) {
+        self.touched.fetch_or(1 << tag as u64, Ordering::Relaxed);
+    }
+
+    /// The kinds read since the last call, and resets the record.
+    pub fn take_touched(&self) -> Vec<KindTag> {
+        let bits = self.touched.swap(0, Ordering::Relaxed);
+        KindTag::ALL
+            .iter()
+            .copied()
+            .filter(|&t| bits & (1 << t as u64) != 0)
+            .collect()
     }
 
     pub fn len(&self) -> usize {
@@ -163,6 +184,7 @@ impl Inventory {
 
     /// Every resource of kind `T`, in input order.
     pub fn all<T: ResourceKind>(&self) -> impl Iterator<Item = Res<'_, T>> {
+        self.touch(T::TAG);
         self.resources.iter().enumerate().filter_map(|(id, r)| {
             T::from_kind(&r.kind).map(|data| Res {
                 id,
@@ -173,6 +195,7 @@ impl Inventory {
     }
 
     pub fn typed<T: ResourceKind>(&self, id: ResId) -> Option<Res<'_, T>> {
+        self.touch(T::TAG);
         let resource = &self.resources[id];
         T::from_kind(&resource.kind).map(|data| Res { id, resource, data })
     }
@@ -195,6 +218,7 @@ impl Inventory {
     /// references list everything an expression mentions); identifiers that name nothing
     /// are reported as external.
     pub fn resolve<T: ResourceKind>(&self, refs: &Refs) -> Resolution<'_, T> {
+        self.touch(T::TAG);
         let targets = match refs {
             Field::Absent => return Resolution::Absent,
             Field::Unknown(u) => return Resolution::Unknown(u.clone()),

@@ -56,6 +56,9 @@ macro_rules! resource_kinds {
         }
 
         impl KindTag {
+            pub const ALL: &'static [KindTag] = &[$(KindTag::$variant,)*];
+            pub const COUNT: usize = Self::ALL.len();
+
             /// A human label: "security group", "DB instance".
             pub fn label(self) -> &'static str {
                 match self {

@@ -3,6 +3,8 @@
 
 pub mod error;
 pub mod hcl;
+#[cfg(feature = "live")]
+pub mod live;
 pub mod plan;
 pub mod terraform;
 

@@ -1,0 +1,461 @@
+//! The live source: a real AWS account read through the official AWS SDK for Rust, mapped
+//! into the same model as plans and HCL. Regional services are read once per region,
+//! global ones (IAM, S3's bucket list) once; readers run concurrently under a bound, each
+//! call with the SDK's adaptive retry and a per-call timeout, the whole scan under a
+//! deadline. A call that fails never stops the scan: it becomes a [`Gap`] and the rules
+//! that needed it report unknown, naming the missing permission.
+
+mod aggregator;
+mod audit;
+mod cloudwatch;
+mod ctx;
+mod ec2;
+mod ecr;
+mod ecs;
+mod elbv2;
+mod iam;
+mod logs;
+mod progress;
+mod rds;
+pub mod recorder;
+mod s3;
+mod secrets;
+mod wafv2;
+
+use std::collections::BTreeSet;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+
+use crate::model::{Gap, Input, Inventory, KindTag, SourceKind, Unknown};
+
+pub use aggregator::{scan_aggregator, AggregatorOptions};
+pub use ctx::{Batch, Ctx};
+pub use recorder::{CallLog, Recorder};
+
+/// `cbaudit scan --live` options.
+#[derive(Debug, Clone)]
+pub struct LiveOptions {
+    pub profile: Option<String>,
+    /// Empty: the profile's region.
+    pub regions: Vec<String>,
+    pub endpoint_url: Option<String>,
+    /// A role ARN to assume; with `accounts`, a role name, or an ARN with `{account}`.
+    pub assume_role: Option<String>,
+    /// Accounts to fan out to (`--accounts FILE`), through `assume_role`.
+    pub accounts: Vec<String>,
+    /// Readers (one service in one region) in flight at once.
+    pub concurrency: usize,
+    /// Deadline of the whole scan.
+    pub timeout: Duration,
+    /// Deadline of one API call, retries included.
+    pub call_timeout: Duration,
+    pub progress: bool,
+}
+
+impl Default for LiveOptions {
+    fn default() -> Self {
+        LiveOptions {
+            profile: None,
+            regions: Vec::new(),
+            endpoint_url: None,
+            assume_role: None,
+            accounts: Vec::new(),
+            concurrency: 8,
+            timeout: Duration::from_secs(600),
+            call_timeout: Duration::from_secs(60),
+            progress: false,
+        }
+    }
+}
+
+/// What a live scan read: one inventory per account.
+#[derive(Debug)]
+pub struct LiveScan {
+    pub inventories: Vec<Inventory>,
+    pub calls: CallLog,
+    /// IAM actions that were denied, sorted.
+    pub missing_permissions: Vec<String>,
+    pub elapsed: Duration,
+}
+
+/// The live scan itself failed (exit status 2).
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum LiveError {
+    #[error("no AWS region: pass --region or set one in the profile")]
+    #[diagnostic(code(cbaudit::live::no_region))]
+    NoRegion,
+    #[error("no AWS credentials work for {target}: {message}")]
+    #[diagnostic(
+        code(cbaudit::live::credentials),
+        help("set credentials (AWS_PROFILE, AWS_ACCESS_KEY_ID…, SSO, or an instance role) that may call sts:GetCallerIdentity")
+    )]
+    Credentials { target: String, message: String },
+    #[error("nothing could be read from account {account}: every call failed ({first})")]
+    #[diagnostic(
+        code(cbaudit::live::nothing_read),
+        help("grant the auditor policy in docs/auditor-policy.json")
+    )]
+    NothingRead { account: String, first: String },
+    #[error("cannot start the async runtime: {0}")]
+    #[diagnostic(code(cbaudit::live::runtime))]
+    Runtime(String),
+    #[error("{0}")]
+    #[diagnostic(code(cbaudit::live::aggregator))]
+    Aggregator(String),
+    #[error("cannot read the accounts file {path}: {message}")]
+    #[diagnostic(code(cbaudit::live::accounts))]
+    Accounts { path: String, message: String },
+}
+
+type ReadFn = for<'a> fn(&'a Ctx, &'a mut Batch) -> Pin<Box<dyn Future<Output = ()> + Send + 'a>>;
+
+/// One service reader.
+pub struct Reader {
+    /// The IAM prefix (`ec2`), shown in progress bars.
+    pub service: &'static str,
+    /// Read once per account (in the first region), not per region.
+    pub global: bool,
+    /// Everything this reader produces: unknown when it could not finish.
+    pub kinds: &'static [KindTag],
+    pub read: ReadFn,
+}
+
+macro_rules! reader {
+    ($service:literal, $global:expr, $module:ident :: $f:ident, $kinds:expr) => {
+        Reader {
+            service: $service,
+            global: $global,
+            kinds: $kinds,
+            read: |ctx, out| Box::pin($module::$f(ctx, out)),
+        }
+    };
+}
+
+/// Every reader of the live source.
+pub static READERS: &[Reader] = &[
+    reader!("ec2", false, ec2::read, ec2::KINDS),
+    reader!("elasticloadbalancing", false, elbv2::read, elbv2::KINDS),
+    reader!("wafv2", false, wafv2::read, wafv2::KINDS),
+    reader!("ecs", false, ecs::read, ecs::KINDS),
+    reader!(
+        "application-autoscaling",
+        false,
+        ecs::read_autoscaling,
+        ecs::AUTOSCALING_KINDS
+    ),
+    reader!("ecr", false, ecr::read, ecr::KINDS),
+    reader!("rds", false, rds::read, rds::KINDS),
+    reader!("iam", true, iam::read, iam::KINDS),
+    reader!("s3", true, s3::read, s3::KINDS),
+    reader!("secretsmanager", false, secrets::read, secrets::KINDS),
+    reader!("logs", false, logs::read, logs::KINDS),
+    reader!("cloudwatch", false, cloudwatch::read, cloudwatch::KINDS),
+    reader!("cloudtrail", false, audit::read_cloudtrail, audit::CLOUDTRAIL_KINDS),
+    reader!("guardduty", false, audit::read_guardduty, audit::GUARDDUTY_KINDS),
+    reader!("config", false, audit::read_config, audit::CONFIG_KINDS),
+];
+
+/// Every kind the live source reads.
+pub fn kinds() -> BTreeSet<KindTag> {
+    READERS.iter().flat_map(|r| r.kinds.iter().copied()).collect()
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, LiveError> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| LiveError::Runtime(e.to_string()))
+}
+
+/// Scans the account(s) the options name.
+pub fn scan(opts: &LiveOptions) -> Result<LiveScan, LiveError> {
+    runtime()?.block_on(scan_async(opts, Recorder::default()))
+}
+
+/// The SDK configuration every client starts from: credentials chain, profile, endpoint,
+/// adaptive retry, per-call timeouts.
+pub async fn base_config(opts: &LiveOptions) -> SdkConfig {
+    let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        .retry_config(RetryConfig::adaptive().with_max_attempts(5))
+        .timeout_config(
+            TimeoutConfig::builder()
+                .operation_timeout(opts.call_timeout)
+                .operation_attempt_timeout(opts.call_timeout.min(Duration::from_secs(20)))
+                .connect_timeout(Duration::from_secs(5))
+                .build(),
+        );
+    if let Some(p) = &opts.profile {
+        loader = loader.profile_name(p);
+    }
+    if let Some(url) = &opts.endpoint_url {
+        loader = loader.endpoint_url(url);
+    }
+    if let Some(r) = opts.regions.first() {
+        loader = loader.region(Region::new(r.clone()));
+    }
+    loader.load().await
+}
+
+/// The role to assume in `account`.
+fn role_for(template: &str, account: &str, partition: &str) -> String {
+    if template.contains("{account}") {
+        template.replace("{account}", account)
+    } else if let Some(rest) = template.strip_prefix("arn:") {
+        // arn:aws:iam::111111111111:role/Name → the same role in `account`.
+        let parts: Vec<&str> = rest.splitn(5, ':').collect();
+        if parts.len() == 5 {
+            format!(
+                "arn:{}:{}:{}:{account}:{}",
+                parts[0], parts[1], parts[2], parts[4]
+            )
+        } else {
+            template.to_string()
+        }
+    } else {
+        format!("arn:{partition}:iam::{account}:role/{template}")
+    }
+}
+
+async fn assume(base: &SdkConfig, role: &str) -> SdkConfig {
+    let provider = aws_config::sts::AssumeRoleProvider::builder(role)
+        .session_name("cbaudit-audit")
+        .configure(base)
+        .build()
+        .await;
+    base.to_builder()
+        .credentials_provider(aws_credential_types::provider::SharedCredentialsProvider::new(
+            provider,
+        ))
+        .build()
+}
+
+/// Who the credentials are: account and partition, from sts:GetCallerIdentity.
+async fn identity(sdk: &SdkConfig, recorder: &Recorder) -> Result<(String, String), String> {
+    let conf = aws_sdk_sts::config::Builder::from(sdk)
+        .interceptor(recorder.clone())
+        .build();
+    let out = aws_sdk_sts::Client::from_conf(conf)
+        .get_caller_identity()
+        .send()
+        .await
+        .map_err(|e| aws_smithy_types::error::display::DisplayErrorContext(e).to_string())?;
+    let account = out.account().unwrap_or_default().to_string();
+    let partition = out
+        .arn()
+        .and_then(|a| a.split(':').nth(1))
+        .unwrap_or("aws")
+        .to_string();
+    Ok((account, partition))
+}
+
+pub async fn scan_async(opts: &LiveOptions, recorder: Recorder) -> Result<LiveScan, LiveError> {
+    let started = Instant::now();
+    let deadline = started + opts.timeout;
+    let base = base_config(opts).await;
+    let regions: Vec<String> = if opts.regions.is_empty() {
+        vec![base
+            .region()
+            .ok_or(LiveError::NoRegion)?
+            .as_ref()
+            .to_string()]
+    } else {
+        opts.regions.clone()
+    };
+
+    // The accounts to scan and the configuration for each.
+    let mut targets: Vec<(String, SdkConfig)> = Vec::new();
+    if opts.accounts.is_empty() {
+        let sdk = match &opts.assume_role {
+            Some(role) => assume(&base, role).await,
+            None => base.clone(),
+        };
+        targets.push((opts.assume_role.clone().unwrap_or_default(), sdk));
+    } else {
+        let template = opts.assume_role.as_deref().unwrap_or("OrganizationAccountAccessRole");
+        for account in &opts.accounts {
+            let role = role_for(template, account, "aws");
+            targets.push((role.clone(), assume(&base, &role).await));
+        }
+    }
+
+    let progress = progress::Progress::new(opts.progress);
+    let sem = Arc::new(tokio::sync::Semaphore::new(opts.concurrency.max(1)));
+    let mut inventories = Vec::new();
+    let mut failures: Vec<LiveError> = Vec::new();
+    let mut accounts = tokio::task::JoinSet::new();
+    for (label, sdk) in targets {
+        let regions = regions.clone();
+        let recorder = recorder.clone();
+        let sem = sem.clone();
+        let progress = progress.clone();
+        let endpoint_override = opts.endpoint_url.is_some();
+        accounts.spawn(async move {
+            let (account, partition) = match identity(&sdk, &recorder).await {
+                Ok(id) => id,
+                Err(message) => {
+                    let target = if label.is_empty() {
+                        "the default credentials".to_string()
+                    } else {
+                        label
+                    };
+                    return Err(LiveError::Credentials { target, message });
+                }
+            };
+            let ctxs: Vec<Ctx> = regions
+                .iter()
+                .map(|region| Ctx {
+                    sdk: sdk.to_builder().region(Region::new(region.clone())).build(),
+                    account: account.clone(),
+                    region: region.clone(),
+                    partition: partition.clone(),
+                    endpoint_override,
+                    recorder: recorder.clone(),
+                    input: Arc::from(format!("live:{account}/{region}")),
+                })
+                .collect();
+            Ok(scan_account(ctxs, sem, deadline, progress).await)
+        });
+    }
+    while let Some(joined) = accounts.join_next().await {
+        match joined {
+            Ok(Ok(inv)) => inventories.push(inv),
+            Ok(Err(e)) => failures.push(e),
+            Err(e) => failures.push(LiveError::Runtime(e.to_string())),
+        }
+    }
+    progress.finish();
+    if inventories.is_empty() {
+        return Err(failures
+            .into_iter()
+            .next()
+            .unwrap_or(LiveError::Runtime("no account scanned".into())));
+    }
+    // A single account from which nothing at all could be read is an error.
+    if inventories.len() == 1 && inventories[0].is_empty() {
+        let inv = &inventories[0];
+        let gaps = inv.gaps();
+        if !gaps.is_empty() && all_readers_failed(inv) {
+            return Err(LiveError::NothingRead {
+                account: account_of(inv),
+                first: gaps[0].reason.to_string(),
+            });
+        }
+    }
+    let missing_permissions = inventories
+        .iter()
+        .flat_map(|inv| inv.gaps())
+        .filter_map(|g| match &g.reason {
+            Unknown::Denied(p) => Some(p.clone()),
+            _ => None,
+        })
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    Ok(LiveScan {
+        inventories,
+        calls: recorder.snapshot(),
+        missing_permissions,
+        elapsed: started.elapsed(),
+    })
+}
+
+fn account_of(inv: &Inventory) -> String {
+    inv.inputs
+        .first()
+        .map(|i| i.path.trim_start_matches("live:").split('/').next().unwrap_or("").to_string())
+        .unwrap_or_default()
+}
+
+/// Every reader of every region left a gap covering all its kinds.
+fn all_readers_failed(inv: &Inventory) -> bool {
+    kinds().iter().all(|k| inv.gap(*k).is_some())
+}
+
+/// Runs every reader for one account, bounded by `sem`, until `deadline`.
+async fn scan_account(
+    ctxs: Vec<Ctx>,
+    sem: Arc<tokio::sync::Semaphore>,
+    deadline: Instant,
+    progress: progress::Progress,
+) -> Inventory {
+    struct Task {
+        ctx: usize,
+        reader: &'static Reader,
+    }
+    let mut tasks = Vec::new();
+    for (i, ctx) in ctxs.iter().enumerate() {
+        let bar = progress.region(&ctx.account, &ctx.region);
+        for reader in READERS {
+            if reader.global && i > 0 {
+                continue;
+            }
+            bar.add(1);
+            tasks.push(Task { ctx: i, reader });
+        }
+    }
+    let done: Arc<Mutex<Vec<Option<Batch>>>> =
+        Arc::new(Mutex::new((0..tasks.len()).map(|_| None).collect()));
+    let mut set = tokio::task::JoinSet::new();
+    for (index, task) in tasks.iter().enumerate() {
+        let ctx = ctxs[task.ctx].clone();
+        let reader = task.reader;
+        let sem = sem.clone();
+        let done = done.clone();
+        let bar = progress.region(&ctx.account, &ctx.region);
+        set.spawn(async move {
+            let Ok(_permit) = sem.acquire_owned().await else {
+                return;
+            };
+            bar.start(reader.service);
+            let mut batch = Batch::default();
+            (reader.read)(&ctx, &mut batch).await;
+            bar.done(reader.service);
+            if let Ok(mut d) = done.lock() {
+                d[index] = Some(batch);
+            }
+        });
+    }
+    let left = deadline.saturating_duration_since(Instant::now());
+    let finished = tokio::time::timeout(left, async {
+        while set.join_next().await.is_some() {}
+    })
+    .await;
+    if finished.is_err() {
+        set.abort_all();
+    }
+
+    let mut inv = Inventory::new();
+    for ctx in &ctxs {
+        inv.inputs.push(Input {
+            kind: SourceKind::Live,
+            path: ctx.input.to_string(),
+        });
+    }
+    let batches = std::mem::take(&mut *done.lock().unwrap_or_else(|p| p.into_inner()));
+    for (task, batch) in tasks.iter().zip(batches) {
+        match batch {
+            Some(batch) => {
+                for r in batch.resources {
+                    inv.push(r);
+                }
+                for g in batch.gaps {
+                    inv.add_gap(g);
+                }
+            }
+            None => inv.add_gap(Gap {
+                kinds: task.reader.kinds.to_vec(),
+                reason: Unknown::Failed {
+                    operation: format!("{} in {}", task.reader.service, ctxs[task.ctx].region),
+                    error: "not finished within the scan's --timeout".into(),
+                },
+            }),
+        }
+    }
+    inv
+}

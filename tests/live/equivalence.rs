@@ -1,0 +1,141 @@
+//! Against moto seeded from a plan fixture, the live findings equal the plan findings for
+//! every rule the live source covers.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use cbaudit::engine;
+use cbaudit::model::SourceKind;
+use cbaudit::policy::Policy;
+use cbaudit::rules::{Rule, RULES};
+use cbaudit::source::live::{scan_async, LiveOptions, LiveScan, Recorder};
+
+use super::harness::{self, Moto, REGION};
+use super::seed::{seed_all, Seeder};
+
+pub type Key = (String, String, String);
+
+pub fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(name)
+}
+
+/// The rules the live source covers; `CBAUDIT_LIVE_RULES=ID,ID` names others instead
+/// (while a reader is being written).
+pub fn covered() -> Vec<&'static Rule> {
+    if let Ok(only) = std::env::var("CBAUDIT_LIVE_RULES") {
+        let only: Vec<&str> = only.split(',').map(str::trim).collect();
+        return RULES.iter().copied().filter(|r| only.contains(&r.id)).collect();
+    }
+    RULES
+        .iter()
+        .copied()
+        .filter(|r| r.sources.contains(&SourceKind::Live))
+        .collect()
+}
+
+pub fn options(endpoint: &str) -> LiveOptions {
+    LiveOptions {
+        regions: vec![REGION.to_string()],
+        endpoint_url: Some(endpoint.to_string()),
+        concurrency: 4,
+        timeout: Duration::from_secs(120),
+        call_timeout: Duration::from_secs(30),
+        ..LiveOptions::default()
+    }
+}
+
+/// Starts moto and seeds it from `fixtures/<name>/plan.json`.
+pub async fn seeded(name: &str) -> (Moto, Seeder) {
+    let moto = Moto::start();
+    let mut seeder = Seeder::new(moto.sdk().await, &fixture(name));
+    seed_all(&mut seeder).await;
+    (moto, seeder)
+}
+
+pub async fn live_scan(endpoint: &str) -> LiveScan {
+    harness::set_scan_env();
+    scan_async(&options(endpoint), Recorder::default())
+        .await
+        .expect("the live scan runs")
+}
+
+fn key(rule: &str, address: Option<&str>, subject: &str, outcome: &str) -> Key {
+    (
+        rule.to_string(),
+        address.unwrap_or(subject).to_string(),
+        outcome.to_string(),
+    )
+}
+
+pub fn plan_findings(seeder: &Seeder, rules: &[&'static Rule]) -> BTreeSet<Key> {
+    let policy = Policy::default_policy();
+    engine::run(&seeder.plan, &policy, rules)
+        .findings
+        .iter()
+        .map(|f| key(f.rule.id, f.resource.as_deref(), &f.subject, f.outcome.as_str()))
+        .collect()
+}
+
+/// Live findings, each live address replaced by the plan address it was seeded from.
+pub fn live_findings(seeder: &Seeder, scan: &LiveScan, rules: &[&'static Rule]) -> BTreeSet<Key> {
+    let policy = Policy::default_policy();
+    let mut out = BTreeSet::new();
+    for inv in &scan.inventories {
+        for f in engine::run(inv, &policy, rules).findings {
+            let address = f
+                .resource
+                .as_deref()
+                .map(|a| seeder.owner(a).unwrap_or(a).to_string());
+            out.insert(key(f.rule.id, address.as_deref(), &f.subject, f.outcome.as_str()));
+        }
+    }
+    out
+}
+
+fn diff(plan: &BTreeSet<Key>, live: &BTreeSet<Key>) -> String {
+    let mut s = String::new();
+    for k in plan.difference(live) {
+        s.push_str(&format!("  only in plan: {k:?}\n"));
+    }
+    for k in live.difference(plan) {
+        s.push_str(&format!("  only live:    {k:?}\n"));
+    }
+    s
+}
+
+async fn assert_equal(name: &str) -> (BTreeSet<Key>, LiveScan) {
+    let rules = covered();
+    assert!(!rules.is_empty(), "no rule claims the live source");
+    let (moto, seeder) = seeded(name).await;
+    let scan = live_scan(&moto.endpoint()).await;
+    let plan = plan_findings(&seeder, &rules);
+    let live = live_findings(&seeder, &scan, &rules);
+    assert!(
+        plan == live,
+        "{name}: live findings differ from plan findings over {} rules:\n{}",
+        rules.len(),
+        diff(&plan, &live)
+    );
+    (live, scan)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn violating_live_findings_equal_plan_findings() {
+    let (live, scan) = assert_equal("clever-better/violating").await;
+    assert!(!live.is_empty(), "the violating architecture has findings live");
+    assert!(scan.missing_permissions.is_empty(), "{:?}", scan.missing_permissions);
+    eprintln!(
+        "violating: {} findings, {} API calls ({} attempts) in {:?}",
+        live.len(),
+        scan.calls.calls(),
+        scan.calls.attempts(),
+        scan.elapsed
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn compliant_live_scan_has_no_findings() {
+    let (live, _) = assert_equal("clever-better/compliant").await;
+    assert!(live.is_empty(), "compliant architecture, live findings: {live:?}");
+}

@@ -1,0 +1,13 @@
+//! Live-source tests: the real AWS SDK for Rust over HTTP against moto's server on
+//! loopback, seeded with the documented architecture.
+
+mod equivalence;
+mod harness;
+mod seed;
+mod seed_audit;
+mod seed_compute;
+mod seed_database;
+mod seed_edge;
+mod seed_identity;
+mod seed_network;
+mod seed_storage;
