@@ -109,8 +109,41 @@ enum Color {
 struct ScanArgs {
     /// Terraform plan JSON files (`terraform show -json plan.out`, detected by content),
     /// Terraform configuration directories (or a `.tf` file), or directories of plans.
-    #[arg(required = true, value_name = "PATH")]
+    #[arg(
+        required_unless_present_any = ["live", "aggregator", "accounts"],
+        value_name = "PATH"
+    )]
     paths: Vec<PathBuf>,
+    /// Scan a live AWS account through the AWS SDK (credentials from the default chain:
+    /// environment, profile, SSO, container or instance role).
+    #[arg(long, help_heading = "Live accounts")]
+    live: bool,
+    /// Scan every account and region of an AWS Config aggregator.
+    #[arg(long, value_name = "NAME", help_heading = "Live accounts")]
+    aggregator: Option<String>,
+    /// The AWS profile to use (default: AWS_PROFILE or `default`).
+    #[arg(long, value_name = "NAME", help_heading = "Live accounts")]
+    profile: Option<String>,
+    /// A region to scan (repeatable or comma-separated; default: the profile's region).
+    #[arg(long = "region", value_name = "REGION", value_delimiter = ',', help_heading = "Live accounts")]
+    regions: Vec<String>,
+    /// Send every AWS call to this endpoint (a test double such as moto).
+    #[arg(long, value_name = "URL", help_heading = "Live accounts")]
+    endpoint_url: Option<String>,
+    /// Assume this role first (an ARN; with --accounts, a role name or an ARN whose account
+    /// is replaced, or containing `{account}`).
+    #[arg(long, value_name = "ROLE", help_heading = "Live accounts")]
+    assume_role: Option<String>,
+    /// Scan each account listed in FILE (one ID per line, `#` comments) through
+    /// --assume-role.
+    #[arg(long, value_name = "FILE", help_heading = "Live accounts")]
+    accounts: Option<PathBuf>,
+    /// Services × regions read at once.
+    #[arg(long, value_name = "N", default_value_t = 8, help_heading = "Live accounts")]
+    concurrency: usize,
+    /// Deadline of the whole live scan, in seconds (each call gets at most 60 s).
+    #[arg(long, value_name = "SECS", default_value_t = 600, help_heading = "Live accounts")]
+    timeout: u64,
     /// A `.tfvars` file for Terraform configuration inputs (after terraform.tfvars and
     /// *.auto.tfvars; repeatable).
     #[arg(long, value_name = "FILE")]
@@ -277,7 +310,7 @@ fn scan(args: ScanArgs) -> Result<ExitCode, MietteReport> {
         source_dir: args.source_dir.clone(),
     };
     // Each input is its own stack: scanned and checked on its own, reported together.
-    let mut reports = Vec::new();
+    let mut reports = live_reports(&args, &policy, &selected)?;
     for path in &args.paths {
         let inventory = crate::source::load_with(std::slice::from_ref(path), &load)?;
         reports.push(engine::run(&inventory, &policy, &selected));
@@ -309,6 +342,73 @@ fn scan(args: ScanArgs) -> Result<ExitCode, MietteReport> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Live accounts and aggregators: one report per account.
+#[cfg(feature = "live")]
+fn live_reports(
+    args: &ScanArgs,
+    policy: &crate::policy::Policy,
+    selected: &[&'static rules::Rule],
+) -> Result<Vec<engine::Report>, MietteReport> {
+    use crate::source::live;
+    if !args.live && args.aggregator.is_none() && args.accounts.is_none() {
+        return Ok(Vec::new());
+    }
+    let accounts = match &args.accounts {
+        Some(path) => live::read_accounts(path)?,
+        None => Vec::new(),
+    };
+    let opts = live::LiveOptions {
+        profile: args.profile.clone(),
+        regions: args.regions.clone(),
+        endpoint_url: args.endpoint_url.clone(),
+        assume_role: args.assume_role.clone(),
+        accounts,
+        concurrency: args.concurrency,
+        timeout: std::time::Duration::from_secs(args.timeout),
+        call_timeout: std::time::Duration::from_secs(args.timeout.min(60)),
+        progress: !args.quiet && std::io::stderr().is_terminal(),
+        http_client: None,
+    };
+    let scan = match &args.aggregator {
+        Some(name) => live::scan_aggregator(&opts, name)?,
+        None => live::scan(&opts)?,
+    };
+    if !args.quiet {
+        eprintln!(
+            "cbaudit: read {} account(s) live: {} API calls ({} HTTP attempts) in {:.1} s",
+            scan.inventories.len(),
+            scan.calls.calls(),
+            scan.calls.attempts(),
+            scan.elapsed.as_secs_f64()
+        );
+    }
+    Ok(scan
+        .inventories
+        .iter()
+        .map(|inv| {
+            let mut report = engine::run(inv, policy, selected);
+            report.missing_permissions = scan.missing_permissions.clone();
+            report
+        })
+        .collect())
+}
+
+#[cfg(not(feature = "live"))]
+fn live_reports(
+    args: &ScanArgs,
+    _policy: &crate::policy::Policy,
+    _selected: &[&'static rules::Rule],
+) -> Result<Vec<engine::Report>, MietteReport> {
+    if args.live || args.aggregator.is_some() || args.accounts.is_some() {
+        return Err(miette::miette!(
+            code = "cbaudit::live::unavailable",
+            help = "build with the default `live` feature",
+            "this cbaudit was built without the live source"
+        ));
+    }
+    Ok(Vec::new())
 }
 
 fn list_rules(format: ListFormat) -> String {

@@ -51,6 +51,8 @@ pub struct Report {
     pub rules: Vec<&'static Rule>,
     pub findings: Vec<Finding>,
     pub summary: Summary,
+    /// IAM actions a live scan was denied (its unknowns name them too), sorted.
+    pub missing_permissions: Vec<String>,
 }
 
 /// A `--select` / `--ignore` entry that names no rule.
@@ -95,8 +97,27 @@ pub fn select_rules(
 /// Runs `rules` and builds the report.
 pub fn run(inv: &Inventory, policy: &Policy, rules: &[&'static Rule]) -> Report {
     let mut outcomes: Vec<Outcome> = Vec::new();
+    let kinds: Vec<SourceKind> = inv.inputs.iter().map(|i| i.kind).collect();
     for rule in rules {
         let mut check = rules::Check::new(inv, policy, rule);
+        if let Some(kind) = kinds.iter().find(|k| !rule.sources.contains(k)) {
+            // Never a silent pass: a rule that cannot check this source says so.
+            check.outcomes.push(Outcome {
+                rule,
+                subject: Subject::Missing {
+                    resource_type: "",
+                    name: format!("{kind} inputs"),
+                },
+                status: Status::Unknown,
+                severity: rule.severity,
+                attribute: None,
+                message: format!("{} does not check {kind} inputs", rule.id),
+                help: None,
+                redact: Vec::new(),
+            });
+            outcomes.extend(check.into_outcomes());
+            continue;
+        }
         inv.take_touched();
         (rule.check)(&mut check);
         judge_gaps(inv, rule, &inv.take_touched(), &mut check.outcomes);
@@ -167,6 +188,7 @@ pub fn run(inv: &Inventory, policy: &Policy, rules: &[&'static Rule]) -> Report 
         rules: rules.to_vec(),
         findings,
         summary,
+        missing_permissions: Vec::new(),
     }
 }
 
@@ -286,8 +308,10 @@ impl Report {
             rules: Vec::new(),
             findings: Vec::new(),
             summary: Summary::default(),
+            missing_permissions: Vec::new(),
         };
         for r in reports {
+            merged.missing_permissions.extend(r.missing_permissions);
             merged.inputs.extend(r.inputs);
             merged.policy = r.policy;
             merged.rules = r.rules;
@@ -298,6 +322,8 @@ impl Report {
             merged.summary.fail += r.summary.fail;
             merged.summary.unknown += r.summary.unknown;
         }
+        merged.missing_permissions.sort();
+        merged.missing_permissions.dedup();
         merged.findings.sort_by(|a, b| {
             (a.rule.id, &a.resource, &a.subject, a.outcome, &a.message).cmp(&(
                 b.rule.id,

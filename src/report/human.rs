@@ -153,6 +153,17 @@ pub fn render(report: &Report, opts: &HumanOptions) -> String {
         }
         let _ = writeln!(out);
     }
+    if !report.missing_permissions.is_empty() {
+        let _ = writeln!(
+            out,
+            "Missing permissions ({}): grant them to the auditor role (docs/auditor-policy.json)",
+            report.missing_permissions.len()
+        );
+        for p in &report.missing_permissions {
+            let _ = writeln!(out, "  - {p}");
+        }
+        let _ = writeln!(out);
+    }
     let _ = writeln!(out, "{}", summary_line(report));
     out
 }

@@ -13,6 +13,9 @@ struct Document<'a> {
     inputs: &'a [Input],
     findings: Vec<JsonFinding<'a>>,
     summary: Summary,
+    /// Live scans: the IAM actions that were denied.
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    missing_permissions: &'a [String],
 }
 
 #[derive(Serialize)]
@@ -89,6 +92,7 @@ pub fn render(report: &Report) -> String {
         inputs: &report.inputs,
         findings: report.findings.iter().map(finding).collect(),
         summary: report.summary,
+        missing_permissions: &report.missing_permissions,
     };
     let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
     s.push('\n');

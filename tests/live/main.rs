@@ -11,3 +11,8 @@ mod seed_edge;
 mod seed_identity;
 mod seed_network;
 mod seed_storage;
+mod faults;
+mod proxy;
+mod operations;
+mod permissions;
+mod aggregator;

@@ -8,7 +8,7 @@
 mod aggregator;
 mod audit;
 mod cloudwatch;
-mod ctx;
+pub(crate) mod ctx;
 mod ec2;
 mod ecr;
 mod ecs;
@@ -34,7 +34,7 @@ use aws_config::{BehaviorVersion, Region, SdkConfig};
 
 use crate::model::{Gap, Input, Inventory, KindTag, SourceKind, Unknown};
 
-pub use aggregator::{scan_aggregator, AggregatorOptions};
+pub use aggregator::{scan_aggregator, scan_aggregator_async};
 pub use ctx::{Batch, Ctx};
 pub use recorder::{CallLog, Recorder};
 
@@ -56,6 +56,9 @@ pub struct LiveOptions {
     /// Deadline of one API call, retries included.
     pub call_timeout: Duration,
     pub progress: bool,
+    /// The HTTP client of every SDK call (tests: the SDK's replay client); default: the
+    /// SDK's own.
+    pub http_client: Option<aws_smithy_runtime_api::client::http::SharedHttpClient>,
 }
 
 impl Default for LiveOptions {
@@ -70,6 +73,7 @@ impl Default for LiveOptions {
             timeout: Duration::from_secs(600),
             call_timeout: Duration::from_secs(60),
             progress: false,
+            http_client: None,
         }
     }
 }
@@ -166,7 +170,34 @@ pub fn kinds() -> BTreeSet<KindTag> {
     READERS.iter().flat_map(|r| r.kinds.iter().copied()).collect()
 }
 
-fn runtime() -> Result<tokio::runtime::Runtime, LiveError> {
+/// `--accounts FILE`: one 12-digit account ID per line; blank lines and `#` comments are
+/// skipped.
+pub fn read_accounts(path: &std::path::Path) -> Result<Vec<String>, LiveError> {
+    let err = |message: String| LiveError::Accounts {
+        path: path.display().to_string(),
+        message,
+    };
+    let text = std::fs::read_to_string(path).map_err(|e| err(e.to_string()))?;
+    let mut accounts = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        let id = line.split('#').next().unwrap_or("").trim();
+        if id.is_empty() {
+            continue;
+        }
+        if id.len() != 12 || !id.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(err(format!("line {}: `{id}` is not a 12-digit account ID", n + 1)));
+        }
+        if !accounts.iter().any(|a| a == id) {
+            accounts.push(id.to_string());
+        }
+    }
+    if accounts.is_empty() {
+        return Err(err("no account ID in the file".into()));
+    }
+    Ok(accounts)
+}
+
+pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, LiveError> {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -199,6 +230,9 @@ pub async fn base_config(opts: &LiveOptions) -> SdkConfig {
     if let Some(r) = opts.regions.first() {
         loader = loader.region(Region::new(r.clone()));
     }
+    if let Some(client) = &opts.http_client {
+        loader = loader.http_client(client.clone());
+    }
     loader.load().await
 }
 
@@ -222,7 +256,7 @@ fn role_for(template: &str, account: &str, partition: &str) -> String {
     }
 }
 
-async fn assume(base: &SdkConfig, role: &str) -> SdkConfig {
+pub(crate) async fn assume(base: &SdkConfig, role: &str) -> SdkConfig {
     let provider = aws_config::sts::AssumeRoleProvider::builder(role)
         .session_name("cbaudit-audit")
         .configure(base)
@@ -236,7 +270,7 @@ async fn assume(base: &SdkConfig, role: &str) -> SdkConfig {
 }
 
 /// Who the credentials are: account and partition, from sts:GetCallerIdentity.
-async fn identity(sdk: &SdkConfig, recorder: &Recorder) -> Result<(String, String), String> {
+pub(crate) async fn identity(sdk: &SdkConfig, recorder: &Recorder) -> Result<(String, String), String> {
     let conf = aws_sdk_sts::config::Builder::from(sdk)
         .interceptor(recorder.clone())
         .build();
