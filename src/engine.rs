@@ -270,7 +270,10 @@ fn finding(inv: &Inventory, o: Outcome) -> Finding {
         help: o.help,
         location,
         source: prov.as_ref().map(|(p, _)| p.source),
-        account: prov.as_ref().and_then(|(p, _)| p.account.clone()),
+        account: prov
+            .as_ref()
+            .and_then(|(p, _)| p.account.clone())
+            .or_else(|| inv.account.clone()),
         region: prov.as_ref().and_then(|(p, _)| p.region.clone()),
         name_tag: prov.and_then(|(_, n)| n),
         fingerprint: String::new(),

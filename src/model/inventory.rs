@@ -26,6 +26,9 @@ pub struct Gap {
 #[derive(Debug, Default)]
 pub struct Inventory {
     pub inputs: Vec<Input>,
+    /// The AWS account a live or aggregator inventory describes (findings about something
+    /// missing carry it).
+    pub account: Option<String>,
     resources: Vec<Resource>,
     gaps: Vec<Gap>,
     by_address: HashMap<String, ResId>,

@@ -16,3 +16,5 @@ mod proxy;
 mod operations;
 mod permissions;
 mod aggregator;
+mod accounts;
+mod progress;

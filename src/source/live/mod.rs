@@ -303,18 +303,19 @@ pub async fn scan_async(opts: &LiveOptions, recorder: Recorder) -> Result<LiveSc
     };
 
     // The accounts to scan and the configuration for each.
-    let mut targets: Vec<(String, SdkConfig)> = Vec::new();
+    // (account when known in advance, role or "", configuration)
+    let mut targets: Vec<(Option<String>, String, SdkConfig)> = Vec::new();
     if opts.accounts.is_empty() {
         let sdk = match &opts.assume_role {
             Some(role) => assume(&base, role).await,
             None => base.clone(),
         };
-        targets.push((opts.assume_role.clone().unwrap_or_default(), sdk));
+        targets.push((None, opts.assume_role.clone().unwrap_or_default(), sdk));
     } else {
         let template = opts.assume_role.as_deref().unwrap_or("OrganizationAccountAccessRole");
         for account in &opts.accounts {
             let role = role_for(template, account, "aws");
-            targets.push((role.clone(), assume(&base, &role).await));
+            targets.push((Some(account.clone()), role.clone(), assume(&base, &role).await));
         }
     }
 
@@ -323,7 +324,8 @@ pub async fn scan_async(opts: &LiveOptions, recorder: Recorder) -> Result<LiveSc
     let mut inventories = Vec::new();
     let mut failures: Vec<LiveError> = Vec::new();
     let mut accounts = tokio::task::JoinSet::new();
-    for (label, sdk) in targets {
+    let several = targets.len() > 1;
+    for (known_account, label, sdk) in targets {
         let regions = regions.clone();
         let recorder = recorder.clone();
         let sem = sem.clone();
@@ -338,6 +340,11 @@ pub async fn scan_async(opts: &LiveOptions, recorder: Recorder) -> Result<LiveSc
                     } else {
                         label
                     };
+                    if let (true, Some(account)) = (several, known_account) {
+                        // One account of many: everything in it is unknown, the others
+                        // are still reported.
+                        return Ok(unreachable_account(&account, &regions, &target, &message));
+                    }
                     return Err(LiveError::Credentials { target, message });
                 }
             };
@@ -364,6 +371,12 @@ pub async fn scan_async(opts: &LiveOptions, recorder: Recorder) -> Result<LiveSc
         }
     }
     progress.finish();
+    if !inventories.is_empty() && inventories.iter().all(|i| i.is_empty() && all_readers_failed(i)) && failures.is_empty() && inventories.len() > 1 {
+        return Err(LiveError::Credentials {
+            target: "every account".into(),
+            message: inventories[0].gaps()[0].reason.to_string(),
+        });
+    }
     if inventories.is_empty() {
         return Err(failures
             .into_iter()
@@ -397,6 +410,26 @@ pub async fn scan_async(opts: &LiveOptions, recorder: Recorder) -> Result<LiveSc
         missing_permissions,
         elapsed: started.elapsed(),
     })
+}
+
+/// An account whose credentials failed: every kind is a gap.
+fn unreachable_account(account: &str, regions: &[String], role: &str, message: &str) -> Inventory {
+    let mut inv = Inventory::new();
+    inv.account = Some(account.to_string());
+    for region in regions {
+        inv.inputs.push(Input {
+            kind: SourceKind::Live,
+            path: format!("live:{account}/{region}"),
+        });
+    }
+    inv.add_gap(Gap {
+        kinds: kinds().into_iter().collect(),
+        reason: Unknown::Failed {
+            operation: format!("sts:AssumeRole {role}"),
+            error: message.to_string(),
+        },
+    });
+    inv
 }
 
 fn account_of(inv: &Inventory) -> String {
@@ -465,6 +498,7 @@ async fn scan_account(
     }
 
     let mut inv = Inventory::new();
+    inv.account = ctxs.first().map(|c| c.account.clone());
     for ctx in &ctxs {
         inv.inputs.push(Input {
             kind: SourceKind::Live,

@@ -94,7 +94,11 @@ pub async fn scan_aggregator_async(
             })?;
             let account = item["accountId"].as_str().unwrap_or("unknown").to_string();
             let region = item["awsRegion"].as_str().unwrap_or("global").to_string();
-            let inv = accounts.entry(account.clone()).or_default();
+            let inv = accounts.entry(account.clone()).or_insert_with(|| {
+                let mut inv = Inventory::new();
+                inv.account = Some(account.clone());
+                inv
+            });
             let input: Arc<str> = Arc::from(format!("aggregator:{name}/{account}/{region}"));
             if !inv.inputs.iter().any(|i| *i.path == *input) {
                 inv.inputs.push(Input {
