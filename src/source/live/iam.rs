@@ -1,8 +1,441 @@
-//! (being written)
+//! IAM (global): roles, the inline policies and managed-policy attachments of roles, users
+//! and groups, and customer-managed policies, mapped like `aws_iam_role`,
+//! `aws_iam_{role,user,group}_policy`, `aws_iam_{role,user,group}_policy_attachment` and
+//! `aws_iam_policy`.
+//!
+//! Calls (IAM actions): `iam:ListRoles`, `iam:ListUsers`, `iam:ListGroups`; per role
+//! `iam:ListRoleTags`; per role, user and group the inline policies
+//! (`iam:ListRolePolicies` + `iam:GetRolePolicy`, `iam:ListUserPolicies` +
+//! `iam:GetUserPolicy`, `iam:ListGroupPolicies` + `iam:GetGroupPolicy`) and the attached
+//! policies (`iam:ListAttachedRolePolicies`, `iam:ListAttachedUserPolicies`,
+//! `iam:ListAttachedGroupPolicies`); `iam:ListPolicies` (`Scope=Local`) with, per policy,
+//! `iam:GetPolicyVersion` (its default version) and `iam:ListPolicyTags`. Policy documents
+//! come URL-encoded and are parsed like a plan's policy JSON.
+//!
+//! Addresses: a role's or policy's ARN; an inline policy `<principal ARN>/policy/<name>`; an
+//! attachment `<principal ARN>/attachment/<policy ARN>`. An inline policy or attachment
+//! names its principal by name, as Terraform's `role` / `user` / `group` do. AWS-managed
+//! policies are not read: an attachment names them by ARN, as in a plan, and the rules know
+//! the ones that matter.
 
-use crate::model::KindTag;
+use std::future::Future;
 
+use aws_sdk_iam::types::PolicyScopeType;
+use aws_sdk_iam::Client;
+
+use crate::model::{
+    ident, Field, Gap, IamInlinePolicy, IamPolicy, IamPolicyAttachment, IamRole, KindTag,
+    PolicyDocument, PolicyText, PrincipalKind, Tags, Unknown,
+};
+
+use super::ctx::{client, tags, why};
 use super::{Batch, Ctx};
 
-pub const KINDS: &[KindTag] = &[KindTag::IamRole, KindTag::IamPolicy, KindTag::IamInlinePolicy, KindTag::IamPolicyAttachment];
-pub async fn read(_ctx: &Ctx, _out: &mut Batch) {}
+pub const KINDS: &[KindTag] = &[
+    KindTag::IamRole,
+    KindTag::IamPolicy,
+    KindTag::IamInlinePolicy,
+    KindTag::IamPolicyAttachment,
+];
+
+/// What roles contribute.
+const ROLE_KINDS: &[KindTag] = &[
+    KindTag::IamRole,
+    KindTag::IamInlinePolicy,
+    KindTag::IamPolicyAttachment,
+];
+
+/// What users and groups contribute.
+const PRINCIPAL_KINDS: &[KindTag] = &[KindTag::IamInlinePolicy, KindTag::IamPolicyAttachment];
+
+/// Per-item calls in flight at once within one reader.
+const WINDOW: usize = 8;
+
+/// Drains a paginator's item stream: the items read, and why the listing stopped early if it
+/// did (the items read so far are kept: they are real).
+macro_rules! drain {
+    ($stream:expr, $permission:expr) => {{
+        let mut stream = $stream;
+        let mut items = Vec::new();
+        let mut failed = None;
+        while let Some(item) = stream.next().await {
+            match item {
+                Ok(i) => items.push(i),
+                Err(e) => {
+                    failed = Some(why($permission, &e));
+                    break;
+                }
+            }
+        }
+        (items, failed)
+    }};
+}
+
+/// A role, user or group.
+struct Principal {
+    kind: PrincipalKind,
+    name: String,
+    arn: String,
+}
+
+pub async fn read(ctx: &Ctx, out: &mut Batch) {
+    let iam = client!(ctx, aws_sdk_iam);
+
+    let (roles, failed) = drain!(
+        iam.list_roles().into_paginator().items().send(),
+        "iam:ListRoles"
+    );
+    gap(out, ROLE_KINDS, failed);
+    let batches = bounded(roles, |r| {
+        let (ctx, iam) = (ctx.clone(), iam.clone());
+        async move { role(&ctx, &iam, r.role_name(), r.arn(), r.role_id()).await }
+    })
+    .await;
+    merge(out, batches);
+
+    let (users, failed) = drain!(
+        iam.list_users().into_paginator().items().send(),
+        "iam:ListUsers"
+    );
+    gap(out, PRINCIPAL_KINDS, failed);
+    let mut principals: Vec<Principal> = Vec::new();
+    principals.extend(users.iter().map(|u| Principal {
+        kind: PrincipalKind::User,
+        name: u.user_name().to_string(),
+        arn: u.arn().to_string(),
+    }));
+    let (groups, failed) = drain!(
+        iam.list_groups().into_paginator().items().send(),
+        "iam:ListGroups"
+    );
+    gap(out, PRINCIPAL_KINDS, failed);
+    principals.extend(groups.iter().map(|g| Principal {
+        kind: PrincipalKind::Group,
+        name: g.group_name().to_string(),
+        arn: g.arn().to_string(),
+    }));
+    let batches = bounded(principals, |p| {
+        let (ctx, iam) = (ctx.clone(), iam.clone());
+        async move { policies_of(&ctx, &iam, &p).await }
+    })
+    .await;
+    merge(out, batches);
+
+    customer_managed(ctx, &iam, out).await;
+}
+
+fn gap(out: &mut Batch, kinds: &[KindTag], why: Option<Unknown>) {
+    if let Some(reason) = why {
+        out.gaps.push(Gap {
+            kinds: kinds.to_vec(),
+            reason,
+        });
+    }
+}
+
+/// Runs `f` on every item, at most [`WINDOW`] at a time; results in the items' order.
+pub(super) async fn bounded<T, R, Fut>(items: Vec<T>, f: impl Fn(T) -> Fut) -> Vec<R>
+where
+    Fut: Future<Output = R> + Send + 'static,
+    R: Send + 'static,
+{
+    let mut results: Vec<Option<R>> = (0..items.len()).map(|_| None).collect();
+    let mut set = tokio::task::JoinSet::new();
+    for (i, item) in items.into_iter().enumerate() {
+        if set.len() >= WINDOW {
+            if let Some(Ok((j, r))) = set.join_next().await {
+                results[j] = Some(r);
+            }
+        }
+        let fut = f(item);
+        set.spawn(async move { (i, fut.await) });
+    }
+    while let Some(joined) = set.join_next().await {
+        if let Ok((j, r)) = joined {
+            results[j] = Some(r);
+        }
+    }
+    results.into_iter().flatten().collect()
+}
+
+pub(super) fn merge(out: &mut Batch, batches: Vec<Batch>) {
+    for b in batches {
+        out.resources.extend(b.resources);
+        out.gaps.extend(b.gaps);
+    }
+}
+
+/// Inline policies and attachments carry no tags.
+fn no_tags() -> Field<Tags> {
+    Field::Known(Tags::new())
+}
+
+/// A role with its tags, then its inline policies and attachments.
+async fn role(ctx: &Ctx, iam: &Client, name: &str, arn: &str, id: &str) -> Batch {
+    let listed = drain!(
+        iam.list_role_tags()
+            .role_name(name)
+            .into_paginator()
+            .items()
+            .send(),
+        "iam:ListRoleTags"
+    );
+    let role_tags = match listed {
+        (list, None) => tags(list.iter().map(|t| (Some(t.key()), Some(t.value())))),
+        (_, Some(u)) => Field::Unknown(u),
+    };
+    let model = IamRole {
+        name: Field::Known(name.to_string()),
+        inline_policies: Vec::new(),
+        managed_policies: Field::Absent,
+    };
+    let ids = vec![name.to_string(), id.to_string()];
+    let mut out = Batch::default();
+    out.push(ctx.resource("aws_iam_role", arn.to_string(), ids, role_tags, model));
+    let principal = Principal {
+        kind: PrincipalKind::Role,
+        name: name.to_string(),
+        arn: arn.to_string(),
+    };
+    merge(&mut out, vec![policies_of(ctx, iam, &principal).await]);
+    out
+}
+
+/// The inline policies and the attachments of a role, user or group.
+async fn policies_of(ctx: &Ctx, iam: &Client, p: &Principal) -> Batch {
+    let mut out = Batch::default();
+    let n = p.name.as_str();
+    let kind = match p.kind {
+        PrincipalKind::Role => "role",
+        PrincipalKind::User => "user",
+        PrincipalKind::Group => "group",
+    };
+
+    let (names, failed) = match p.kind {
+        PrincipalKind::Role => drain!(
+            iam.list_role_policies()
+                .role_name(n)
+                .into_paginator()
+                .items()
+                .send(),
+            "iam:ListRolePolicies"
+        ),
+        PrincipalKind::User => drain!(
+            iam.list_user_policies()
+                .user_name(n)
+                .into_paginator()
+                .items()
+                .send(),
+            "iam:ListUserPolicies"
+        ),
+        PrincipalKind::Group => drain!(
+            iam.list_group_policies()
+                .group_name(n)
+                .into_paginator()
+                .items()
+                .send(),
+            "iam:ListGroupPolicies"
+        ),
+    };
+    gap(&mut out, &[KindTag::IamInlinePolicy], failed);
+    for policy in names {
+        let text = match p.kind {
+            PrincipalKind::Role => {
+                let r = iam
+                    .get_role_policy()
+                    .role_name(n)
+                    .policy_name(&policy)
+                    .send()
+                    .await;
+                r.map(|o| o.policy_document().to_string())
+                    .map_err(|e| why("iam:GetRolePolicy", &e))
+            }
+            PrincipalKind::User => {
+                let r = iam
+                    .get_user_policy()
+                    .user_name(n)
+                    .policy_name(&policy)
+                    .send()
+                    .await;
+                r.map(|o| o.policy_document().to_string())
+                    .map_err(|e| why("iam:GetUserPolicy", &e))
+            }
+            PrincipalKind::Group => {
+                let r = iam
+                    .get_group_policy()
+                    .group_name(n)
+                    .policy_name(&policy)
+                    .send()
+                    .await;
+                r.map(|o| o.policy_document().to_string())
+                    .map_err(|e| why("iam:GetGroupPolicy", &e))
+            }
+        };
+        let model = IamInlinePolicy {
+            principal_kind: p.kind,
+            principal: Field::Known(vec![ident(n)]),
+            policy: PolicyText {
+                document: text.map_or_else(Field::Unknown, |t| parse(&t)),
+                refs: Field::Absent,
+            },
+        };
+        let address = format!("{}/policy/{policy}", p.arn);
+        let resource_type = format!("aws_iam_{kind}_policy");
+        out.push(ctx.resource(&resource_type, address, vec![], no_tags(), model));
+    }
+
+    let (attached, failed) = match p.kind {
+        PrincipalKind::Role => drain!(
+            iam.list_attached_role_policies()
+                .role_name(n)
+                .into_paginator()
+                .items()
+                .send(),
+            "iam:ListAttachedRolePolicies"
+        ),
+        PrincipalKind::User => drain!(
+            iam.list_attached_user_policies()
+                .user_name(n)
+                .into_paginator()
+                .items()
+                .send(),
+            "iam:ListAttachedUserPolicies"
+        ),
+        PrincipalKind::Group => drain!(
+            iam.list_attached_group_policies()
+                .group_name(n)
+                .into_paginator()
+                .items()
+                .send(),
+            "iam:ListAttachedGroupPolicies"
+        ),
+    };
+    gap(&mut out, &[KindTag::IamPolicyAttachment], failed);
+    for policy_arn in attached.iter().filter_map(|a| a.policy_arn()) {
+        let model = IamPolicyAttachment {
+            principal_kind: p.kind,
+            principals: Field::Known(vec![ident(n)]),
+            policy: Field::Known(vec![ident(policy_arn)]),
+        };
+        let address = format!("{}/attachment/{policy_arn}", p.arn);
+        let resource_type = format!("aws_iam_{kind}_policy_attachment");
+        out.push(ctx.resource(&resource_type, address, vec![], no_tags(), model));
+    }
+    out
+}
+
+/// Customer-managed policies with their default version's document.
+async fn customer_managed(ctx: &Ctx, iam: &Client, out: &mut Batch) {
+    let listing = iam
+        .list_policies()
+        .scope(PolicyScopeType::Local)
+        .into_paginator()
+        .items()
+        .send();
+    let (list, failed) = drain!(listing, "iam:ListPolicies");
+    gap(out, &[KindTag::IamPolicy], failed);
+    let batches = bounded(list, |p| {
+        let (ctx, iam) = (ctx.clone(), iam.clone());
+        async move {
+            let mut out = Batch::default();
+            let (Some(name), Some(arn)) = (p.policy_name(), p.arn()) else {
+                return out;
+            };
+            let document = match p.default_version_id() {
+                None => Field::Unknown(Unknown::failed(
+                    "iam:ListPolicies",
+                    format!("no default version for {arn}"),
+                )),
+                Some(v) => {
+                    let got = iam
+                        .get_policy_version()
+                        .policy_arn(arn)
+                        .version_id(v)
+                        .send();
+                    match got.await {
+                        Ok(o) => match o.policy_version().and_then(|v| v.document()) {
+                            Some(doc) => parse(doc),
+                            None => Field::Absent,
+                        },
+                        Err(e) => Field::Unknown(why("iam:GetPolicyVersion", &e)),
+                    }
+                }
+            };
+            let model = IamPolicy {
+                name: Field::Known(name.to_string()),
+                policy: PolicyText {
+                    document,
+                    refs: Field::Absent,
+                },
+            };
+            let listed = drain!(
+                iam.list_policy_tags()
+                    .policy_arn(arn)
+                    .into_paginator()
+                    .items()
+                    .send(),
+                "iam:ListPolicyTags"
+            );
+            let tags = match listed {
+                (list, None) => tags(list.iter().map(|t| (Some(t.key()), Some(t.value())))),
+                (_, Some(u)) => Field::Unknown(u),
+            };
+            let mut ids = vec![name.to_string()];
+            ids.extend(p.policy_id().map(str::to_string));
+            out.push(ctx.resource("aws_iam_policy", arn.to_string(), ids, tags, model));
+            out
+        }
+    })
+    .await;
+    merge(out, batches);
+}
+
+/// A policy document as IAM returns it (URL-encoded JSON), parsed.
+fn parse(text: &str) -> Field<PolicyDocument> {
+    match PolicyDocument::parse(&url_decode(text)) {
+        Ok(d) => Field::Known(d),
+        Err(e) => Field::Unknown(Unknown::Unresolved(format!("policy JSON: {e}"))),
+    }
+}
+
+/// Percent-decodes `s` (RFC 3986, `+` stays `+`); JSON that is not encoded is kept as is.
+fn url_decode(s: &str) -> String {
+    if s.trim_start().starts_with('{') {
+        return s.to_string();
+    }
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = (bytes[i] == b'%')
+            .then(|| s.get(i + 1..i + 3))
+            .flatten()
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match hex {
+            Some(b) => {
+                out.push(b);
+                i += 3;
+            }
+            None => {
+                out.push(bytes[i]);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn policy_documents_are_url_decoded() {
+        let encoded = "%7B%22Statement%22%3A%5B%7B%22Effect%22%3A%22Allow%22%2C%22Action%22%3A%22s3%3A%2A%22%2C%22Resource%22%3A%22%2A%22%7D%5D%7D";
+        let doc = parse(encoded);
+        let s = &doc.get().expect("parsed").statements[0];
+        assert_eq!(s.actions, Field::Known(vec!["s3:*".to_string()]));
+        assert_eq!(url_decode("{\"a\":\"50%\"}"), "{\"a\":\"50%\"}");
+        assert_eq!(url_decode("a%20b+c%zz"), "a b+c%zz");
+    }
+}

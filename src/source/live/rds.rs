@@ -1,8 +1,211 @@
-//! (being written)
+//! RDS: DB instances, DB subnet groups and DB parameter groups, mapped like
+//! `aws_db_instance`, `aws_db_subnet_group` and `aws_db_parameter_group`.
+//!
+//! Calls (IAM actions): `rds:DescribeDBInstances`, `rds:DescribeDBSubnetGroups`,
+//! `rds:DescribeDBParameterGroups`, `rds:DescribeDBParameters` (per group, `Source=user`: the
+//! parameters the group sets, as a Terraform `parameter` block does) and
+//! `rds:ListTagsForResource` (per group; instances carry their `TagList`).
+//!
+//! Instances that belong to a cluster (Aurora, DocumentDB, Neptune) are left out, as a
+//! plan's `aws_rds_cluster_instance` is. The engine's default groups (`default.postgres16`,
+//! the `default` subnet group) are not read: an instance using one refers to it by name,
+//! which resolves to nothing, exactly as a plan's `parameter_group_name =
+//! "default.postgres16"` does, so rules treat it as a default.
 
-use crate::model::KindTag;
+use aws_sdk_rds::Client;
 
+use crate::model::{
+    ident, DbInstance, DbParameter, DbParameterGroup, DbSubnetGroup, Field, KindTag, Refs, Tags,
+};
+
+use super::ctx::{client, known, tags, why};
 use super::{Batch, Ctx};
 
-pub const KINDS: &[KindTag] = &[KindTag::DbInstance, KindTag::DbSubnetGroup, KindTag::DbParameterGroup];
-pub async fn read(_ctx: &Ctx, _out: &mut Batch) {}
+pub const KINDS: &[KindTag] = &[
+    KindTag::DbInstance,
+    KindTag::DbSubnetGroup,
+    KindTag::DbParameterGroup,
+];
+
+pub async fn read(ctx: &Ctx, out: &mut Batch) {
+    let rds = client!(ctx, aws_sdk_rds);
+    instances(ctx, &rds, out).await;
+    subnet_groups(ctx, &rds, out).await;
+    parameter_groups(ctx, &rds, out).await;
+}
+
+/// References by name or id, absent when there are none.
+fn refs<'a>(names: impl IntoIterator<Item = &'a str>) -> Refs {
+    let targets: Vec<_> = names.into_iter().map(ident).collect();
+    if targets.is_empty() {
+        Field::Absent
+    } else {
+        Field::Known(targets)
+    }
+}
+
+async fn instances(ctx: &Ctx, rds: &Client, out: &mut Batch) {
+    let mut pages = rds.describe_db_instances().into_paginator().items().send();
+    while let Some(item) = pages.next().await {
+        let db = match item {
+            Ok(db) => db,
+            Err(e) => return out.gap(&[KindTag::DbInstance], "rds:DescribeDBInstances", &e),
+        };
+        // Members of an Aurora (or DocumentDB, Neptune) cluster are `aws_rds_cluster_instance`,
+        // whose storage, backups and windows belong to the cluster: not this model.
+        let Some(name) = db
+            .db_instance_identifier()
+            .filter(|_| db.db_cluster_identifier().is_none())
+        else {
+            continue;
+        };
+        let arn = db
+            .db_instance_arn()
+            .map_or_else(|| ctx.arn("rds", &format!("db:{name}")), str::to_string);
+        let model = DbInstance {
+            identifier: Field::Known(name.to_string()),
+            engine: known(db.engine().map(str::to_string)),
+            instance_class: known(db.db_instance_class().map(str::to_string)),
+            storage_encrypted: known(db.storage_encrypted()),
+            kms_key: known(db.kms_key_id().map(str::to_string)),
+            multi_az: known(db.multi_az()),
+            backup_retention_period: known(db.backup_retention_period().map(i64::from)),
+            backup_window: known(db.preferred_backup_window().map(str::to_string)),
+            maintenance_window: known(db.preferred_maintenance_window().map(str::to_string)),
+            publicly_accessible: known(db.publicly_accessible()),
+            subnet_group: refs(db.db_subnet_group().and_then(|g| g.db_subnet_group_name())),
+            security_groups: refs(
+                db.vpc_security_groups()
+                    .iter()
+                    .filter_map(|g| g.vpc_security_group_id()),
+            ),
+            parameter_group: refs(
+                db.db_parameter_groups()
+                    .iter()
+                    .filter_map(|g| g.db_parameter_group_name()),
+            ),
+            allocated_storage: known(db.allocated_storage().map(i64::from)),
+            // Autoscaling off: not returned (Terraform spells it 0).
+            max_allocated_storage: known(
+                db.max_allocated_storage().filter(|m| *m > 0).map(i64::from),
+            ),
+        };
+        let mut ids = vec![name.to_string()];
+        ids.extend(db.dbi_resource_id().map(str::to_string));
+        let tags = tags(db.tag_list().iter().map(|t| (t.key(), t.value())));
+        out.push(ctx.resource("aws_db_instance", arn, ids, tags, model));
+    }
+}
+
+async fn subnet_groups(ctx: &Ctx, rds: &Client, out: &mut Batch) {
+    let mut pages = rds
+        .describe_db_subnet_groups()
+        .into_paginator()
+        .items()
+        .send();
+    while let Some(item) = pages.next().await {
+        let group = match item {
+            Ok(g) => g,
+            Err(e) => return out.gap(&[KindTag::DbSubnetGroup], "rds:DescribeDBSubnetGroups", &e),
+        };
+        let Some(name) = group.db_subnet_group_name().filter(|n| *n != "default") else {
+            continue;
+        };
+        let arn = group
+            .db_subnet_group_arn()
+            .map_or_else(|| ctx.arn("rds", &format!("subgrp:{name}")), str::to_string);
+        let model = DbSubnetGroup {
+            name: Field::Known(name.to_string()),
+            subnets: Field::Known(
+                group
+                    .subnets()
+                    .iter()
+                    .filter_map(|s| s.subnet_identifier())
+                    .map(ident)
+                    .collect(),
+            ),
+        };
+        let tags = resource_tags(rds, &arn).await;
+        out.push(ctx.resource(
+            "aws_db_subnet_group",
+            arn,
+            vec![name.to_string()],
+            tags,
+            model,
+        ));
+    }
+}
+
+async fn parameter_groups(ctx: &Ctx, rds: &Client, out: &mut Batch) {
+    let mut pages = rds
+        .describe_db_parameter_groups()
+        .into_paginator()
+        .items()
+        .send();
+    while let Some(item) = pages.next().await {
+        let group = match item {
+            Ok(g) => g,
+            Err(e) => {
+                let permission = "rds:DescribeDBParameterGroups";
+                return out.gap(&[KindTag::DbParameterGroup], permission, &e);
+            }
+        };
+        let Some(name) = group
+            .db_parameter_group_name()
+            .filter(|n| !n.starts_with("default."))
+        else {
+            continue;
+        };
+        let arn = group
+            .db_parameter_group_arn()
+            .map_or_else(|| ctx.arn("rds", &format!("pg:{name}")), str::to_string);
+        let model = DbParameterGroup {
+            name: Field::Known(name.to_string()),
+            family: known(group.db_parameter_group_family().map(str::to_string)),
+            parameters: parameters(rds, name).await,
+        };
+        let tags = resource_tags(rds, &arn).await;
+        out.push(ctx.resource(
+            "aws_db_parameter_group",
+            arn,
+            vec![name.to_string()],
+            tags,
+            model,
+        ));
+    }
+}
+
+/// The parameters a group sets (`Source=user`; engine defaults are left out, as in a plan).
+async fn parameters(rds: &Client, group: &str) -> Field<Vec<DbParameter>> {
+    let mut pages = rds
+        .describe_db_parameters()
+        .db_parameter_group_name(group)
+        .source("user")
+        .into_paginator()
+        .items()
+        .send();
+    let mut params = Vec::new();
+    while let Some(item) = pages.next().await {
+        let p = match item {
+            Ok(p) => p,
+            Err(e) => return Field::Unknown(why("rds:DescribeDBParameters", &e)),
+        };
+        if p.source().is_some_and(|s| s != "user") {
+            continue;
+        }
+        if let Some(name) = p.parameter_name() {
+            params.push(DbParameter {
+                name: name.to_string(),
+                value: known(p.parameter_value().map(str::to_string)),
+            });
+        }
+    }
+    Field::Known(params)
+}
+
+async fn resource_tags(rds: &Client, arn: &str) -> Field<Tags> {
+    match rds.list_tags_for_resource().resource_name(arn).send().await {
+        Ok(o) => tags(o.tag_list().iter().map(|t| (t.key(), t.value()))),
+        Err(e) => Field::Unknown(why("rds:ListTagsForResource", &e)),
+    }
+}

@@ -1,8 +1,34 @@
-//! (being written)
+//! Secrets Manager: the secrets of a region (names, ARNs, tags), mapped like
+//! `aws_secretsmanager_secret`. Secret values are never read.
+//!
+//! Calls (IAM actions): `secretsmanager:ListSecrets` (secrets scheduled for deletion are left
+//! out, as they are gone for the architecture).
 
-use crate::model::KindTag;
+use crate::model::{Field, KindTag, Secret};
 
+use super::ctx::{client, tags};
 use super::{Batch, Ctx};
 
 pub const KINDS: &[KindTag] = &[KindTag::Secret];
-pub async fn read(_ctx: &Ctx, _out: &mut Batch) {}
+
+pub async fn read(ctx: &Ctx, out: &mut Batch) {
+    let sm = client!(ctx, aws_sdk_secretsmanager);
+    let mut pages = sm.list_secrets().into_paginator().send();
+    while let Some(page) = pages.next().await {
+        let page = match page {
+            Ok(p) => p,
+            Err(e) => return out.gap(KINDS, "secretsmanager:ListSecrets", &e),
+        };
+        for s in page.secret_list() {
+            let (Some(name), Some(arn)) = (s.name(), s.arn()) else {
+                continue;
+            };
+            let model = Secret {
+                name: Field::Known(name.to_string()),
+            };
+            let tags = tags(s.tags().iter().map(|t| (t.key(), t.value())));
+            let (arn, ids) = (arn.to_string(), vec![name.to_string()]);
+            out.push(ctx.resource("aws_secretsmanager_secret", arn, ids, tags, model));
+        }
+    }
+}
