@@ -50,7 +50,7 @@ pub struct Cli {
 enum Command {
     /// Scan Terraform plan JSON files (detected by content) against the policy.
     #[command(after_help = SCAN_EXAMPLES)]
-    Scan(ScanArgs),
+    Scan(Box<ScanArgs>),
     /// List every rule: ID, name, severity, area and the sources it supports.
     Rules {
         #[arg(long, value_enum, default_value_t = ListFormat::Human)]
@@ -125,7 +125,12 @@ struct ScanArgs {
     #[arg(long, value_name = "NAME", help_heading = "Live accounts")]
     profile: Option<String>,
     /// A region to scan (repeatable or comma-separated; default: the profile's region).
-    #[arg(long = "region", value_name = "REGION", value_delimiter = ',', help_heading = "Live accounts")]
+    #[arg(
+        long = "region",
+        value_name = "REGION",
+        value_delimiter = ',',
+        help_heading = "Live accounts"
+    )]
     regions: Vec<String>,
     /// Send every AWS call to this endpoint (a test double such as moto).
     #[arg(long, value_name = "URL", help_heading = "Live accounts")]
@@ -139,10 +144,20 @@ struct ScanArgs {
     #[arg(long, value_name = "FILE", help_heading = "Live accounts")]
     accounts: Option<PathBuf>,
     /// Services × regions read at once.
-    #[arg(long, value_name = "N", default_value_t = 8, help_heading = "Live accounts")]
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 8,
+        help_heading = "Live accounts"
+    )]
     concurrency: usize,
     /// Deadline of the whole live scan, in seconds (each call gets at most 60 s).
-    #[arg(long, value_name = "SECS", default_value_t = 600, help_heading = "Live accounts")]
+    #[arg(
+        long,
+        value_name = "SECS",
+        default_value_t = 600,
+        help_heading = "Live accounts"
+    )]
     timeout: u64,
     /// A `.tfvars` file for Terraform configuration inputs (after terraform.tfvars and
     /// *.auto.tfvars; repeatable).
@@ -231,7 +246,7 @@ fn install_error_hook() {
 
 fn run(cli: Cli) -> Result<ExitCode, MietteReport> {
     match cli.command {
-        Command::Scan(args) => scan(args),
+        Command::Scan(args) => scan(*args),
         Command::Rules { format } => {
             print_out(&list_rules(format));
             Ok(ExitCode::SUCCESS)

@@ -209,7 +209,11 @@ fn judge_gaps(
     else {
         return;
     };
-    let kind = *gap.kinds.iter().find(|k| touched.contains(k)).expect("found above");
+    let kind = *gap
+        .kinds
+        .iter()
+        .find(|k| touched.contains(k))
+        .expect("found above");
     let why = &gap.reason;
     for o in outcomes.iter_mut() {
         if o.status != Status::Unknown {

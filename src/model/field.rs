@@ -14,8 +14,24 @@ pub enum Unknown {
     /// The inputs do not hold it (a referenced resource outside the scanned inputs, …).
     NotInInputs(String),
     /// A live API call failed for another reason (throttled past its retries, timed out,
-    /// the service is not available in the region): the operation and the error.
-    Failed { operation: String, error: String },
+    /// the service is not available in the region). Boxed: fields stay small.
+    Failed(Box<FailedCall>),
+}
+
+/// A live call that failed: the operation (its IAM action) and the error.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct FailedCall {
+    pub operation: String,
+    pub error: String,
+}
+
+impl Unknown {
+    pub fn failed(operation: impl Into<String>, error: impl Into<String>) -> Unknown {
+        Unknown::Failed(Box::new(FailedCall {
+            operation: operation.into(),
+            error: error.into(),
+        }))
+    }
 }
 
 impl fmt::Display for Unknown {
@@ -27,8 +43,12 @@ impl fmt::Display for Unknown {
                 write!(f, "not readable: permission {permission} denied")
             }
             Unknown::NotInInputs(what) => write!(f, "{what} is not in the scanned inputs"),
-            Unknown::Failed { operation, error } => {
-                write!(f, "not readable: {operation} failed ({error})")
+            Unknown::Failed(call) => {
+                write!(
+                    f,
+                    "not readable: {} failed ({})",
+                    call.operation, call.error
+                )
             }
         }
     }

@@ -39,7 +39,10 @@ pub struct Inventory {
     touched: AtomicU64,
 }
 
-const _: () = assert!(KindTag::COUNT <= 64, "one bit per kind in Inventory::touched");
+const _: () = assert!(
+    KindTag::COUNT <= 64,
+    "one bit per kind in Inventory::touched"
+);
 
 /// A typed view of one resource.
 pub struct Res<'a, T> {

@@ -65,11 +65,23 @@ macro_rules! declare_rule {
     };
 }
 
-/// Every source this build reads. Rules claim the sources they really check; the HCL, live
-/// and aggregator sources join this list as they land.
+/// Every source: plans, configuration, live accounts, AWS Config aggregators. Rules claim
+/// the sources they really check.
 pub const ALL_SOURCES: &[crate::model::SourceKind] = &[
     crate::model::SourceKind::Plan,
     crate::model::SourceKind::Hcl,
+    crate::model::SourceKind::Live,
+    crate::model::SourceKind::Aggregator,
+];
+
+/// Every source but AWS Config aggregators: for rules that need what configuration items do
+/// not record (flow logs, WAF associations, ECS, ECR lifecycle policies, IAM policy
+/// documents, DB subnet and parameter groups, secrets, alarms, GuardDuty, Config's own
+/// recorders). Run on an aggregator, such a rule reports unknown.
+pub const NO_AGGREGATOR: &[crate::model::SourceKind] = &[
+    crate::model::SourceKind::Plan,
+    crate::model::SourceKind::Hcl,
+    crate::model::SourceKind::Live,
 ];
 
 /// Every rule, sorted by ID.

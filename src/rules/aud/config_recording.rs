@@ -2,7 +2,7 @@ use crate::declare_rule;
 use crate::model::{
     ConfigRecorder, ConfigRecorderStatus, ConfigRule, Field, KindTag, Res, Resolution, Unknown,
 };
-use crate::rules::{Check, ALL_SOURCES};
+use crate::rules::{Check, NO_AGGREGATOR};
 
 declare_rule! {
     /// ## What it checks
@@ -58,7 +58,7 @@ declare_rule! {
         name: "config-recording",
         area: Audit,
         severity: Medium,
-        sources: ALL_SOURCES,
+        sources: NO_AGGREGATOR,
         check: check,
     };
 }

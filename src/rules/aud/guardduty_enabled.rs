@@ -1,6 +1,6 @@
 use crate::declare_rule;
 use crate::model::{Field, GuardDutyDetector, KindTag};
-use crate::rules::{Check, ALL_SOURCES};
+use crate::rules::{Check, NO_AGGREGATOR};
 
 declare_rule! {
     /// ## What it checks
@@ -36,7 +36,7 @@ declare_rule! {
         name: "guardduty-enabled",
         area: Audit,
         severity: High,
-        sources: ALL_SOURCES,
+        sources: NO_AGGREGATOR,
         check: check,
     };
 }

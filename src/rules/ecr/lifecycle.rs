@@ -1,7 +1,7 @@
 use crate::declare_rule;
 use crate::model::{EcrLifecyclePolicy, EcrRepository, Field};
 use crate::rules::attached::Attached;
-use crate::rules::{Check, ALL_SOURCES};
+use crate::rules::{Check, NO_AGGREGATOR};
 
 declare_rule! {
     /// ## What it checks
@@ -50,7 +50,7 @@ declare_rule! {
         name: "ecr-lifecycle",
         area: Compute,
         severity: Medium,
-        sources: ALL_SOURCES,
+        sources: NO_AGGREGATOR,
         check: check,
     };
 }

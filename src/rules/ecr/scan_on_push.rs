@@ -1,7 +1,7 @@
 use crate::declare_rule;
 use crate::model::{EcrRegistryScanning, EcrRepository, Field, Unknown};
 use crate::policy::GlobList;
-use crate::rules::{Check, ALL_SOURCES};
+use crate::rules::{Check, NO_AGGREGATOR};
 
 /// Registry scan frequencies that scan an image when it is pushed.
 const ON_PUSH: [&str; 2] = ["SCAN_ON_PUSH", "CONTINUOUS_SCAN"];
@@ -44,7 +44,7 @@ declare_rule! {
         name: "ecr-scan-on-push",
         area: Compute,
         severity: High,
-        sources: ALL_SOURCES,
+        sources: NO_AGGREGATOR,
         check: check,
     };
 }

@@ -4,7 +4,7 @@ use super::support::{role_services, target_matches, Match, ServiceKey};
 use crate::declare_rule;
 use crate::model::{Field, ScalableTarget};
 use crate::rules::tiers::ServiceRole;
-use crate::rules::{Check, ALL_SOURCES};
+use crate::rules::{Check, NO_AGGREGATOR};
 
 declare_rule! {
     /// ## What it checks
@@ -52,7 +52,7 @@ declare_rule! {
         name: "bot-single-instance",
         area: Compute,
         severity: Critical,
-        sources: ALL_SOURCES,
+        sources: NO_AGGREGATOR,
         check: check,
     };
 }

@@ -1,7 +1,7 @@
 use super::support::task_definition;
 use crate::declare_rule;
 use crate::model::{EcsService, Field, TargetGroup};
-use crate::rules::{Check, ALL_SOURCES};
+use crate::rules::{Check, NO_AGGREGATOR};
 
 /// The interval AWS uses when none is set: ELB target groups and ECS container health
 /// checks both default to 30 seconds.
@@ -54,7 +54,7 @@ declare_rule! {
         name: "ecs-health-check",
         area: Compute,
         severity: Medium,
-        sources: ALL_SOURCES,
+        sources: NO_AGGREGATOR,
         check: check,
     };
 }

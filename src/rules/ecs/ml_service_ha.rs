@@ -2,7 +2,7 @@ use super::support::{policy_matches, role_services, target_matches, Match, Servi
 use crate::declare_rule;
 use crate::model::{EcsService, Field, Res, ScalableTarget, ScalingPolicy, Unknown};
 use crate::rules::tiers::ServiceRole;
-use crate::rules::{Check, ALL_SOURCES};
+use crate::rules::{Check, NO_AGGREGATOR};
 
 const CPU_METRIC: &str = "ECSServiceAverageCPUUtilization";
 const TARGET_TRACKING: &str = "TargetTrackingScaling";
@@ -69,7 +69,7 @@ declare_rule! {
         name: "ml-service-ha",
         area: Compute,
         severity: High,
-        sources: ALL_SOURCES,
+        sources: NO_AGGREGATOR,
         check: check,
     };
 }

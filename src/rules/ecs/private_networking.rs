@@ -2,7 +2,7 @@ use crate::declare_rule;
 use crate::model::{EcsService, Field, Res, Resolution, Subnet};
 use crate::policy::SubnetTier;
 use crate::rules::tiers::subnets_outside_tier;
-use crate::rules::{Check, ALL_SOURCES};
+use crate::rules::{Check, NO_AGGREGATOR};
 
 declare_rule! {
     /// ## What it checks
@@ -49,7 +49,7 @@ declare_rule! {
         name: "ecs-private-networking",
         area: Compute,
         severity: High,
-        sources: ALL_SOURCES,
+        sources: NO_AGGREGATOR,
         check: check,
     };
 }

@@ -1,6 +1,6 @@
 use crate::declare_rule;
 use crate::model::{Field, TaskDefinition, Unknown};
-use crate::rules::{Check, ALL_SOURCES};
+use crate::rules::{Check, NO_AGGREGATOR};
 
 declare_rule! {
     /// ## What it checks
@@ -44,7 +44,7 @@ declare_rule! {
         name: "secrets-not-in-env",
         area: Compute,
         severity: Critical,
-        sources: ALL_SOURCES,
+        sources: NO_AGGREGATOR,
         check: check,
     };
 }

@@ -2,7 +2,7 @@ use super::support::task_definition;
 use crate::declare_rule;
 use crate::model::Field;
 use crate::rules::tiers::{services_in_role, ServiceRole};
-use crate::rules::{Check, ALL_SOURCES};
+use crate::rules::{Check, NO_AGGREGATOR};
 
 declare_rule! {
     /// ## What it checks
@@ -46,7 +46,7 @@ declare_rule! {
         name: "ecs-task-size",
         area: Compute,
         severity: Low,
-        sources: ALL_SOURCES,
+        sources: NO_AGGREGATOR,
         check: check,
     };
 }

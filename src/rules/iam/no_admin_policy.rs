@@ -3,7 +3,7 @@ use crate::model::{
     Field, IamInlinePolicy, IamPolicy, IamPolicyAttachment, IamRole, PolicyDocument, RefTarget,
     Refs, ResId, Unknown,
 };
-use crate::rules::{Check, ALL_SOURCES};
+use crate::rules::{Check, NO_AGGREGATOR};
 
 use super::policies::{document, is_administrator_access, Doc};
 use super::statements::admin_grant;
@@ -60,7 +60,7 @@ declare_rule! {
         name: "no-admin-policy",
         area: Identity,
         severity: Critical,
-        sources: ALL_SOURCES,
+        sources: NO_AGGREGATOR,
         check: check,
     };
 }

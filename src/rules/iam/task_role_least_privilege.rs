@@ -1,6 +1,6 @@
 use crate::declare_rule;
 use crate::model::{IamRole, Res, Resolution, TaskDefinition, Unknown};
-use crate::rules::{Check, ALL_SOURCES};
+use crate::rules::{Check, NO_AGGREGATOR};
 
 use super::policies::applied_to;
 use super::statements::beyond_list;
@@ -61,7 +61,7 @@ declare_rule! {
         name: "task-role-least-privilege",
         area: Identity,
         severity: Critical,
-        sources: ALL_SOURCES,
+        sources: NO_AGGREGATOR,
         check: check,
     };
 }

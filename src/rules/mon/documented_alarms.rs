@@ -1,6 +1,6 @@
 use crate::declare_rule;
 use crate::model::{KindTag, MetricAlarm, Res, ResId, Unknown};
-use crate::rules::{Check, ALL_SOURCES};
+use crate::rules::{Check, NO_AGGREGATOR};
 
 use super::alarm_spec::{evaluate, metric_glob, requirement, watches};
 
@@ -61,7 +61,7 @@ declare_rule! {
         name: "documented-alarms",
         area: Monitoring,
         severity: Medium,
-        sources: ALL_SOURCES,
+        sources: NO_AGGREGATOR,
         check: check,
     };
 }

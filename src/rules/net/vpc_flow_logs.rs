@@ -1,6 +1,6 @@
 use crate::declare_rule;
 use crate::model::{Field, FlowLog, KindTag, Resolution, Unknown, Vpc};
-use crate::rules::{Check, ALL_SOURCES};
+use crate::rules::{Check, NO_AGGREGATOR};
 
 declare_rule! {
     /// ## What it checks
@@ -42,7 +42,7 @@ declare_rule! {
         name: "vpc-flow-logs",
         area: Network,
         severity: High,
-        sources: ALL_SOURCES,
+        sources: NO_AGGREGATOR,
         check: check,
     };
 }

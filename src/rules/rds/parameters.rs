@@ -2,7 +2,7 @@ use std::collections::BTreeSet;
 
 use crate::declare_rule;
 use crate::model::{DbInstance, DbParameterGroup, Field, Res, Resolution, Unknown};
-use crate::rules::{Check, ALL_SOURCES};
+use crate::rules::{Check, NO_AGGREGATOR};
 
 declare_rule! {
     /// ## What it checks
@@ -56,7 +56,7 @@ declare_rule! {
         name: "rds-parameters",
         area: Database,
         severity: Low,
-        sources: ALL_SOURCES,
+        sources: NO_AGGREGATOR,
         check: check,
     };
 }

@@ -2,7 +2,7 @@ use crate::declare_rule;
 use crate::model::{DbInstance, DbSubnetGroup, Field, Res, Resolution, Subnet, Unknown};
 use crate::policy::SubnetTier;
 use crate::rules::tiers::subnets_outside_tier;
-use crate::rules::{Check, ALL_SOURCES};
+use crate::rules::{Check, NO_AGGREGATOR};
 
 const SUBNET_GROUP: Option<&str> = Some("db_subnet_group_name");
 
@@ -53,7 +53,7 @@ declare_rule! {
         name: "rds-private",
         area: Database,
         severity: Critical,
-        sources: ALL_SOURCES,
+        sources: NO_AGGREGATOR,
         check: check,
     };
 }

@@ -1,7 +1,7 @@
 use crate::declare_rule;
 use crate::model::Secret;
 use crate::rules::documented::{self, Documented};
-use crate::rules::{Check, ALL_SOURCES};
+use crate::rules::{Check, NO_AGGREGATOR};
 
 declare_rule! {
     /// ## What it checks
@@ -41,7 +41,7 @@ declare_rule! {
         name: "documented-secrets",
         area: Identity,
         severity: Medium,
-        sources: ALL_SOURCES,
+        sources: NO_AGGREGATOR,
         check: check,
     };
 }

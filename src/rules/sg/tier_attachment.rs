@@ -1,7 +1,7 @@
 use crate::declare_rule;
 use crate::model::{DbInstance, EcsService, LoadBalancer, Refs, ResId, SecurityGroup, Unknown};
 use crate::rules::sg::flows;
-use crate::rules::{tiers, Check, ALL_SOURCES};
+use crate::rules::{tiers, Check, NO_AGGREGATOR};
 
 /// The tiers the architecture gives each resource (names of `security_groups.tiers`).
 const ALB_TIER: &str = "alb";
@@ -49,7 +49,7 @@ declare_rule! {
         name: "sg-tier-attachment",
         area: SecurityGroups,
         severity: Medium,
-        sources: ALL_SOURCES,
+        sources: NO_AGGREGATOR,
         check: check,
     };
 }

@@ -2,7 +2,7 @@ use std::collections::BTreeSet;
 
 use crate::declare_rule;
 use crate::model::{DbInstance, DbParameterGroup, Field, Res, Resolution, Unknown};
-use crate::rules::{Check, ALL_SOURCES};
+use crate::rules::{Check, NO_AGGREGATOR};
 
 /// RDS for PostgreSQL's default `ssl_min_protocol_version`.
 const DEFAULT_MIN_TLS: &str = "TLSv1.2";
@@ -63,7 +63,7 @@ declare_rule! {
         name: "rds-tls-in-transit",
         area: Tls,
         severity: High,
-        sources: ALL_SOURCES,
+        sources: NO_AGGREGATOR,
         check: check,
     };
 }

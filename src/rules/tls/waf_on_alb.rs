@@ -1,6 +1,6 @@
 use crate::declare_rule;
 use crate::model::{Field, KindTag, LoadBalancer, Resolution, Unknown, WebAclAssociation};
-use crate::rules::{Check, ALL_SOURCES};
+use crate::rules::{Check, NO_AGGREGATOR};
 
 declare_rule! {
     /// ## What it checks
@@ -41,7 +41,7 @@ declare_rule! {
         name: "waf-on-alb",
         area: Tls,
         severity: High,
-        sources: ALL_SOURCES,
+        sources: NO_AGGREGATOR,
         check: check,
     };
 }

@@ -120,7 +120,7 @@ pub(super) fn base64(bytes: &[u8]) -> String {
 /// Go's `base64.StdEncoding.DecodeString` (padding required, line breaks ignored).
 fn unbase64(s: &str) -> Option<Vec<u8>> {
     let data: Vec<u8> = s.bytes().filter(|b| *b != b'\r' && *b != b'\n').collect();
-    if data.len() % 4 != 0 {
+    if !data.len().is_multiple_of(4) {
         return None;
     }
     let value = |c: u8| BASE64.iter().position(|&x| x == c).map(|p| p as u32);
