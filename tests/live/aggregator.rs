@@ -32,7 +32,10 @@ fn page(n: u32) -> String {
 
 fn event(uri: &str, body: String, content_type: &str) -> ReplayEvent {
     ReplayEvent::new(
-        http::Request::builder().uri(uri).body(SdkBody::from("")).expect("request"),
+        http::Request::builder()
+            .uri(uri)
+            .body(SdkBody::from(""))
+            .expect("request"),
         http::Response::builder()
             .status(200)
             .header("content-type", content_type)
@@ -45,9 +48,21 @@ fn event(uri: &str, body: String, content_type: &str) -> ReplayEvent {
 async fn an_aggregator_is_reported_per_account() {
     harness::set_scan_env();
     let replay = StaticReplayClient::new(vec![
-        event("https://sts.eu-west-2.amazonaws.com/", STS.to_string(), "text/xml"),
-        event("https://config.eu-west-2.amazonaws.com/", page(1), "application/x-amz-json-1.1"),
-        event("https://config.eu-west-2.amazonaws.com/", page(2), "application/x-amz-json-1.1"),
+        event(
+            "https://sts.eu-west-2.amazonaws.com/",
+            STS.to_string(),
+            "text/xml",
+        ),
+        event(
+            "https://config.eu-west-2.amazonaws.com/",
+            page(1),
+            "application/x-amz-json-1.1",
+        ),
+        event(
+            "https://config.eu-west-2.amazonaws.com/",
+            page(2),
+            "application/x-amz-json-1.1",
+        ),
     ]);
     let opts = LiveOptions {
         regions: vec![harness::REGION.into()],
@@ -64,11 +79,29 @@ async fn an_aggregator_is_reported_per_account() {
         .map(|r| String::from_utf8_lossy(r.body().bytes().unwrap_or_default()).to_string())
         .collect();
     assert_eq!(requests.len(), 3, "identity and two pages");
-    assert!(requests[1].contains(r#""ConfigurationAggregatorName":"org-aggregator""#), "{}", requests[1]);
-    assert!(requests[1].contains("AWS::RDS::DBInstance"), "{}", requests[1]);
+    assert!(
+        requests[1].contains(r#""ConfigurationAggregatorName":"org-aggregator""#),
+        "{}",
+        requests[1]
+    );
+    assert!(
+        requests[1].contains("AWS::RDS::DBInstance"),
+        "{}",
+        requests[1]
+    );
     assert!(!requests[1].contains("NextToken"));
-    assert!(requests[2].contains(r#""NextToken":"eyJwYWdlIjoyfQ==""#), "{}", requests[2]);
-    assert_eq!(scan.calls.actions.get("config:SelectAggregateResourceConfig").map(|c| c.0), Some(2));
+    assert!(
+        requests[2].contains(r#""NextToken":"eyJwYWdlIjoyfQ==""#),
+        "{}",
+        requests[2]
+    );
+    assert_eq!(
+        scan.calls
+            .actions
+            .get("config:SelectAggregateResourceConfig")
+            .map(|c| c.0),
+        Some(2)
+    );
 
     assert_eq!(scan.inventories.len(), 2, "one inventory per account");
     let policy = Policy::default_policy();
@@ -81,7 +114,12 @@ async fn an_aggregator_is_reported_per_account() {
             .findings
             .iter()
             .filter(|f| f.outcome == cbaudit::rules::Status::Fail)
-            .map(|f| (f.rule.id.to_string(), f.resource.clone().unwrap_or_default()))
+            .map(|f| {
+                (
+                    f.rule.id.to_string(),
+                    f.resource.clone().unwrap_or_default(),
+                )
+            })
             .collect();
         let unknown_rules: BTreeSet<&str> = report
             .findings
@@ -94,8 +132,14 @@ async fn an_aggregator_is_reported_per_account() {
     by_account.sort_by(|a, b| a.0.cmp(&b.0));
     let (a, fails_a, unknown_a, report_a) = &by_account[0];
     let (b, fails_b, _, _) = &by_account[1];
-    assert!(a.starts_with("aggregator:org-aggregator/111111111111/"), "{a}");
-    assert!(b.starts_with("aggregator:org-aggregator/222222222222/"), "{b}");
+    assert!(
+        a.starts_with("aggregator:org-aggregator/111111111111/"),
+        "{a}"
+    );
+    assert!(
+        b.starts_with("aggregator:org-aggregator/222222222222/"),
+        "{b}"
+    );
     let r = "eu-west-2";
     let expected_a: BTreeSet<(String, String)> = [
         ("CB-RDS-001", format!("arn:aws:rds:{r}:111111111111:db:clever-better-timescale")),
@@ -109,19 +153,56 @@ async fn an_aggregator_is_reported_per_account() {
     .map(|(r, a)| (r.to_string(), a))
     .collect();
     for e in &expected_a {
-        assert!(fails_a.contains(e), "account A misses {e:?}; fails: {fails_a:#?}");
+        assert!(
+            fails_a.contains(e),
+            "account A misses {e:?}; fails: {fails_a:#?}"
+        );
     }
     for (rule, _) in fails_b {
         assert!(
-            !["CB-RDS-001", "CB-SG-001", "CB-LOG-002", "CB-TLS-002", "CB-S3-003", "CB-NET-003"].contains(&rule.as_str()),
+            ![
+                "CB-RDS-001",
+                "CB-SG-001",
+                "CB-LOG-002",
+                "CB-TLS-002",
+                "CB-S3-003",
+                "CB-NET-003"
+            ]
+            .contains(&rule.as_str()),
             "account B is compliant there: {fails_b:#?}"
         );
     }
+    // A rule that claims the aggregator source never needs what AWS Config does not record.
+    for (_, _, _, report) in &by_account {
+        for f in &report.findings {
+            if f.rule
+                .sources
+                .contains(&cbaudit::model::SourceKind::Aggregator)
+            {
+                assert!(
+                    !f.message.contains("not recorded by AWS Config"),
+                    "{}: {}",
+                    f.rule.id,
+                    f.message
+                );
+            }
+        }
+    }
     // What AWS Config does not record is unknown, never a verdict.
-    assert!(unknown_a.contains("CB-NET-005"), "flow logs are not recorded: {unknown_a:?}");
-    assert!(unknown_a.contains("CB-AUD-002"), "GuardDuty is not recorded: {unknown_a:?}");
+    assert!(
+        unknown_a.contains("CB-NET-005"),
+        "flow logs are not recorded: {unknown_a:?}"
+    );
+    assert!(
+        unknown_a.contains("CB-AUD-002"),
+        "GuardDuty is not recorded: {unknown_a:?}"
+    );
     // Findings carry account and region.
-    let f = report_a.findings.iter().find(|f| f.rule.id == "CB-RDS-001").expect("RDS finding");
+    let f = report_a
+        .findings
+        .iter()
+        .find(|f| f.rule.id == "CB-RDS-001")
+        .expect("RDS finding");
     assert_eq!(f.account.as_deref(), Some("111111111111"));
     assert_eq!(f.region.as_deref(), Some(r));
 }

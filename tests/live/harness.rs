@@ -17,7 +17,9 @@ fn moto_server() -> PathBuf {
     if let Some(p) = std::env::var_os("CBAUDIT_MOTO_SERVER") {
         return PathBuf::from(p);
     }
-    let home = std::env::var_os("HOME").map(PathBuf::from).unwrap_or_default();
+    let home = std::env::var_os("HOME")
+        .map(PathBuf::from)
+        .unwrap_or_default();
     home.join(".cache/cbaudit/moto-venv/bin/moto_server")
 }
 
@@ -41,6 +43,8 @@ impl Moto {
         let child = Command::new(&server)
             .args(["-H", "127.0.0.1", "-p", &port.to_string()])
             .env("MOTO_ALLOW_NONEXISTENT_REGION", "false")
+            // AWS-managed policies (AdministratorAccess…) exist, as in an account.
+            .env("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -92,7 +96,10 @@ pub fn scan_env() -> Vec<(&'static str, String)> {
         ("AWS_SECRET_ACCESS_KEY", "testing".into()),
         ("AWS_SESSION_TOKEN", "testing".into()),
         ("AWS_CONFIG_FILE", "/nonexistent/cbaudit-test-config".into()),
-        ("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/cbaudit-test-credentials".into()),
+        (
+            "AWS_SHARED_CREDENTIALS_FILE",
+            "/nonexistent/cbaudit-test-credentials".into(),
+        ),
         ("AWS_EC2_METADATA_DISABLED", "true".into()),
         ("AWS_REGION", REGION.into()),
     ]

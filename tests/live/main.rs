@@ -1,8 +1,15 @@
 //! Live-source tests: the real AWS SDK for Rust over HTTP against moto's server on
 //! loopback, seeded with the documented architecture.
 
+mod accounts;
+mod aggregator;
 mod equivalence;
+mod faults;
 mod harness;
+mod operations;
+mod permissions;
+mod progress;
+mod proxy;
 mod seed;
 mod seed_audit;
 mod seed_compute;
@@ -11,10 +18,3 @@ mod seed_edge;
 mod seed_identity;
 mod seed_network;
 mod seed_storage;
-mod faults;
-mod proxy;
-mod operations;
-mod permissions;
-mod aggregator;
-mod accounts;
-mod progress;

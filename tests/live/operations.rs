@@ -9,7 +9,8 @@ use super::equivalence::{live_scan, seeded};
 pub fn auditor_actions() -> BTreeSet<String> {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/auditor-policy.json");
     let doc: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(path).expect("auditor policy")).expect("JSON");
+        serde_json::from_str(&std::fs::read_to_string(path).expect("auditor policy"))
+            .expect("JSON");
     let mut out = BTreeSet::new();
     for st in doc["Statement"].as_array().expect("statements") {
         assert_eq!(st["Effect"], "Allow", "the auditor policy only allows");
@@ -39,11 +40,14 @@ fn the_auditor_policy_grants_reads_only() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_operation_is_a_listed_read() {
     let (moto, _seeder) = seeded("clever-better/violating").await;
-    let scan = live_scan(&moto.endpoint()).await;
+    let scan = live_scan(&moto).await;
     let allowed = auditor_actions();
     let issued: BTreeSet<&String> = scan.calls.actions.keys().collect();
     for action in &issued {
-        assert!(is_read(action), "the live source issued {action}, not a read");
+        assert!(
+            is_read(action),
+            "the live source issued {action}, not a read"
+        );
         assert!(
             allowed.contains(*action),
             "the live source issued {action}, which docs/auditor-policy.json does not list"

@@ -7,7 +7,9 @@ use super::equivalence::seeded;
 use super::harness::{scan_env, REGION};
 
 fn cbaudit() -> String {
-    assert_cmd::cargo::cargo_bin("cbaudit").display().to_string()
+    assert_cmd::cargo::cargo_bin("cbaudit")
+        .display()
+        .to_string()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -31,12 +33,25 @@ async fn progress_bars_only_on_a_terminal() {
         .output()
         .expect("script runs");
     let shown = String::from_utf8_lossy(&tty.stdout);
-    assert!(shown.contains(REGION) && shown.contains("services"), "no bar on a terminal: {shown:?}");
+    assert!(
+        shown.contains(REGION) && shown.contains("services"),
+        "no bar on a terminal: {shown:?}"
+    );
 
     // Not a terminal: no bar (only the one-line summary).
     let piped = assert_cmd::Command::cargo_bin("cbaudit")
         .expect("binary")
-        .args(["scan", "--live", "--endpoint-url", &moto.endpoint(), "--region", REGION, "--format", "json", "--output"])
+        .args([
+            "scan",
+            "--live",
+            "--endpoint-url",
+            &moto.endpoint(),
+            "--region",
+            REGION,
+            "--format",
+            "json",
+            "--output",
+        ])
         .arg(&report)
         .envs(scan_env())
         .output()
@@ -52,5 +67,8 @@ async fn progress_bars_only_on_a_terminal() {
         .output()
         .expect("script runs");
     let shown = String::from_utf8_lossy(&quiet.stdout);
-    assert!(!shown.contains("services") && !shown.contains("API calls"), "{shown:?}");
+    assert!(
+        !shown.contains("services") && !shown.contains("API calls"),
+        "{shown:?}"
+    );
 }

@@ -20,6 +20,19 @@ pub struct Faults {
     pub delay: Duration,
 }
 
+impl Faults {
+    /// No fault: the proxy only mends moto's deviations.
+    pub fn none() -> Faults {
+        Faults {
+            throttle: 0,
+            server_error: 0,
+            slow: 0,
+            drop: 0,
+            delay: Duration::ZERO,
+        }
+    }
+}
+
 #[derive(Debug, Default)]
 pub struct Counts {
     pub requests: AtomicU64,
@@ -143,13 +156,41 @@ fn throttling(head: &str) -> (u16, String, String) {
     }
 }
 
-async fn respond(conn: &mut TcpStream, status: u16, content_type: &str, body: &str) -> std::io::Result<()> {
-    let reason = if status == 503 { "Service Unavailable" } else if status == 500 { "Internal Server Error" } else { "Bad Request" };
+async fn respond(
+    conn: &mut TcpStream,
+    status: u16,
+    content_type: &str,
+    body: &str,
+) -> std::io::Result<()> {
+    let reason = if status == 503 {
+        "Service Unavailable"
+    } else if status == 500 {
+        "Internal Server Error"
+    } else {
+        "Bad Request"
+    };
     let msg = format!(
         "HTTP/1.1 {status} {reason}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
         body.len()
     );
     conn.write_all(msg.as_bytes()).await
+}
+
+/// moto 5.2.5 serializes S3 GetBucketVersioning with the root element
+/// `GetBucketVersioningResponse`; S3 (and the Rust SDK, which checks) uses
+/// `VersioningConfiguration`. Everything else passes unchanged.
+fn mend(body: &[u8]) -> Vec<u8> {
+    let text = String::from_utf8_lossy(body);
+    if text.contains("<GetBucketVersioningResponse") {
+        return text
+            .replace("<GetBucketVersioningResponse", "<VersioningConfiguration")
+            .replace(
+                "</GetBucketVersioningResponse>",
+                "</VersioningConfiguration>",
+            )
+            .into_bytes();
+    }
+    body.to_vec()
 }
 
 /// One request per connection: answered with a fault or forwarded, then closed.
@@ -164,7 +205,10 @@ async fn serve(
         return Ok(());
     };
     counts.requests.fetch_add(1, Ordering::Relaxed);
-    let head_end = request.windows(4).position(|w| w == b"\r\n\r\n").unwrap_or(0);
+    let head_end = request
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .unwrap_or(0);
     let head = String::from_utf8_lossy(&request[..head_end]).to_string();
     let roll = draw(state);
     let mut edge = faults.throttle;
@@ -204,20 +248,23 @@ async fn serve(
     upstream.write_all(&rewritten).await?;
     let mut answer = Vec::new();
     upstream.read_to_end(&mut answer).await?;
-    // Tell the client this connection ends here.
+    // Tell the client this connection ends here (and mend moto's known deviations).
     let answer = match answer.windows(4).position(|w| w == b"\r\n\r\n") {
         Some(end) => {
             let head = String::from_utf8_lossy(&answer[..end]);
+            let body = mend(&answer[end + 4..]);
             let mut out = Vec::with_capacity(answer.len() + 24);
             for line in head.split("\r\n") {
-                if line.to_ascii_lowercase().starts_with("connection:") {
+                let l = line.to_ascii_lowercase();
+                if l.starts_with("connection:") || l.starts_with("content-length:") {
                     continue;
                 }
                 out.extend_from_slice(line.as_bytes());
                 out.extend_from_slice(b"\r\n");
             }
+            out.extend_from_slice(format!("Content-Length: {}\r\n", body.len()).as_bytes());
             out.extend_from_slice(b"Connection: close\r\n\r\n");
-            out.extend_from_slice(&answer[end + 4..]);
+            out.extend_from_slice(&body);
             out
         }
         None => answer,

@@ -50,7 +50,10 @@ impl Ctx {
 
     /// ARN of a global service (IAM): no region.
     pub fn global_arn(&self, service: &str, resource: &str) -> String {
-        format!("arn:{}:{service}::{}:{resource}", self.partition, self.account)
+        format!(
+            "arn:{}:{service}::{}:{resource}",
+            self.partition, self.account
+        )
     }
 
     /// A live resource: `address` is its ARN (or, for objects without one, its parent's ARN
@@ -114,7 +117,7 @@ impl Batch {
 }
 
 /// Error codes AWS services use for a denied call.
-const DENIED: &[&str] = &[
+pub(crate) const DENIED: &[&str] = &[
     "AccessDenied",
     "AccessDeniedException",
     "UnauthorizedOperation",
@@ -151,10 +154,7 @@ where
             other => DisplayErrorContext(other).to_string(),
         },
     };
-    Unknown::Failed {
-        operation: permission.to_string(),
-        error,
-    }
+    Unknown::failed(permission, error)
 }
 
 pub fn is_denied<E, R>(err: &SdkError<E, R>) -> bool
@@ -178,7 +178,9 @@ where
 }
 
 /// Tags from the SDK's many `Tag` types: `tags(list.iter().map(|t| (t.key(), t.value())))`.
-pub fn tags<'a>(pairs: impl IntoIterator<Item = (Option<&'a str>, Option<&'a str>)>) -> Field<Tags> {
+pub fn tags<'a>(
+    pairs: impl IntoIterator<Item = (Option<&'a str>, Option<&'a str>)>,
+) -> Field<Tags> {
     Field::Known(
         pairs
             .into_iter()

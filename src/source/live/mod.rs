@@ -160,14 +160,27 @@ pub static READERS: &[Reader] = &[
     reader!("secretsmanager", false, secrets::read, secrets::KINDS),
     reader!("logs", false, logs::read, logs::KINDS),
     reader!("cloudwatch", false, cloudwatch::read, cloudwatch::KINDS),
-    reader!("cloudtrail", false, audit::read_cloudtrail, audit::CLOUDTRAIL_KINDS),
-    reader!("guardduty", false, audit::read_guardduty, audit::GUARDDUTY_KINDS),
+    reader!(
+        "cloudtrail",
+        false,
+        audit::read_cloudtrail,
+        audit::CLOUDTRAIL_KINDS
+    ),
+    reader!(
+        "guardduty",
+        false,
+        audit::read_guardduty,
+        audit::GUARDDUTY_KINDS
+    ),
     reader!("config", false, audit::read_config, audit::CONFIG_KINDS),
 ];
 
 /// Every kind the live source reads.
 pub fn kinds() -> BTreeSet<KindTag> {
-    READERS.iter().flat_map(|r| r.kinds.iter().copied()).collect()
+    READERS
+        .iter()
+        .flat_map(|r| r.kinds.iter().copied())
+        .collect()
 }
 
 /// `--accounts FILE`: one 12-digit account ID per line; blank lines and `#` comments are
@@ -185,7 +198,10 @@ pub fn read_accounts(path: &std::path::Path) -> Result<Vec<String>, LiveError> {
             continue;
         }
         if id.len() != 12 || !id.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(err(format!("line {}: `{id}` is not a 12-digit account ID", n + 1)));
+            return Err(err(format!(
+                "line {}: `{id}` is not a 12-digit account ID",
+                n + 1
+            )));
         }
         if !accounts.iter().any(|a| a == id) {
             accounts.push(id.to_string());
@@ -263,14 +279,17 @@ pub(crate) async fn assume(base: &SdkConfig, role: &str) -> SdkConfig {
         .build()
         .await;
     base.to_builder()
-        .credentials_provider(aws_credential_types::provider::SharedCredentialsProvider::new(
-            provider,
-        ))
+        .credentials_provider(
+            aws_credential_types::provider::SharedCredentialsProvider::new(provider),
+        )
         .build()
 }
 
 /// Who the credentials are: account and partition, from sts:GetCallerIdentity.
-pub(crate) async fn identity(sdk: &SdkConfig, recorder: &Recorder) -> Result<(String, String), String> {
+pub(crate) async fn identity(
+    sdk: &SdkConfig,
+    recorder: &Recorder,
+) -> Result<(String, String), String> {
     let conf = aws_sdk_sts::config::Builder::from(sdk)
         .interceptor(recorder.clone())
         .build();
@@ -312,10 +331,17 @@ pub async fn scan_async(opts: &LiveOptions, recorder: Recorder) -> Result<LiveSc
         };
         targets.push((None, opts.assume_role.clone().unwrap_or_default(), sdk));
     } else {
-        let template = opts.assume_role.as_deref().unwrap_or("OrganizationAccountAccessRole");
+        let template = opts
+            .assume_role
+            .as_deref()
+            .unwrap_or("OrganizationAccountAccessRole");
         for account in &opts.accounts {
             let role = role_for(template, account, "aws");
-            targets.push((Some(account.clone()), role.clone(), assume(&base, &role).await));
+            targets.push((
+                Some(account.clone()),
+                role.clone(),
+                assume(&base, &role).await,
+            ));
         }
     }
 
@@ -371,7 +397,13 @@ pub async fn scan_async(opts: &LiveOptions, recorder: Recorder) -> Result<LiveSc
         }
     }
     progress.finish();
-    if !inventories.is_empty() && inventories.iter().all(|i| i.is_empty() && all_readers_failed(i)) && failures.is_empty() && inventories.len() > 1 {
+    if !inventories.is_empty()
+        && inventories
+            .iter()
+            .all(|i| i.is_empty() && all_readers_failed(i))
+        && failures.is_empty()
+        && inventories.len() > 1
+    {
         return Err(LiveError::Credentials {
             target: "every account".into(),
             message: inventories[0].gaps()[0].reason.to_string(),
@@ -394,6 +426,7 @@ pub async fn scan_async(opts: &LiveOptions, recorder: Recorder) -> Result<LiveSc
             });
         }
     }
+    let calls = recorder.snapshot();
     let missing_permissions = inventories
         .iter()
         .flat_map(|inv| inv.gaps())
@@ -401,12 +434,13 @@ pub async fn scan_async(opts: &LiveOptions, recorder: Recorder) -> Result<LiveSc
             Unknown::Denied(p) => Some(p.clone()),
             _ => None,
         })
+        .chain(calls.denied.iter().cloned())
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
     Ok(LiveScan {
         inventories,
-        calls: recorder.snapshot(),
+        calls,
         missing_permissions,
         elapsed: started.elapsed(),
     })
@@ -424,10 +458,7 @@ fn unreachable_account(account: &str, regions: &[String], role: &str, message: &
     }
     inv.add_gap(Gap {
         kinds: kinds().into_iter().collect(),
-        reason: Unknown::Failed {
-            operation: format!("sts:AssumeRole {role}"),
-            error: message.to_string(),
-        },
+        reason: Unknown::failed(format!("sts:AssumeRole {role}"), message.to_string()),
     });
     inv
 }
@@ -435,7 +466,14 @@ fn unreachable_account(account: &str, regions: &[String], role: &str, message: &
 fn account_of(inv: &Inventory) -> String {
     inv.inputs
         .first()
-        .map(|i| i.path.trim_start_matches("live:").split('/').next().unwrap_or("").to_string())
+        .map(|i| {
+            i.path
+                .trim_start_matches("live:")
+                .split('/')
+                .next()
+                .unwrap_or("")
+                .to_string()
+        })
         .unwrap_or_default()
 }
 
@@ -489,10 +527,8 @@ async fn scan_account(
         });
     }
     let left = deadline.saturating_duration_since(Instant::now());
-    let finished = tokio::time::timeout(left, async {
-        while set.join_next().await.is_some() {}
-    })
-    .await;
+    let finished =
+        tokio::time::timeout(left, async { while set.join_next().await.is_some() {} }).await;
     if finished.is_err() {
         set.abort_all();
     }
@@ -510,7 +546,11 @@ async fn scan_account(
         match batch {
             Some(batch) => {
                 for r in batch.resources {
-                    inv.push(r);
+                    // Multi-region objects (a multi-region trail) are seen from every
+                    // region under one ARN: keep one.
+                    if inv.by_address(r.address()).is_none() {
+                        inv.push(r);
+                    }
                 }
                 for g in batch.gaps {
                     inv.add_gap(g);
@@ -518,10 +558,10 @@ async fn scan_account(
             }
             None => inv.add_gap(Gap {
                 kinds: task.reader.kinds.to_vec(),
-                reason: Unknown::Failed {
-                    operation: format!("{} in {}", task.reader.service, ctxs[task.ctx].region),
-                    error: "not finished within the scan's --timeout".into(),
-                },
+                reason: Unknown::failed(
+                    format!("{} in {}", task.reader.service, ctxs[task.ctx].region),
+                    "not finished within the scan's --timeout",
+                ),
             }),
         }
     }

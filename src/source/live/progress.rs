@@ -65,7 +65,12 @@ impl Progress {
 
     pub fn finish(&self) {
         if let Some(inner) = &self.inner {
-            for bar in inner.bars.lock().unwrap_or_else(|p| p.into_inner()).values() {
+            for bar in inner
+                .bars
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .values()
+            {
                 if let Some(b) = &bar.bar {
                     b.finish_and_clear();
                 }

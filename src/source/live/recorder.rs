@@ -6,7 +6,8 @@ use std::sync::{Arc, Mutex};
 
 use aws_smithy_runtime_api::box_error::BoxError;
 use aws_smithy_runtime_api::client::interceptors::context::{
-    BeforeSerializationInterceptorContextRef, BeforeTransmitInterceptorContextRef,
+    AfterDeserializationInterceptorContextRef, BeforeSerializationInterceptorContextRef,
+    BeforeTransmitInterceptorContextRef,
 };
 use aws_smithy_runtime_api::client::interceptors::Intercept;
 use aws_smithy_runtime_api::client::orchestrator::Metadata;
@@ -18,6 +19,8 @@ use aws_smithy_types::config_bag::ConfigBag;
 pub struct CallLog {
     /// action → (operations issued, HTTP attempts including retries)
     pub actions: BTreeMap<String, (u64, u64)>,
+    /// Actions AWS denied at least once (whatever the reader made of the denial).
+    pub denied: std::collections::BTreeSet<String>,
 }
 
 impl CallLog {
@@ -60,7 +63,11 @@ impl Recorder {
 /// The IAM action of an SDK operation: the SDK's service name (`EC2`, `Elastic Load
 /// Balancing v2`, `CloudWatch Logs`) mapped to its IAM prefix.
 pub fn iam_action(service: &str, operation: &str) -> String {
-    let prefix = match service.to_ascii_lowercase().replace([' ', '-', '_'], "").as_str() {
+    let prefix = match service
+        .to_ascii_lowercase()
+        .replace([' ', '-', '_'], "")
+        .as_str()
+    {
         "ec2" => "ec2",
         "elasticloadbalancingv2" | "elasticloadbalancing" => "elasticloadbalancing",
         "wafv2" => "wafv2",
@@ -91,7 +98,39 @@ pub fn iam_action(service: &str, operation: &str) -> String {
     format!("{prefix}:{operation}")
 }
 
+/// Whether an error answer is a denial: the error code of any AWS protocol (XML `<Code>`,
+/// JSON `__type` / `code`, the `x-amzn-ErrorType` header) is one of the denial codes.
+fn is_denial(header: Option<&str>, body: &[u8]) -> bool {
+    let body = String::from_utf8_lossy(body);
+    super::ctx::DENIED.iter().any(|code| {
+        header.is_some_and(|h| h.split(':').next() == Some(code))
+            || body.contains(&format!("<Code>{code}</Code>"))
+            || body.contains(&format!("\"{code}\""))
+            || body.contains(&format!("#{code}\""))
+    })
+}
+
 impl Intercept for Recorder {
+    fn read_after_deserialization(
+        &self,
+        context: &AfterDeserializationInterceptorContextRef<'_>,
+        _runtime_components: &RuntimeComponents,
+        cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        if context.output_or_error().is_err() {
+            let response = context.response();
+            let status = response.status().as_u16();
+            let header = response.headers().get("x-amzn-ErrorType");
+            let body = response.body().bytes().unwrap_or_default();
+            if (400..500).contains(&status) && is_denial(header, body) {
+                if let (Some(meta), Ok(mut log)) = (cfg.load::<Metadata>(), self.log.lock()) {
+                    log.denied.insert(iam_action(meta.service(), meta.name()));
+                }
+            }
+        }
+        Ok(())
+    }
+
     fn name(&self) -> &'static str {
         "cbaudit::Recorder"
     }

@@ -189,9 +189,18 @@ pub fn map_item(item: &Value, input: &Arc<str>) -> Vec<Resource> {
     if conf.is_null() {
         return Vec::new(); // ResourceDeleted / ResourceNotRecorded
     }
-    let account = get(item, "accountId").as_str().unwrap_or_default().to_string();
-    let region = get(item, "awsRegion").as_str().unwrap_or_default().to_string();
-    let resource_id = get(item, "resourceId").as_str().unwrap_or_default().to_string();
+    let account = get(item, "accountId")
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let region = get(item, "awsRegion")
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let resource_id = get(item, "resourceId")
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
     let arn = get(item, "arn")
         .as_str()
         .filter(|a| !a.is_empty())
@@ -240,7 +249,10 @@ pub fn map_item(item: &Value, input: &Arc<str>) -> Vec<Resource> {
             },
         )],
         "AWS::EC2::NatGateway" => {
-            if string(get(c, "state")).get().is_some_and(|s| s == "deleted") {
+            if string(get(c, "state"))
+                .get()
+                .is_some_and(|s| s == "deleted")
+            {
                 return Vec::new();
             }
             vec![it.main(
@@ -274,7 +286,11 @@ pub fn map_item(item: &Value, input: &Arc<str>) -> Vec<Resource> {
                 name: string(get(c, "loadBalancerName")),
                 load_balancer_type: string(get(c, "type")),
                 internal: string(get(c, "scheme")).map(|s| s == "internal"),
-                subnets: refs(list(get(c, "availabilityZones")).iter().map(|z| get(z, "subnetId"))),
+                subnets: refs(
+                    list(get(c, "availabilityZones"))
+                        .iter()
+                        .map(|z| get(z, "subnetId")),
+                ),
                 security_groups: refs(list(get(c, "securityGroups"))),
             },
         )],
@@ -368,7 +384,10 @@ fn route_table(it: &Item<'_>, c: &Value) -> Vec<Resource> {
                 },
                 nat_gateway: one_ref(get(r, "natGatewayId")),
                 other_target: other.or_else(|| {
-                    gateway.as_str().filter(|g| *g == "local").map(str::to_string)
+                    gateway
+                        .as_str()
+                        .filter(|g| *g == "local")
+                        .map(str::to_string)
                 }),
             }
         })
@@ -464,7 +483,11 @@ fn cidr_peer(s: Option<&str>) -> Peer {
 fn action(a: &Value) -> ListenerAction {
     let mut groups: Vec<&Value> = vec![get(a, "TargetGroupArn")];
     let forward = get(a, "ForwardConfig");
-    groups.extend(list(get(forward, "TargetGroups")).iter().map(|t| get(t, "TargetGroupArn")));
+    groups.extend(
+        list(get(forward, "TargetGroups"))
+            .iter()
+            .map(|t| get(t, "TargetGroupArn")),
+    );
     ListenerAction {
         action_type: string(get(a, "Type")),
         redirect_protocol: string(get(get(a, "RedirectConfig"), "Protocol")),
@@ -522,7 +545,9 @@ fn bucket(it: &Item<'_>, c: &Value, sup: &Value) -> Vec<Resource> {
     if !encryption.is_null() {
         let algorithms = list(get(&encryption, "rules"))
             .iter()
-            .filter_map(|r| get(get(r, "applyServerSideEncryptionByDefault"), "sseAlgorithm").as_str())
+            .filter_map(|r| {
+                get(get(r, "applyServerSideEncryptionByDefault"), "sseAlgorithm").as_str()
+            })
             .map(str::to_string)
             .collect();
         out.push(it.resource(
@@ -558,22 +583,24 @@ fn bucket(it: &Item<'_>, c: &Value, sup: &Value) -> Vec<Resource> {
             Value::Array(a) => a.iter().collect(),
             _ => Vec::new(),
         };
-        out.push(it.resource(
-            "aws_s3_bucket_replication_configuration",
-            format!("{}/replication", it.arn),
-            BucketReplication {
-                bucket: this,
-                rules: Field::Known(
-                    rules
-                        .into_iter()
-                        .map(|r| ReplicationRule {
-                            status: string(get(r, "status")),
-                            destination: one_ref(get(get(r, "destinationConfig"), "bucketARN")),
-                        })
-                        .collect(),
-                ),
-            },
-        ));
+        out.push(
+            it.resource(
+                "aws_s3_bucket_replication_configuration",
+                format!("{}/replication", it.arn),
+                BucketReplication {
+                    bucket: this,
+                    rules: Field::Known(
+                        rules
+                            .into_iter()
+                            .map(|r| ReplicationRule {
+                                status: string(get(r, "status")),
+                                destination: one_ref(get(get(r, "destinationConfig"), "bucketARN")),
+                            })
+                            .collect(),
+                    ),
+                },
+            ),
+        );
     }
     out
 }
