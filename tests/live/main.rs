@@ -10,6 +10,7 @@ mod operations;
 mod permissions;
 mod progress;
 mod proxy;
+mod secrets;
 mod seed;
 mod seed_audit;
 mod seed_compute;

@@ -53,6 +53,13 @@ declare_rule! {
     /// }
     /// ```
     ///
+    /// ## Live accounts
+    /// Read with `cloudwatch:DescribeAlarms`; alarm actions are the topic ARNs the alarms
+    /// hold (SNS itself is not read). Alarms Application Auto Scaling creates for
+    /// target-tracking policies belong to the scaling policy and are skipped. aws-sdk-cloudwatch
+    /// from 1.100 speaks only rpc-v2-cbor, which moto 5.2.5 does not serve; cbaudit uses
+    /// 1.99 (the Query protocol, which CloudWatch still serves).
+    ///
     /// ## Peers
     /// AWS Config `cloudwatch-alarm-settings-check` (settings of alarms on one metric) and
     /// `cloudwatch-alarm-action-check` (alarms have actions). No Checkov or Trivy equivalent.

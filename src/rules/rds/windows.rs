@@ -36,6 +36,13 @@ declare_rule! {
     /// }
     /// ```
     ///
+    /// ## Live accounts
+    /// Read with `rds:DescribeDBInstances` (`PreferredBackupWindow`,
+    /// `PreferredMaintenanceWindow`). moto 5.2.5 refuses to create an instance whose
+    /// maintenance window starts when the backup window ends (the documented pair), which AWS
+    /// accepts: against moto the compliant windows cannot be seeded, so the live test compares
+    /// this rule on overlapping and wrong windows only.
+    ///
     /// ## Peers
     /// AWS Config `db-instance-backup-enabled` (its `preferredBackupWindow` parameter checks
     /// the backup window only); no Checkov or Trivy equivalent.

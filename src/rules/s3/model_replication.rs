@@ -50,6 +50,13 @@ declare_rule! {
     /// }
     /// ```
     ///
+    /// ## Live accounts
+    /// Read with `s3:GetBucketVersioning`, `s3:GetReplicationConfiguration` and
+    /// `s3:GetBucketLocation` (each bucket's region). moto 5.2.5, the tests' AWS, answers
+    /// GetBucketVersioning with the root element `GetBucketVersioningResponse` where S3 sends
+    /// `VersioningConfiguration` (the Rust SDK rejects it): the test proxy mends that one
+    /// element; everything else is moto's answer.
+    ///
     /// ## Peers
     /// Checkov `CKV_AWS_21` (versioning) and `CKV_AWS_144` (cross-region replication); Trivy
     /// `AVD-AWS-0090` (versioning); AWS Config `s3-bucket-versioning-enabled` and

@@ -33,6 +33,12 @@ declare_rule! {
     /// }
     /// ```
     ///
+    /// ## Live accounts
+    /// Read with `wafv2:ListWebACLs` and `wafv2:GetWebACLForResource` for each application
+    /// load balancer (one call per ALB; moto 5.2.5 does not implement
+    /// `ListResourcesForWebACL`). Not recorded by AWS Config: on an aggregator this rule
+    /// reports unknown.
+    ///
     /// ## Peers
     /// Checkov `CKV2_AWS_28` (public-facing ALB protected by WAF) and AWS Config
     /// `alb-waf-enabled`; no Trivy check.

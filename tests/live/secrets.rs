@@ -1,0 +1,45 @@
+//! Secrets never leave the process: a literal password a task definition passes in its
+//! environment (the violating fixture's `DB_PASSWORD`) is found live, and appears in no
+//! output format.
+
+use assert_cmd::Command;
+
+use super::equivalence::seeded;
+use super::harness::{scan_env, REGION};
+
+const SECRET: &str = "tr4d3r-Pr0d-2024!";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn live_secrets_are_never_printed() {
+    let (moto, _seeder) = seeded("clever-better/violating").await;
+    for format in ["human", "json", "sarif", "junit", "github"] {
+        let out = Command::cargo_bin("cbaudit")
+            .expect("binary")
+            .args([
+                "scan",
+                "--live",
+                "--endpoint-url",
+                &moto.endpoint(),
+                "--region",
+                REGION,
+                "--format",
+                format,
+                "--color",
+                "always",
+            ])
+            .envs(scan_env())
+            .output()
+            .expect("runs");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{format}: {stderr}");
+        assert!(
+            stdout.contains("CB-ECS-006"),
+            "{format}: the literal secret is found"
+        );
+        assert!(
+            !stdout.contains(SECRET) && !stderr.contains(SECRET),
+            "{format} printed the secret"
+        );
+    }
+}
