@@ -374,6 +374,19 @@ fn live_reports(
         Some(path) => live::read_accounts(path)?,
         None => Vec::new(),
     };
+    if let Some(url) = &args.endpoint_url {
+        let host = url
+            .strip_prefix("http://")
+            .or_else(|| url.strip_prefix("https://"))
+            .map(|rest| rest.split(['/', '?']).next().unwrap_or(""));
+        if !host.is_some_and(|h| !h.is_empty() && !h.contains(char::is_whitespace)) {
+            return Err(miette::miette!(
+                code = "cbaudit::cli::endpoint_url",
+                help = "an http:// or https:// URL with a host, e.g. http://127.0.0.1:5000",
+                "--endpoint-url `{url}` is not a URL"
+            ));
+        }
+    }
     let opts = live::LiveOptions {
         profile: args.profile.clone(),
         regions: args.regions.clone(),

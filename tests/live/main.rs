@@ -3,6 +3,7 @@
 
 mod accounts;
 mod aggregator;
+mod cli_errors;
 mod equivalence;
 mod faults;
 mod harness;

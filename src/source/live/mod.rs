@@ -94,7 +94,7 @@ pub enum LiveError {
     #[error("no AWS region: pass --region or set one in the profile")]
     #[diagnostic(code(cbaudit::live::no_region))]
     NoRegion,
-    #[error("no AWS credentials work for {target}: {message}")]
+    #[error("the live scan cannot start with {target}: {message}")]
     #[diagnostic(
         code(cbaudit::live::credentials),
         help("set credentials (AWS_PROFILE, AWS_ACCESS_KEY_ID…, SSO, or an instance role) that may call sts:GetCallerIdentity")
@@ -297,7 +297,7 @@ pub(crate) async fn identity(
         .get_caller_identity()
         .send()
         .await
-        .map_err(|e| aws_smithy_types::error::display::DisplayErrorContext(e).to_string())?;
+        .map_err(|e| short_error(&e))?;
     let account = out.account().unwrap_or_default().to_string();
     let partition = out
         .arn()
@@ -305,6 +305,52 @@ pub(crate) async fn identity(
         .unwrap_or("aws")
         .to_string();
     Ok((account, partition))
+}
+
+/// One line for a failed call: the service's code and message, or what went wrong on the
+/// way (no credentials, connection refused, timed out).
+fn short_error<E, R>(err: &aws_smithy_runtime_api::client::result::SdkError<E, R>) -> String
+where
+    E: aws_smithy_types::error::metadata::ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug,
+{
+    use aws_smithy_runtime_api::client::result::SdkError;
+    use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+    use std::error::Error;
+    match err {
+        SdkError::ServiceError(_) => match (err.code(), err.message()) {
+            (Some(c), Some(m)) => format!("{c}: {m}"),
+            (Some(c), None) => c.to_string(),
+            _ => "the service refused the call".to_string(),
+        },
+        SdkError::TimeoutError(_) => "the call timed out".to_string(),
+        SdkError::DispatchFailure(f) => {
+            let mut cause: Option<&dyn Error> = f.as_connector_error().map(|c| c as &dyn Error);
+            let mut last = String::from("the request could not be sent");
+            let mut no_credentials = false;
+            while let Some(c) = cause {
+                last = c.to_string();
+                no_credentials |= last.contains("no credentials found");
+                cause = c.source();
+            }
+            if no_credentials {
+                "no credentials found (environment, profile, SSO, web identity, container, \
+                 instance metadata)"
+                    .to_string()
+            } else {
+                format!("cannot reach AWS: {}", last.lines().next().unwrap_or(""))
+            }
+        }
+        other => {
+            let mut cause: Option<&dyn Error> = other.source();
+            let mut last = other.to_string();
+            while let Some(c) = cause {
+                last = c.to_string();
+                cause = c.source();
+            }
+            last
+        }
+    }
 }
 
 pub async fn scan_async(opts: &LiveOptions, recorder: Recorder) -> Result<LiveScan, LiveError> {
