@@ -95,6 +95,20 @@ fn diagnostic(f: &Finding) -> FindingDiagnostic {
             });
         }
     }
+    // Live findings: where in AWS, and the name people know the resource by.
+    if let Some(account) = &f.account {
+        let mut at = format!("in account {account}");
+        if let Some(region) = &f.region {
+            at.push_str(&format!(", {region}"));
+        }
+        if let Some(name) = &f.name_tag {
+            at.push_str(&format!(" (Name: {name})"));
+        }
+        help = Some(match help {
+            Some(h) => format!("{h}\n{at}"),
+            None => at,
+        });
+    }
     let (source, span) = match snippet {
         Some((s, span)) => (Some(s), Some(span)),
         None => (None, None),

@@ -11,6 +11,7 @@ mod operations;
 mod permissions;
 mod progress;
 mod proxy;
+mod replay;
 mod secrets;
 mod seed;
 mod seed_audit;

@@ -32,6 +32,9 @@ async fn live_secrets_are_never_printed() {
             .expect("runs");
         let stdout = String::from_utf8_lossy(&out.stdout);
         let stderr = String::from_utf8_lossy(&out.stderr);
+        if format == "human" && std::env::var_os("CBAUDIT_SHOW").is_some() {
+            eprintln!("{stdout}{stderr}");
+        }
         assert_eq!(out.status.code(), Some(1), "{format}: {stderr}");
         assert!(
             stdout.contains("CB-ECS-006"),

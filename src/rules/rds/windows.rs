@@ -40,8 +40,8 @@ declare_rule! {
     /// Read with `rds:DescribeDBInstances` (`PreferredBackupWindow`,
     /// `PreferredMaintenanceWindow`). moto 5.2.5 refuses to create an instance whose
     /// maintenance window starts when the backup window ends (the documented pair), which AWS
-    /// accepts: against moto the compliant windows cannot be seeded, so the live test compares
-    /// this rule on overlapping and wrong windows only.
+    /// accepts (and reports with lower-case days, `mon:04:00-mon:05:00`): the live tests
+    /// check this rule with the SDK's replay client and RDS-shaped answers instead.
     ///
     /// ## Peers
     /// AWS Config `db-instance-backup-enabled` (its `preferredBackupWindow` parameter checks
