@@ -358,8 +358,11 @@ fn cidr(v: &Value) -> Field<IpNetwork> {
 }
 
 fn route_table(it: &Item<'_>, c: &Value) -> Vec<Resource> {
+    // The implicit `local` route is left out, as the live reader and Terraform's `route`
+    // blocks leave it out.
     let routes = list(get(c, "routes"))
         .iter()
+        .filter(|r| get(r, "gatewayId").as_str() != Some("local"))
         .map(|r| {
             let destination = string(get(r, "destinationCidrBlock"))
                 .or_else_field(|| string(get(r, "destinationIpv6CidrBlock")))
@@ -378,17 +381,9 @@ fn route_table(it: &Item<'_>, c: &Value) -> Vec<Resource> {
             .find_map(|k| get(r, k).as_str().map(str::to_string));
             crate::model::Route {
                 destination,
-                gateway: match gateway.as_str() {
-                    Some("local") | None => Field::Absent,
-                    Some(_) => one_ref(gateway),
-                },
+                gateway: one_ref(gateway),
                 nat_gateway: one_ref(get(r, "natGatewayId")),
-                other_target: other.or_else(|| {
-                    gateway
-                        .as_str()
-                        .filter(|g| *g == "local")
-                        .map(str::to_string)
-                }),
+                other_target: other,
             }
         })
         .collect();
