@@ -66,3 +66,34 @@ async fn every_operation_is_a_listed_read() {
         scan.calls.calls()
     );
 }
+
+/// Regional services are read in every region, global ones (IAM, S3's bucket list) once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn regions_each_once_globals_once() {
+    let (moto, _seeder) = seeded("clever-better/compliant").await;
+    super::harness::set_scan_env();
+    let mut opts = super::equivalence::options(&moto.endpoint());
+    opts.regions = vec![super::harness::REGION.into(), "us-east-1".into()];
+    let scan = cbaudit::source::live::scan_async(&opts, cbaudit::source::live::Recorder::default())
+        .await
+        .expect("scan");
+    let calls = |a: &str| scan.calls.actions.get(a).map_or(0, |c| c.0);
+    assert_eq!(calls("ec2:DescribeVpcs"), 2, "{:?}", scan.calls.actions);
+    assert_eq!(calls("rds:DescribeDBInstances"), 2);
+    assert_eq!(calls("iam:ListRoles"), 1);
+    assert_eq!(calls("s3:ListAllMyBuckets"), 1);
+    let inputs: Vec<&str> = scan.inventories[0]
+        .inputs
+        .iter()
+        .map(|i| i.path.as_str())
+        .collect();
+    assert_eq!(inputs.len(), 2, "{inputs:?}");
+    // Resources carry the region they were read in: the seeded VPC is in the first one.
+    let vpcs: Vec<_> = scan.inventories[0]
+        .resources()
+        .iter()
+        .filter(|r| r.resource_type == "aws_vpc")
+        .filter_map(|r| r.provenance.region.clone())
+        .collect();
+    assert!(vpcs.iter().all(|r| r == super::harness::REGION), "{vpcs:?}");
+}
