@@ -1,6 +1,7 @@
 //! Live-source tests: the real AWS SDK for Rust over HTTP against moto's server on
 //! loopback, seeded with the documented architecture.
 
+mod account_block;
 mod accounts;
 mod aggregator;
 mod cli_errors;

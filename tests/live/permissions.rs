@@ -88,7 +88,8 @@ fn scan(endpoint: &str, key: &(String, String), format: &str) -> (i32, String, S
 
 /// moto authorizes a few operations under other action names than AWS: CloudWatch under
 /// its signing name (`monitoring:`), and S3 sub-resources its action map lacks
-/// (`?encryption`, `?replication`, `?publicAccessBlock`) as `s3:ListBucket`. The auditor
+/// (`?encryption`, `?replication`, `?publicAccessBlock`) as `s3:ListBucket`, and S3
+/// Control's account-level block as `s3:GetPublicAccessBlock`. The auditor
 /// policy names AWS's actions; the test user also gets moto's.
 fn with_moto_names(policy: &serde_json::Value) -> serde_json::Value {
     let mut p = policy.clone();
@@ -98,7 +99,7 @@ fn with_moto_names(policy: &serde_json::Value) -> serde_json::Value {
         .push(serde_json::json!({
             "Sid": "MotoActionNames",
             "Effect": "Allow",
-            "Action": ["monitoring:DescribeAlarms", "s3:ListBucket"],
+            "Action": ["monitoring:DescribeAlarms", "s3:ListBucket", "s3:GetPublicAccessBlock"],
             "Resource": "*"
         }));
     p

@@ -19,6 +19,7 @@ mod progress;
 mod rds;
 pub mod recorder;
 mod s3;
+mod s3_account;
 mod secrets;
 mod wafv2;
 
@@ -157,6 +158,12 @@ pub static READERS: &[Reader] = &[
     reader!("rds", false, rds::read, rds::KINDS),
     reader!("iam", true, iam::read, iam::KINDS),
     reader!("s3", true, s3::read, s3::KINDS),
+    reader!(
+        "s3",
+        true,
+        s3_account::read,
+        &[KindTag::AccountPublicAccessBlock]
+    ),
     reader!("secretsmanager", false, secrets::read, secrets::KINDS),
     reader!("logs", false, logs::read, logs::KINDS),
     reader!("cloudwatch", false, cloudwatch::read, cloudwatch::KINDS),

@@ -63,6 +63,14 @@ impl Recorder {
 /// The IAM action of an SDK operation: the SDK's service name (`EC2`, `Elastic Load
 /// Balancing v2`, `CloudWatch Logs`) mapped to its IAM prefix.
 pub fn iam_action(service: &str, operation: &str) -> String {
+    let compact = service.to_ascii_lowercase().replace([' ', '-', '_'], "");
+    if compact == "s3control" {
+        // S3 Control's account-level operations carry the `Account` in their action.
+        return match operation {
+            "GetPublicAccessBlock" => "s3:GetAccountPublicAccessBlock".to_string(),
+            op => format!("s3:{op}"),
+        };
+    }
     let prefix = match service
         .to_ascii_lowercase()
         .replace([' ', '-', '_'], "")
