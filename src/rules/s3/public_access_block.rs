@@ -41,6 +41,12 @@ declare_rule! {
     /// }
     /// ```
     ///
+    /// ## Live accounts
+    /// Read with `s3:GetBucketPublicAccessBlock` for each bucket and
+    /// `s3:GetAccountPublicAccessBlock` (S3 Control) for the account: a bucket without a
+    /// block of its own passes when the account-level block sets all four flags. When the
+    /// account-level block cannot be read, the rule reports unknown, never a failure.
+    ///
     /// ## Peers
     /// Checkov `CKV_AWS_53`, `CKV_AWS_54`, `CKV_AWS_55`, `CKV_AWS_56` (the four flags) and
     /// `CKV2_AWS_6` (bucket has a public access block); Trivy `AVD-AWS-0086`, `AVD-AWS-0087`,
