@@ -10,9 +10,9 @@ use ipnetwork::IpNetwork;
 use serde_json::Value;
 
 use crate::model::{
-    Bucket, BucketEncryption, BucketPublicAccessBlock, BucketReplication, BucketVersioning,
-    DbInstance, Direction, Field, InternetGateway, Kind, KindTag, Listener, ListenerAction,
-    LoadBalancer, LogGroup, NatGateway, Peer, PortRange, Protocol, Provenance,
+    AccountPublicAccessBlock, Bucket, BucketEncryption, BucketPublicAccessBlock, BucketReplication,
+    BucketVersioning, DbInstance, Direction, Field, InternetGateway, Kind, KindTag, Listener,
+    ListenerAction, LoadBalancer, LogGroup, NatGateway, Peer, PortRange, Protocol, Provenance,
     PublicAccessBlockFlags, RefTarget, Refs, ReplicationRule, Resource, RouteTable,
     RouteTableAssociation, SecurityGroup, SecurityGroupFlow, SourceKind, Subnet, Tags, Trail,
     Unknown, Vpc,
@@ -30,6 +30,7 @@ pub const RESOURCE_TYPES: &[&str] = &[
     "AWS::ElasticLoadBalancingV2::Listener",
     "AWS::RDS::DBInstance",
     "AWS::S3::Bucket",
+    "AWS::S3::AccountPublicAccessBlock",
     "AWS::Logs::LogGroup",
     "AWS::CloudTrail::Trail",
 ];
@@ -52,6 +53,7 @@ pub const MAPPED_KINDS: &[KindTag] = &[
     KindTag::BucketEncryption,
     KindTag::BucketPublicAccessBlock,
     KindTag::BucketReplication,
+    KindTag::AccountPublicAccessBlock,
     KindTag::LogGroup,
     KindTag::Trail,
 ];
@@ -308,6 +310,17 @@ pub fn map_item(item: &Value, input: &Arc<str>) -> Vec<Resource> {
         )],
         "AWS::RDS::DBInstance" => vec![it.main("aws_db_instance", db_instance(c))],
         "AWS::S3::Bucket" => bucket(&it, c, &json(get(item, "supplementaryConfiguration"))),
+        "AWS::S3::AccountPublicAccessBlock" => vec![it.main(
+            "aws_s3_account_public_access_block",
+            AccountPublicAccessBlock {
+                flags: PublicAccessBlockFlags {
+                    block_public_acls: boolean(get(c, "blockPublicAcls")),
+                    block_public_policy: boolean(get(c, "blockPublicPolicy")),
+                    ignore_public_acls: boolean(get(c, "ignorePublicAcls")),
+                    restrict_public_buckets: boolean(get(c, "restrictPublicBuckets")),
+                },
+            },
+        )],
         "AWS::Logs::LogGroup" => vec![it.main(
             "aws_cloudwatch_log_group",
             LogGroup {
