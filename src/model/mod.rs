@@ -5,6 +5,7 @@
 mod audit;
 mod compute;
 mod database;
+pub mod defaults;
 mod edge;
 mod field;
 mod flow;

@@ -165,6 +165,32 @@ fn segments(s: &str) -> Vec<(String, Option<String>)> {
     out
 }
 
+/// `var.a.b["c"]` → ("a", ["b", "c"]); `None` for anything but a variable path with
+/// attribute names and string keys.
+pub fn variable_path(reference: &str) -> Option<(String, Vec<String>)> {
+    let segs = segments(reference);
+    let mut steps = Vec::new();
+    let mut iter = segs.into_iter();
+    match iter.next()? {
+        (v, None) if v == "var" => {}
+        _ => return None,
+    }
+    let (name, key) = iter.next()?;
+    fn string_key(k: Option<String>, steps: &mut Vec<String>) -> Option<()> {
+        if let Some(k) = k {
+            let inner = k.strip_prefix('[')?.strip_suffix(']')?;
+            steps.push(serde_json::from_str::<String>(inner).ok()?);
+        }
+        Some(())
+    }
+    string_key(key, &mut steps)?;
+    for (seg, key) in iter {
+        steps.push(seg);
+        string_key(key, &mut steps)?;
+    }
+    Some((name, steps))
+}
+
 /// A parsed reference string.
 #[derive(Debug, Clone, PartialEq)]
 enum Reference {
@@ -264,6 +290,92 @@ impl<'c> RefContext<'c> {
             out.addresses.clear();
         }
         out
+    }
+
+    /// Whether Terraform knew an expression's value while planning: a constant, or built
+    /// only from inputs a plan always knows (root variables, module arguments built from
+    /// them, `count.index`, `each` over such a collection, module outputs of the same).
+    /// An attribute whose expression is known this way yet shows as "known after apply"
+    /// was null in the configuration: Terraform sends nothing and AWS applies its default.
+    /// Locals, resources and data sources are not followed (a plan does not record
+    /// locals; a resource's attributes may be unknown), so they answer `false`.
+    pub fn inputs_known(&self, expr: &Value) -> bool {
+        let Value::Object(m) = expr else {
+            return false;
+        };
+        if m.contains_key("constant_value") {
+            return true;
+        }
+        let refs = expression_refs(expr);
+        // `{}`: an expression with no reference that Terraform could not evaluate
+        // (`timestamp()`, `uuid()`).
+        !refs.is_empty() && self.refs_known(&refs, &self.module, true, 0)
+    }
+
+    fn refs_known(
+        &self,
+        refs: &[&str],
+        module: &[ModuleStep],
+        resource: bool,
+        depth: usize,
+    ) -> bool {
+        if depth > 16 {
+            return false;
+        }
+        refs.iter().all(|r| match parse_reference(r) {
+            Reference::Var(name) => match module.split_last() {
+                // Root variables are always known while planning.
+                None => true,
+                Some((step, parent)) => {
+                    let call = self
+                        .module_config(parent)
+                        .and_then(|m| m.module_calls.get(&step.name));
+                    match call {
+                        None => false,
+                        // Not passed: the variable's default, a constant.
+                        Some(c) => match c.expressions.get(&name) {
+                            None => true,
+                            Some(e) => {
+                                e.get("constant_value").is_some()
+                                    || self.refs_known(
+                                        &expression_refs(e),
+                                        parent,
+                                        false,
+                                        depth + 1,
+                                    )
+                            }
+                        },
+                    }
+                }
+            },
+            Reference::CountIndex => true,
+            // `each` of the resource itself: known when its `for_each` is.
+            Reference::Each if resource && depth == 0 => {
+                let rep: Vec<&str> = self.repetition_refs.iter().map(String::as_str).collect();
+                !rep.is_empty() && self.refs_known(&rep, module, false, depth + 1)
+            }
+            Reference::ModuleOutput { name, key, output } => {
+                let mut child = module.to_vec();
+                child.push(ModuleStep {
+                    name: name.clone(),
+                    key: key.clone(),
+                });
+                match self
+                    .module_config(&child)
+                    .and_then(|m| m.outputs.get(&output))
+                    .and_then(|o| o.expression.as_ref())
+                {
+                    Some(e) => {
+                        e.get("constant_value").is_some() || {
+                            let inner = expression_refs(e);
+                            !inner.is_empty() && self.refs_known(&inner, &child, false, depth + 1)
+                        }
+                    }
+                    None => false,
+                }
+            }
+            _ => false,
+        })
     }
 
     /// `aws_subnet.app` when the plan holds `aws_subnet.app["a"]`, `…["b"]`, … but no
@@ -419,6 +531,21 @@ pub fn is_expression(v: &Value) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn variable_paths() {
+        assert_eq!(variable_path("var.region"), Some(("region".into(), vec![])));
+        assert_eq!(
+            variable_path(r#"var.regions["replica"]"#),
+            Some(("regions".into(), vec!["replica".into()]))
+        );
+        assert_eq!(
+            variable_path("var.regions.replica"),
+            Some(("regions".into(), vec!["replica".into()]))
+        );
+        assert_eq!(variable_path("var.regions[0]"), None);
+        assert_eq!(variable_path("local.region"), None);
+    }
 
     #[test]
     fn segments_keep_quoted_keys() {

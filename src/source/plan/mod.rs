@@ -170,7 +170,7 @@ pub fn load(
     let addresses: HashSet<String> = locations.keys().cloned().collect();
     let multi_instance = multi_instance_groups(&addresses);
     let config = plan.configuration.unwrap_or_default();
-    let providers = provider_settings(&config);
+    let providers = provider_settings(&config, plan.variables.as_ref());
     let root_vars: std::collections::HashMap<String, terraform::TfValue> = plan
         .variables
         .iter()
@@ -468,18 +468,38 @@ fn instance_key(index: &Value) -> String {
 type ProviderSettings = (Option<String>, crate::model::Field<crate::model::Tags>);
 
 /// Region and default tags of each provider configuration (`aws`, `aws.replica`).
-fn provider_settings(config: &Configuration) -> HashMap<String, ProviderSettings> {
+/// A region is a constant, or a root variable (`var.region`, `var.regions.replica`,
+/// `var.regions["replica"]`) whose value the plan records.
+fn provider_settings(
+    config: &Configuration,
+    variables: Option<&HashMap<String, PlanVariable>>,
+) -> HashMap<String, ProviderSettings> {
     use crate::model::{Field, Tags, Unknown};
     config
         .provider_config
         .iter()
         .map(|(key, p)| {
-            let region = p
-                .expressions
-                .get("region")
-                .and_then(|r| r.get("constant_value"))
-                .and_then(Value::as_str)
-                .map(str::to_string);
+            let region = p.expressions.get("region").and_then(|r| {
+                if let Some(c) = r.get("constant_value") {
+                    return c.as_str().map(str::to_string);
+                }
+                // Provider configurations inside modules see the module's variables.
+                if key.contains(':') {
+                    return None;
+                }
+                let refs = config::expression_refs(r);
+                let longest = refs.iter().max_by_key(|s| s.len())?;
+                // Every reference must be a prefix of the longest (one path into one variable).
+                if !refs.iter().all(|s| longest.starts_with(s)) {
+                    return None;
+                }
+                let (name, path) = config::variable_path(longest)?;
+                let mut v = &variables?.get(&name)?.value;
+                for step in path {
+                    v = v.get(step.as_str())?;
+                }
+                v.as_str().map(str::to_string)
+            });
             let tags = match p.expressions.get("default_tags") {
                 None => Field::Known(Tags::new()),
                 Some(block) => {

@@ -122,6 +122,10 @@ fn node(
     hcl: Option<&TfValue>,
 ) -> TfValue {
     if unk == &Value::Bool(true) {
+        if configured_null(cfg, ctx, hcl) {
+            // Null in the configuration: Terraform sends nothing, AWS applies its default.
+            return TfValue::Null;
+        }
         let mut from_hcl = Vec::new();
         if let Some(h) = hcl {
             hcl_refs(h, &mut from_hcl);
@@ -208,6 +212,22 @@ fn node(
         TfValue::Sensitive(Box::new(value))
     } else {
         value
+    }
+}
+
+/// Whether an attribute the plan shows as "known after apply" is null in the
+/// configuration. An Optional+Computed attribute whose expression yields null (a variable
+/// or module input left null, a conditional giving null) is planned as unknown, yet
+/// Terraform sends nothing and AWS applies its default. The evaluated configuration next
+/// to the plan says so exactly; away from it, an expression whose inputs Terraform knew
+/// while planning (see [`RefContext::inputs_known`]) can only have been null.
+fn configured_null(cfg: Cfg<'_>, ctx: Option<&RefContext<'_>>, hcl: Option<&TfValue>) -> bool {
+    if let Some(h) = hcl {
+        return matches!(h, TfValue::Null);
+    }
+    match (cfg, ctx) {
+        (Cfg::Expr(e), Some(ctx)) => ctx.inputs_known(e),
+        _ => false,
     }
 }
 
