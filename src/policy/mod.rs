@@ -15,6 +15,7 @@ use toml::Spanned;
 
 pub use selector::{GlobList, Selector};
 
+use crate::rules::tls::elb_policies::TlsVersion;
 use crate::rules::{self, Severity};
 
 /// The embedded default policy pack.
@@ -160,7 +161,29 @@ fn yes() -> bool {
 #[serde(deny_unknown_fields)]
 pub struct Edge {
     pub https_port: i64,
-    pub ssl_policies: GlobList,
+    /// The oldest TLS protocol an HTTPS listener's security policy may accept (CB-TLS-002).
+    pub min_tls_version: MinTlsVersion,
+    /// The name-glob list this key replaced: rejected with a pointer to `min_tls_version`.
+    #[serde(default, rename = "ssl_policies")]
+    legacy_ssl_policies: Option<Spanned<toml::Value>>,
+}
+
+/// `edge.min_tls_version`: `"TLSv1.3"` (the architecture) or `"TLSv1.2"` (a team's
+/// relaxation). Older protocols are not accepted: the architecture requires TLS 1.3.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MinTlsVersion(pub TlsVersion);
+
+impl<'de> Deserialize<'de> for MinTlsVersion {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        match s.as_str() {
+            "TLSv1.3" => Ok(MinTlsVersion(TlsVersion::Tls13)),
+            "TLSv1.2" => Ok(MinTlsVersion(TlsVersion::Tls12)),
+            _ => Err(serde::de::Error::custom(format!(
+                "invalid min_tls_version `{s}`: use \"TLSv1.3\" (the architecture) or \"TLSv1.2\""
+            ))),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -354,6 +377,13 @@ impl Policy {
                 "see rules/clever-better.toml for every key and its type",
             )
         })?;
+        if let Some(legacy) = &policy.edge.legacy_ssl_policies {
+            return Err(error(
+                "edge.ssl_policies is no longer supported: CB-TLS-002 judges each ELB security policy by its documented protocols, not by its name".to_string(),
+                Some(legacy.span()),
+                "replace it by min_tls_version = \"TLSv1.3\" (or \"TLSv1.2\" to accept TLS 1.2)",
+            ));
+        }
         for key in policy.rules.keys() {
             if rules::find(key.get_ref()).is_none() {
                 return Err(error(
@@ -444,6 +474,22 @@ fn find_span(text: &str, value: &str) -> Option<Range<usize>> {
     text.find(&quoted).map(|i| i..i + quoted.len())
 }
 
+/// The embedded policy with `edge.min_tls_version` set to `value` (a TOML value), for tests.
+#[cfg(test)]
+pub(crate) fn default_with_edge_min_tls(value: &str) -> String {
+    let edge = DEFAULT_POLICY.find("[edge]").expect("[edge]");
+    let key = "min_tls_version = \"TLSv1.3\"";
+    let at = edge
+        + DEFAULT_POLICY[edge..]
+            .find(key)
+            .expect("edge.min_tls_version");
+    format!(
+        "{}min_tls_version = {value}{}",
+        &DEFAULT_POLICY[..at],
+        &DEFAULT_POLICY[at + key.len()..]
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -487,6 +533,52 @@ mod tests {
             "min_backup_retention_days = \"thirty\"",
         );
         assert!(err(&text).span.is_some());
+    }
+
+    #[test]
+    fn min_tls_version_accepts_tls12_and_tls13_only() {
+        assert_eq!(
+            Policy::default_policy().edge.min_tls_version,
+            MinTlsVersion(TlsVersion::Tls13)
+        );
+        let p = Policy::parse("p.toml", &default_with_edge_min_tls("\"TLSv1.2\"")).expect("valid");
+        assert_eq!(p.edge.min_tls_version, MinTlsVersion(TlsVersion::Tls12));
+        // The database key of the same name is untouched.
+        assert_eq!(p.database.min_tls_version, "TLSv1.3");
+        for bad in ["\"TLSv1.1\"", "\"TLS 1.3\"", "\"tlsv1.3\"", "13"] {
+            let text = default_with_edge_min_tls(bad);
+            let e = err(&text);
+            let span = e.span.expect("span");
+            let edge = text.find("[edge]").expect("[edge]");
+            assert!(span.offset() > edge, "{bad}: span before [edge]");
+            assert!(
+                text[span.offset()..].starts_with(bad),
+                "{bad}: span at {:?}",
+                &text[span.offset()..span.offset() + span.len()]
+            );
+        }
+        let e = err(&default_with_edge_min_tls("\"TLSv1.0\""));
+        assert!(
+            e.message.contains("invalid min_tls_version `TLSv1.0`"),
+            "{}",
+            e.message
+        );
+    }
+
+    #[test]
+    fn the_replaced_ssl_policies_glob_points_at_min_tls_version() {
+        let old = "ssl_policies = [\"ELBSecurityPolicy-TLS13-*\"]";
+        let text = default_with_edge_min_tls(&format!("\"TLSv1.3\"\n{old}"));
+        let e = err(&text);
+        assert!(
+            e.message
+                .contains("edge.ssl_policies is no longer supported"),
+            "{}",
+            e.message
+        );
+        assert!(e.help.contains("min_tls_version"), "{}", e.help);
+        let span = e.span.expect("span");
+        assert!(text[span.offset()..].starts_with("[\"ELBSecurityPolicy-TLS13-*\"]"));
     }
 
     #[test]

@@ -166,6 +166,25 @@ impl<'a> Check<'a> {
         );
     }
 
+    /// The resource cannot be judged for a reason that is not a missing value (a value the
+    /// rule has no facts about, e.g. an undocumented name): `message` says what and why.
+    pub fn unknown_because(
+        &mut self,
+        id: ResId,
+        attribute: Option<&str>,
+        message: impl Into<String>,
+        help: Option<String>,
+    ) {
+        self.record(
+            Subject::Resource(id),
+            Status::Unknown,
+            attribute,
+            message.into(),
+            help,
+            None,
+        );
+    }
+
     /// Something the policy requires is not in the inputs: a failure, or unknown when the
     /// source could not read resources of that kind (a denied live call).
     pub fn missing(

@@ -1,24 +1,37 @@
 use crate::declare_rule;
 use crate::model::{Field, Listener};
+use crate::rules::tls::elb_policies::{self, TlsVersion, AWS_DEFAULT_POLICY};
 use crate::rules::tls::listeners;
 use crate::rules::{Check, ALL_SOURCES};
 
-/// What AWS applies to an HTTPS listener created without `ssl_policy`.
-const AWS_DEFAULT_POLICY: &str = "ELBSecurityPolicy-2016-08";
-
 declare_rule! {
     /// ## What it checks
-    /// Every HTTPS listener of an application load balancer has an `ssl_policy` matching
-    /// the documented policies (`edge.ssl_policies`, `ELBSecurityPolicy-TLS13-*`). A
-    /// listener without `ssl_policy` gets the AWS default `ELBSecurityPolicy-2016-08`, which
-    /// has no TLS 1.3: it fails. Listeners of network or gateway load balancers are not
-    /// examined; an HTTPS listener whose load balancer cannot be resolved is still examined
-    /// (only application load balancers have HTTPS listeners).
+    /// Every HTTPS listener of an application load balancer uses a security policy whose
+    /// lowest protocol is TLS 1.3 (`edge.min_tls_version`, `TLSv1.3`; a team may relax it
+    /// to `TLSv1.2`). Each policy is judged by the protocols AWS documents for it (the
+    /// table in `src/rules/tls/elb_policies.rs`, from the ELB guide's "Security policies
+    /// for your Application Load Balancer"), never by its name:
+    /// `ELBSecurityPolicy-TLS13-1-0-2021-06` has "TLS13" in its name and still accepts
+    /// TLS 1.0. With the default, only the TLS 1.3-only policies pass
+    /// (`ELBSecurityPolicy-TLS13-1-3-2021-06`, `-TLS13-1-3-FIPS-2023-04`, their `PQ`
+    /// variants and `-TLS13-1-3-RFC9151-FIPS-2023-07`).
+    ///
+    /// A listener without `ssl_policy` gets the API default `ELBSecurityPolicy-2016-08`
+    /// (TLS 1.0 to 1.2): it fails. A policy name that is not in the table is unknown ("not
+    /// a documented ELB security policy"): its protocols cannot be known, so it is neither
+    /// passed nor guessed from its spelling. Listeners of network or gateway load balancers
+    /// are not examined; an HTTPS listener whose load balancer cannot be resolved is still
+    /// examined (only application load balancers have HTTPS listeners).
     ///
     /// ## Why
-    /// The architecture document: "In Transit: TLS 1.3 for all connections". Only the
-    /// `ELBSecurityPolicy-TLS13-*` policies negotiate TLS 1.3 with clients; the older
-    /// policies stop at TLS 1.2 (or still accept TLS 1.0).
+    /// The architecture document: "In Transit: TLS 1.3 for all connections". A policy that
+    /// also accepts TLS 1.2 (or 1.1, 1.0) lets a client negotiate the older protocol, so
+    /// not all connections are TLS 1.3. CB-TLS-003 reads the same sentence the same way for
+    /// the database (`ssl_min_protocol_version = TLSv1.3`). AWS: "Application Load
+    /// Balancers do not support custom security policies", so the name fixes the protocol
+    /// set; the default for listeners created through the API (which Terraform uses) is
+    /// `ELBSecurityPolicy-2016-08` (ELB guide, "Security policies for your Application
+    /// Load Balancer", considerations).
     ///
     /// ## Example
     /// ```hcl
@@ -26,7 +39,7 @@ declare_rule! {
     ///   load_balancer_arn = aws_lb.main.arn
     ///   port              = 443
     ///   protocol          = "HTTPS"
-    ///   ssl_policy        = "ELBSecurityPolicy-TLS-1-2-Ext-2018-06"
+    ///   ssl_policy        = "ELBSecurityPolicy-TLS13-1-2-2021-06" # also accepts TLS 1.2
     ///   certificate_arn   = aws_acm_certificate.main.arn
     ///   # default_action …
     /// }
@@ -38,16 +51,21 @@ declare_rule! {
     ///   load_balancer_arn = aws_lb.main.arn
     ///   port              = 443
     ///   protocol          = "HTTPS"
-    ///   ssl_policy        = "ELBSecurityPolicy-TLS13-1-2-2021-06"
+    ///   ssl_policy        = "ELBSecurityPolicy-TLS13-1-3-2021-06" # TLS 1.3 only
     ///   certificate_arn   = aws_acm_certificate.main.arn
     ///   # default_action …
     /// }
     /// ```
+    /// Where FIPS is required, `ELBSecurityPolicy-TLS13-1-3-FIPS-2023-04`. A team that must
+    /// serve TLS 1.2 clients sets `min_tls_version = "TLSv1.2"` under `[edge]` and uses
+    /// e.g. `ELBSecurityPolicy-TLS13-1-2-Res-2021-06`.
     ///
     /// ## Peers
     /// AWS Config `elbv2-predefined-security-policy-ssl-check` (with `sslPolicies` set to
-    /// the TLS 1.3 policies). Checkov `CKV_AWS_103` and Trivy `AVD-AWS-0047` only require
-    /// TLS 1.2 (or reject known-outdated policies), so they pass TLS 1.2-only policies.
+    /// the TLS 1.3-only policies). Checkov `CKV_AWS_103` and Trivy `AVD-AWS-0047` only
+    /// require TLS 1.2 (or reject known-outdated policies), so they pass policies that
+    /// accept TLS 1.2; a check matching `ELBSecurityPolicy-TLS13-*` by name also passes
+    /// `ELBSecurityPolicy-TLS13-1-0-2021-06`, which accepts TLS 1.0.
     pub static ALB_TLS13_POLICY = Rule {
         id: "CB-TLS-002",
         name: "alb-tls13-policy",
@@ -58,15 +76,27 @@ declare_rule! {
     };
 }
 
+/// The policy to suggest for a required lowest protocol.
+fn suggested(min: TlsVersion) -> &'static str {
+    if min >= TlsVersion::Tls13 {
+        "ELBSecurityPolicy-TLS13-1-3-2021-06"
+    } else {
+        "ELBSecurityPolicy-TLS13-1-2-Res-2021-06"
+    }
+}
+
 fn check(c: &mut Check<'_>) {
-    let allowed = &c.policy.edge.ssl_policies;
-    let wanted = allowed.patterns().join(", ");
-    let help = match allowed.patterns().first() {
-        Some(p) if !p.contains('*') => format!("set ssl_policy = \"{p}\""),
-        _ => format!(
-            "set ssl_policy to a policy matching {wanted} (e.g. ELBSecurityPolicy-TLS13-1-2-2021-06)"
-        ),
+    let min = c.policy.edge.min_tls_version.0;
+    let who = if min >= TlsVersion::Tls13 {
+        "the architecture"
+    } else {
+        "the policy"
     };
+    let require = format!("{who} requires {min} as the lowest protocol (edge.min_tls_version)");
+    let help = format!(
+        "set ssl_policy = \"{}\" (a documented policy whose lowest protocol is {min})",
+        suggested(min)
+    );
     for l in c.inv.all::<Listener>() {
         match &l.protocol {
             Field::Known(p) | Field::Sensitive(p) if p.eq_ignore_ascii_case("HTTPS") => {}
@@ -79,25 +109,49 @@ fn check(c: &mut Check<'_>) {
         if let Ok(false) = listeners::on_application_lb(c.inv, &l) {
             continue;
         }
-        match &l.ssl_policy {
-            Field::Known(p) | Field::Sensitive(p) if allowed.matches(p) => c.pass(l.id),
-            Field::Known(p) | Field::Sensitive(p) => c.fail(
+        let name = match &l.ssl_policy {
+            Field::Known(p) | Field::Sensitive(p) => p.as_str(),
+            Field::Absent => {
+                let lowest = elb_policies::lookup(AWS_DEFAULT_POLICY)
+                    .map_or(TlsVersion::Tls10, |p| p.lowest);
+                if lowest < min {
+                    c.fail(
+                        l.id,
+                        Some("ssl_policy"),
+                        format!("HTTPS listener has no ssl_policy, so AWS applies {AWS_DEFAULT_POLICY}, which accepts {lowest}; {require}"),
+                        help.clone(),
+                    );
+                } else {
+                    c.pass(l.id);
+                }
+                continue;
+            }
+            Field::Unknown(u) => {
+                c.unknown(l.id, Some("ssl_policy"), "the listener's SSL policy", u);
+                continue;
+            }
+        };
+        let shown = l.ssl_policy.shown().to_string();
+        match elb_policies::lookup(name) {
+            Some(p) if p.lowest >= min => c.pass(l.id),
+            Some(p) => c.fail(
                 l.id,
                 Some("ssl_policy"),
                 format!(
-                    "HTTPS listener uses SSL policy {p}, which has no TLS 1.3; the architecture requires a policy matching {wanted}"
+                    "HTTPS listener uses SSL policy {shown}, which accepts {} (its lowest protocol); {require}",
+                    p.lowest
                 ),
                 help.clone(),
             ),
-            Field::Absent => c.fail(
+            None => c.unknown_because(
                 l.id,
                 Some("ssl_policy"),
-                format!(
-                    "HTTPS listener has no ssl_policy, so AWS applies {AWS_DEFAULT_POLICY}, which has no TLS 1.3; the architecture requires a policy matching {wanted}"
-                ),
-                help.clone(),
+                format!("the protocols of SSL policy {shown} are unknown: it is not a documented ELB security policy"),
+                Some(format!(
+                    "use a documented policy such as {} (if AWS has published a new policy, add it to the table in src/rules/tls/elb_policies.rs)",
+                    suggested(min)
+                )),
             ),
-            Field::Unknown(u) => c.unknown(l.id, Some("ssl_policy"), "the listener's SSL policy", u),
         }
     }
 }
@@ -106,7 +160,7 @@ fn check(c: &mut Check<'_>) {
 mod tests {
     use super::*;
     use crate::model::{Inventory, Unknown};
-    use crate::rules::testing::run;
+    use crate::rules::testing::{run, run_with};
     use crate::rules::tls::testkit::*;
 
     fn with(listeners: &[(&str, &str, Field<&str>)]) -> Inventory {
@@ -137,47 +191,166 @@ mod tests {
         inv
     }
 
-    #[test]
-    fn tls13_policies_pass_and_http_or_nlb_are_not_examined() {
-        let inv = with(&[
-            (
-                "a",
-                "HTTPS",
-                Field::Known("ELBSecurityPolicy-TLS13-1-2-2021-06"),
-            ),
-            (
-                "b",
-                "https",
-                Field::Known("ELBSecurityPolicy-TLS13-1-2-Res-2021-06"),
-            ),
-            ("http", "HTTP", Field::Absent),
-            ("tls", "TLS", Field::Known("ELBSecurityPolicy-2016-08")),
-        ]);
-        let out = run(&ALB_TLS13_POLICY, &inv);
-        assert_eq!(out.passes(), ["aws_lb_listener.a", "aws_lb_listener.b"]);
-        assert_eq!(out.outcomes.len(), 2);
+    fn known(name: &'static str) -> Field<&'static str> {
+        Field::Known(name)
     }
 
     #[test]
-    fn tls12_policy_and_absent_policy_fail() {
+    fn tls13_only_policies_pass_and_http_or_nlb_are_not_examined() {
+        let inv = with(&[
+            ("a", "HTTPS", known("ELBSecurityPolicy-TLS13-1-3-2021-06")),
+            (
+                "b",
+                "https",
+                known("ELBSecurityPolicy-TLS13-1-3-FIPS-2023-04"),
+            ),
+            (
+                "c",
+                "HTTPS",
+                known("ELBSecurityPolicy-TLS13-1-3-PQ-2025-09"),
+            ),
+            ("http", "HTTP", Field::Absent),
+            ("tls", "TLS", known("ELBSecurityPolicy-2016-08")),
+        ]);
+        let out = run(&ALB_TLS13_POLICY, &inv);
+        let passes = ["a", "b", "c"].map(|n| format!("aws_lb_listener.{n}"));
+        assert_eq!(out.passes(), passes);
+        assert_eq!(out.outcomes.len(), 3);
+    }
+
+    #[test]
+    fn policies_accepting_older_protocols_fail_whatever_their_name() {
         let inv = with(&[
             (
-                "https",
+                "tls13_1_0",
                 "HTTPS",
-                Field::Known("ELBSecurityPolicy-TLS-1-2-Ext-2018-06"),
+                known("ELBSecurityPolicy-TLS13-1-0-2021-06"),
+            ),
+            (
+                "tls13_1_2",
+                "HTTPS",
+                known("ELBSecurityPolicy-TLS13-1-2-2021-06"),
+            ),
+            (
+                "tls12",
+                "HTTPS",
+                known("ELBSecurityPolicy-TLS-1-2-Ext-2018-06"),
             ),
             ("partner", "HTTPS", Field::Absent),
         ]);
         let out = run(&ALB_TLS13_POLICY, &inv);
-        assert_eq!(
-            out.fails(),
-            ["aws_lb_listener.https", "aws_lb_listener.partner"]
-        );
+        let fails = ["partner", "tls12", "tls13_1_0", "tls13_1_2"];
+        assert_eq!(out.fails(), fails.map(|n| format!("aws_lb_listener.{n}")));
         let msgs = out.messages();
-        let fact = "uses SSL policy ELBSecurityPolicy-TLS-1-2-Ext-2018-06, which has no TLS 1.3";
-        assert!(msgs[0].contains(fact), "{}", msgs[0]);
-        assert!(msgs[0].contains("requires a policy matching ELBSecurityPolicy-TLS13-*"));
-        assert!(msgs[1].contains("no ssl_policy, so AWS applies ELBSecurityPolicy-2016-08"));
+        let require =
+            "the architecture requires TLS 1.3 as the lowest protocol (edge.min_tls_version)";
+        assert!(
+            msgs[0].contains("ELBSecurityPolicy-TLS13-1-0-2021-06, which accepts TLS 1.0"),
+            "{}",
+            msgs[0]
+        );
+        assert!(
+            msgs[1].contains("ELBSecurityPolicy-TLS13-1-2-2021-06, which accepts TLS 1.2"),
+            "{}",
+            msgs[1]
+        );
+        assert!(msgs[2].contains("which accepts TLS 1.2"), "{}", msgs[2]);
+        let absent =
+            "no ssl_policy, so AWS applies ELBSecurityPolicy-2016-08, which accepts TLS 1.0";
+        assert!(msgs[3].contains(absent), "{}", msgs[3]);
+        assert!(msgs.iter().all(|m| m.ends_with(require)), "{msgs:#?}");
+        let help = out.outcomes[0].help.as_deref().unwrap_or_default();
+        assert!(
+            help.contains("ELBSecurityPolicy-TLS13-1-3-2021-06"),
+            "{help}"
+        );
+    }
+
+    #[test]
+    fn a_team_may_relax_to_tls12() {
+        let text = crate::policy::default_with_edge_min_tls("\"TLSv1.2\"");
+        let policy = crate::policy::Policy::parse("p.toml", &text).expect("policy");
+        let inv = with(&[
+            (
+                "tls13_1_2",
+                "HTTPS",
+                known("ELBSecurityPolicy-TLS13-1-2-2021-06"),
+            ),
+            (
+                "fips_ext0",
+                "HTTPS",
+                known("ELBSecurityPolicy-TLS13-1-2-Ext0-FIPS-2023-04"),
+            ),
+            (
+                "tls13_1_3",
+                "HTTPS",
+                known("ELBSecurityPolicy-TLS13-1-3-2021-06"),
+            ),
+            ("tls11", "HTTPS", known("ELBSecurityPolicy-TLS-1-1-2017-01")),
+            (
+                "tls13_1_1",
+                "HTTPS",
+                known("ELBSecurityPolicy-TLS13-1-1-2021-06"),
+            ),
+            ("absent", "HTTPS", Field::Absent),
+        ]);
+        let out = run_with(&ALB_TLS13_POLICY, &inv, &policy);
+        let passes = ["fips_ext0", "tls13_1_2", "tls13_1_3"];
+        assert_eq!(out.passes(), passes.map(|n| format!("aws_lb_listener.{n}")));
+        let fails = ["absent", "tls11", "tls13_1_1"];
+        assert_eq!(out.fails(), fails.map(|n| format!("aws_lb_listener.{n}")));
+        let msgs = out.messages();
+        assert!(
+            msgs[0].contains("ELBSecurityPolicy-TLS-1-1-2017-01, which accepts TLS 1.1")
+                && msgs[0].ends_with(
+                    "the policy requires TLS 1.2 as the lowest protocol (edge.min_tls_version)"
+                ),
+            "{}",
+            msgs[0]
+        );
+    }
+
+    #[test]
+    fn an_undocumented_policy_is_unknown_not_guessed() {
+        let inv = with(&[
+            (
+                "future",
+                "HTTPS",
+                known("ELBSecurityPolicy-TLS13-1-3-2099-01"),
+            ),
+            (
+                "lower",
+                "HTTPS",
+                known("elbsecuritypolicy-tls13-1-3-2021-06"),
+            ),
+            (
+                "secret",
+                "HTTPS",
+                Field::Sensitive("ELBSecurityPolicy-Custom"),
+            ),
+        ]);
+        let out = run(&ALB_TLS13_POLICY, &inv);
+        let unknowns = ["future", "lower", "secret"];
+        assert_eq!(
+            out.unknowns(),
+            unknowns.map(|n| format!("aws_lb_listener.{n}"))
+        );
+        assert!(out.passes().is_empty() && out.fails().is_empty());
+        let msgs = out.messages();
+        assert!(msgs
+            .iter()
+            .all(|m| m.contains("not a documented ELB security policy")));
+        assert!(
+            msgs[0].contains("ELBSecurityPolicy-TLS13-1-3-2099-01"),
+            "{}",
+            msgs[0]
+        );
+        // A sensitive value is never printed.
+        assert!(
+            msgs[2].contains("(sensitive)") && !msgs[2].contains("Custom"),
+            "{}",
+            msgs[2]
+        );
     }
 
     #[test]
