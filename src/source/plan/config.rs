@@ -482,6 +482,20 @@ impl<'c> RefContext<'c> {
                     self.resolve_into(&rep_refs, module, None, &mut rep, depth + 1);
                     groups = rep.addresses;
                 }
+                if !from_repetition {
+                    // `aws_subnet.s[each.key]` and `aws_subnet.s["data-${each.key}"]` are
+                    // both recorded as `aws_subnet.s` + `each.key`: which instance the
+                    // index names is not in the plan, so it is not guessed.
+                    if let Some(g) = groups.iter().find(|g| self.is_multi_instance_group(g)) {
+                        out.dead_end.get_or_insert_with(|| {
+                            format!(
+                                "it indexes {g} with an expression of each.key or count.index, \
+                                 which a plan does not record (scan the plan next to its .tf files)"
+                            )
+                        });
+                        groups.retain(|g| !self.is_multi_instance_group(g));
+                    }
+                }
                 let mut unkeyed = 0;
                 for g in &mut groups {
                     let instance = format!("{g}{k}");

@@ -167,7 +167,29 @@ pub fn load(
     }
     let input: Arc<str> = Arc::from(path);
     let locations = address_locations(&input, text);
-    let addresses: HashSet<String> = locations.keys().cloned().collect();
+    // The instances of the plan. Not every `"address"` of the text: the configuration
+    // section names resources too (`aws_subnet.app`, without instance keys), and counting
+    // those would hide that `aws_subnet.app` has several instances.
+    let addresses: HashSet<String> = if plan.resource_changes.is_empty() {
+        locations.keys().cloned().collect()
+    } else {
+        #[derive(Deserialize)]
+        struct Addressed<'a> {
+            #[serde(borrow)]
+            address: std::borrow::Cow<'a, str>,
+        }
+        let mut set: HashSet<String> = locations
+            .keys()
+            .filter(|a| a.starts_with("data.") || a.contains(".data."))
+            .cloned()
+            .collect();
+        for raw in &plan.resource_changes {
+            let a: Addressed<'_> =
+                serde_json::from_str(raw.get()).map_err(|e| json_error(path, &e))?;
+            set.insert(a.address.into_owned());
+        }
+        set
+    };
     let multi_instance = multi_instance_groups(&addresses);
     let config = plan.configuration.unwrap_or_default();
     let providers = provider_settings(&config, plan.variables.as_ref());
