@@ -145,10 +145,19 @@ fn attribute_locations(
         if !out.iter().any(|(n, _)| n == &kind) {
             out.push((kind.clone(), cache.of(&block.loc)));
         }
-        for (name, _, loc) in &block.body.attrs {
-            let path = format!("{kind}.{name}");
-            if !out.iter().any(|(n, _)| n == &path) {
-                out.push((path, cache.of(loc)));
+        // A dynamic block's attributes are in its `content` block.
+        let content = block
+            .body
+            .blocks
+            .iter()
+            .filter(|b| block.kind == "dynamic" && b.kind == "content")
+            .map(|b| &b.body);
+        for body in std::iter::once(&block.body).chain(content) {
+            for (name, _, loc) in &body.attrs {
+                let path = format!("{kind}.{name}");
+                if !out.iter().any(|(n, _)| n == &path) {
+                    out.push((path, cache.of(loc)));
+                }
             }
         }
     }
