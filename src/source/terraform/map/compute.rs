@@ -50,8 +50,8 @@ pub fn map(t: &str, v: TfRef<'_>) -> Option<Mapped> {
             let family = v.get("family").string_nonempty();
             let mut mapped = Mapped::new(TaskDefinition {
                 family: family.clone(),
-                cpu: v.get("cpu").int(),
-                memory: v.get("memory").int(),
+                cpu: task_size(v.get("cpu"), "vcpu"),
+                memory: task_size(v.get("memory"), "gb"),
                 task_role: v.get("task_role_arn").refs(),
                 execution_role: v.get("execution_role_arn").refs(),
                 containers: containers(v.get("container_definitions")),
@@ -141,6 +141,34 @@ pub fn map(t: &str, v: TfRef<'_>) -> Option<Mapped> {
         }
         _ => return None,
     })
+}
+
+/// A task-level `cpu` (CPU units) or `memory` (MiB): an integer, or a string in vCPUs
+/// (`"0.5 vCPU"`, `"1 vcpu"`) or GB (`"2 GB"`, `"2GB"`), which ECS converts to units and MiB
+/// (x 1024) when it registers the task definition (ECS API reference,
+/// RegisterTaskDefinition `cpu` / `memory`).
+fn task_size(v: TfRef<'_>, unit: &str) -> Field<i64> {
+    let scaled = |s: &str| -> Option<i64> {
+        let lower = s.trim().to_ascii_lowercase();
+        let n: f64 = lower.strip_suffix(unit)?.trim().parse().ok()?;
+        let units = n * 1024.0;
+        (units.fract() == 0.0 && units >= 0.0).then_some(units as i64)
+    };
+    match v.int() {
+        Field::Unknown(Unknown::Unresolved(_)) => match v.string() {
+            Field::Known(s) => scaled(&s).map_or_else(
+                || Field::Unknown(Unknown::Unresolved(format!("`{s}` is not a task size"))),
+                Field::Known,
+            ),
+            Field::Sensitive(s) => scaled(&s).map_or_else(
+                || Field::Unknown(Unknown::Unresolved("not a task size".into())),
+                Field::Sensitive,
+            ),
+            // Unknown or absent: nothing to convert.
+            other => other.map(|_| 0),
+        },
+        other => other,
+    }
 }
 
 /// Parses `container_definitions` (JSON text). A sensitive text yields sensitive values.
@@ -266,6 +294,20 @@ pub fn parse_containers(text: &str, sensitive: bool) -> Result<Vec<Container>, S
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn task_sizes_in_vcpu_and_gb_are_units_and_mib() {
+        use crate::source::terraform::TfValue;
+        let size = |s: &str, unit| task_size(TfRef::plain(&TfValue::String(s.into())), unit);
+        assert_eq!(size("512", "vcpu"), Field::Known(512));
+        assert_eq!(size("0.5 vCPU", "vcpu"), Field::Known(512));
+        assert_eq!(size("2 vcpu", "vcpu"), Field::Known(2048));
+        assert_eq!(size("1GB", "gb"), Field::Known(1024));
+        assert_eq!(size("4 GB", "gb"), Field::Known(4096));
+        assert!(size("lots", "gb").unknown().is_some());
+        let n = TfValue::Number(1024.0);
+        assert_eq!(task_size(TfRef::plain(&n), "gb"), Field::Known(1024));
+    }
 
     #[test]
     fn container_keys_match_in_any_case() {
