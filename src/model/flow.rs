@@ -108,6 +108,9 @@ impl fmt::Display for PortRange {
 pub enum Peer {
     Cidr(IpNetwork),
     PrefixList(String),
+    /// A prefix list whose id is not known yet (`prefix_list_ids = [data.….id]` before
+    /// apply): the attribute that is set says the peer's kind, which is all the rules need.
+    PrefixListUnknownId(Unknown),
     /// Another security group (resolved through the inventory).
     Group(Refs),
     /// The group the rule belongs to (`self = true`).
@@ -120,6 +123,13 @@ impl Peer {
     pub fn is_anywhere(&self) -> bool {
         matches!(self, Peer::Cidr(net) if net.prefix() == 0)
     }
+
+    /// A managed prefix list, its id known or not. The rules count it as an `internet`
+    /// peer: AWS-managed lists (S3, DynamoDB, CloudFront origin-facing) hold addresses
+    /// outside the VPC, and a customer-managed list is edited outside the configuration.
+    pub fn is_prefix_list(&self) -> bool {
+        matches!(self, Peer::PrefixList(_) | Peer::PrefixListUnknownId(_))
+    }
 }
 
 impl fmt::Display for Peer {
@@ -127,6 +137,7 @@ impl fmt::Display for Peer {
         match self {
             Peer::Cidr(net) => write!(f, "{net}"),
             Peer::PrefixList(id) => write!(f, "prefix list {id}"),
+            Peer::PrefixListUnknownId(_) => f.write_str("a prefix list (id not known yet)"),
             Peer::Group(_) => f.write_str("a security group"),
             Peer::SelfGroup => f.write_str("itself"),
             Peer::Unknown(_) => f.write_str("an unknown peer"),
@@ -142,6 +153,10 @@ pub struct SecurityGroupFlow {
     /// For protocol `All` (and ICMP), the full range.
     pub ports: Field<PortRange>,
     pub peer: Peer,
+    /// The attribute that names the peer, as a path into the resource
+    /// (`prefix_list_ids`, `cidr_ipv4`, `ingress.cidr_blocks`), when the source knows it:
+    /// findings about the flow point there.
+    pub attribute: Option<String>,
 }
 
 impl SecurityGroupFlow {

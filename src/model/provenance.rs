@@ -114,15 +114,51 @@ pub struct Provenance {
 }
 
 impl Provenance {
-    /// The most precise location for `attribute` (falling back to the resource's own).
+    /// The most precise location for `attribute`: the attribute, else its enclosing block
+    /// (`ingress` for `ingress.cidr_blocks`, when the block is dynamic), else the resource's.
     pub fn location_of(&self, attribute: Option<&str>) -> Option<&Location> {
+        let find = |a: &str| {
+            self.attributes
+                .iter()
+                .find(|(name, _)| name == a)
+                .map(|(_, l)| l)
+        };
         attribute
-            .and_then(|a| {
-                self.attributes
-                    .iter()
-                    .find(|(name, _)| name == a)
-                    .map(|(_, l)| l)
-            })
+            .and_then(|a| find(a).or_else(|| a.rsplit_once('.').and_then(|(block, _)| find(block))))
             .or(self.location.as_ref())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn location_of_falls_back_to_the_enclosing_block_then_the_resource() {
+        let path: Arc<str> = Arc::from("main.tf");
+        let at = |line| Location {
+            path: path.clone(),
+            line,
+            column: 1,
+            offset: 0,
+            len: 0,
+        };
+        let p = Provenance {
+            source: SourceKind::Hcl,
+            address: "aws_security_group.db".into(),
+            input: path.clone(),
+            location: Some(at(1)),
+            attributes: vec![
+                ("ingress".into(), at(5)),
+                ("ingress.cidr_blocks".into(), at(8)),
+            ],
+            account: None,
+            region: None,
+        };
+        let line = |a: Option<&str>| p.location_of(a).map(|l| l.line);
+        assert_eq!(line(Some("ingress.cidr_blocks")), Some(8));
+        assert_eq!(line(Some("ingress.prefix_list_ids")), Some(5));
+        assert_eq!(line(Some("egress.cidr_blocks")), Some(1));
+        assert_eq!(line(None), Some(1));
     }
 }

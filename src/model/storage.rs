@@ -5,6 +5,22 @@ use super::{Field, Refs};
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Bucket {
     pub name: Field<String>,
+    /// The legacy inline configuration blocks of `aws_s3_bucket`, which the AWS provider
+    /// 5.x still accepts (deprecated) and applies as the separate resources do.
+    pub inline: BucketInline,
+}
+
+/// `aws_s3_bucket`'s inline `versioning`, `server_side_encryption_configuration` and
+/// `replication_configuration` blocks (Absent when not configured: the provider computes
+/// them).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct BucketInline {
+    /// `versioning { enabled = … }`: `Enabled`, or `Suspended` for `enabled = false`.
+    pub versioning: Field<String>,
+    /// The `sse_algorithm` of each `rule` (as [`BucketEncryption::algorithms`]).
+    pub encryption: Field<Vec<String>>,
+    /// `replication_configuration { rules { … } }` (as [`BucketReplication::rules`]).
+    pub replication: Field<Vec<ReplicationRule>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]

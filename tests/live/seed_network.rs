@@ -592,7 +592,7 @@ fn permission(s: &Seeder, group: &str, flow: &SecurityGroupFlow) -> Option<IpPer
                 p.user_id_group_pairs(UserIdGroupPair::builder().group_id(g).build())
             })
         }
-        Peer::Unknown(_) => return None,
+        Peer::Unknown(_) | Peer::PrefixListUnknownId(_) => return None,
     };
     Some(p.build())
 }

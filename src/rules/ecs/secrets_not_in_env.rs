@@ -9,6 +9,12 @@ declare_rule! {
     /// `*API_KEY*`, … case-insensitive) with a non-empty value. Fails on the task definition;
     /// the message names the container and the variable, never the value.
     ///
+    /// Keys match in any case (`Environment` / `Name` / `Value`, `SECRETS`, …): the AWS
+    /// provider decodes `container_definitions` with Go's `encoding/json` into the ECS SDK
+    /// types, which matches keys case-insensitively, and stores them in camel case, so a
+    /// `.tf` scan and a plan scan read the same containers. Of two keys differing only in
+    /// case, the last in the document wins, as in Go (golang/go#43664, #47984).
+    ///
     /// ## Why
     /// The architecture document's Secrets Management: "All secrets stored in AWS Secrets
     /// Manager" (`clever-better/prod/database`, `…/betfair`, `…/api-keys`). A secret in

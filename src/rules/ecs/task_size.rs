@@ -11,6 +11,10 @@ declare_rule! {
     /// `services.ml.cpu` / `services.ml.memory` (2048 / 4096). Fails on the task definition.
     /// (A missing bot or ML service is reported by CB-ECS-001 and CB-ECS-002.)
     ///
+    /// Sizes written in vCPUs or GB (`cpu = "0.5 vCPU"`, `memory = "1 GB"`) count as the CPU
+    /// units and MiB that ECS converts them to when it registers the task definition (ECS
+    /// API reference, RegisterTaskDefinition `cpu` and `memory`).
+    ///
     /// ## Why
     /// The architecture document's ECS Fargate configuration: Trading Bot "cpu = 512  # 0.5
     /// vCPU  memory = 1024  # 1 GB"; ML Service "cpu = 2048  # 2 vCPU  memory = 4096  # 4 GB".

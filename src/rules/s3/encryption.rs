@@ -15,6 +15,14 @@ declare_rule! {
     /// only `aws:kms` or `aws:kms:dsse` pass, and a bucket without configuration fails (the
     /// S3 default is SSE-S3). An algorithm that is not known yet is unknown.
     ///
+    /// The legacy inline `server_side_encryption_configuration` block of `aws_s3_bucket`
+    /// (deprecated in the AWS provider 4.0, still accepted by 5.x) counts as the separate
+    /// resource: an inline `aws:kms` is SSE-KMS. With both, the two write the bucket's one
+    /// encryption configuration and AWS keeps the one Terraform applied last (the provider's
+    /// `aws_s3_bucket` docs: "Configuring with both will cause inconsistencies and may
+    /// overwrite configuration"): when they agree that is the verdict, when one meets the
+    /// level and the other does not the outcome is unknown with that reason.
+    ///
     /// ## Why
     /// The architecture document's "Encryption" section: "S3: Server-side encryption
     /// (SSE-S3)". The model bucket holds the trained ML models; a team that needs KMS key
@@ -83,48 +91,94 @@ fn help(level: EncryptionLevel) -> &'static str {
     }
 }
 
+/// What one configuration (the inline block or a separate resource) says: the weak
+/// algorithms it sets, or what about it is unknown.
+fn judge(
+    level: EncryptionLevel,
+    label: &str,
+    bucket: &str,
+    algorithms: &Field<Vec<String>>,
+) -> Result<Vec<String>, (String, Unknown)> {
+    match algorithms {
+        Field::Known(algs) | Field::Sensitive(algs) if !algs.is_empty() => Ok(algs
+            .iter()
+            .filter(|a| !meets(level, a))
+            .map(|alg| format!("{label} encrypts {bucket} with {alg}"))
+            .collect()),
+        Field::Known(_) | Field::Sensitive(_) | Field::Absent => {
+            if meets(level, "AES256") {
+                Ok(Vec::new())
+            } else {
+                Ok(vec![format!(
+                    "{label} sets no sse_algorithm for {bucket}, so S3 uses its default AES256"
+                )])
+            }
+        }
+        Field::Unknown(u) => Err((format!("the sse_algorithm of {label}"), u.clone())),
+    }
+}
+
 fn check(c: &mut Check<'_>) {
     let inv = c.inv;
     let level = c.policy.storage.minimum_encryption;
     let configs = Attached::<BucketEncryption, Bucket>::collect(inv, |e| &e.bucket);
     for bucket in inv.all::<Bucket>() {
         let mine = configs.of(bucket.id);
+        let address = bucket.address();
         let mut weak: Vec<String> = Vec::new();
         let mut unknown: Option<(String, Unknown)> = None;
-        for config in mine {
-            match &config.algorithms {
-                Field::Known(algs) | Field::Sensitive(algs) if !algs.is_empty() => {
-                    for alg in algs.iter().filter(|a| !meets(level, a)) {
-                        weak.push(format!(
-                            "{} encrypts {} with {alg}",
-                            config.address(),
-                            bucket.address()
-                        ));
-                    }
+        let mut judged = |label: &str, algs: &Field<Vec<String>>| -> Option<bool> {
+            match judge(level, label, address, algs) {
+                Ok(w) => {
+                    let ok = w.is_empty();
+                    weak.extend(w);
+                    Some(ok)
                 }
-                Field::Known(_) | Field::Sensitive(_) | Field::Absent => {
-                    if !meets(level, "AES256") {
-                        weak.push(format!(
-                            "{} sets no sse_algorithm for {}, so S3 uses its default AES256",
-                            config.address(),
-                            bucket.address()
-                        ));
-                    }
-                }
-                Field::Unknown(u) => {
-                    let what = format!("the sse_algorithm of {}", config.address());
-                    unknown.get_or_insert((what, u.clone()));
+                Err(u) => {
+                    unknown.get_or_insert(u);
+                    None
                 }
             }
+        };
+        let inline_label = format!("the inline server_side_encryption_configuration of {address}");
+        let inline = match &bucket.inline.encryption {
+            Field::Absent => None,
+            algs => Some(judged(&inline_label, algs)),
+        };
+        let separate: Vec<Option<bool>> = mine
+            .iter()
+            .map(|config| judged(config.address(), &config.algorithms))
+            .collect();
+        // The inline block and a separate resource both write the bucket's one
+        // encryption configuration: AWS keeps whichever Terraform applied last, and each
+        // apply rewrites it. When they disagree, the verdict is not knowable.
+        if let Some(Some(own)) = inline {
+            if let Some(other) = mine
+                .iter()
+                .zip(&separate)
+                .find(|(_, v)| **v == Some(!own))
+                .map(|(config, _)| config.address())
+            {
+                let why = Unknown::Unresolved(format!(
+                    "the inline server_side_encryption_configuration and {other} both set it and \
+                     disagree; AWS keeps the one applied last"
+                ));
+                c.unknown(
+                    bucket.id,
+                    None,
+                    &format!("the encryption of {address}"),
+                    &why,
+                );
+                continue;
+            }
         }
-        if mine.is_empty() {
+        if mine.is_empty() && inline.is_none() {
             if let Some(maybe) = configs.maybe() {
                 unknown = Some(maybe);
             } else if !meets(level, "AES256") {
                 weak.push(format!(
-                    "{} has no server-side encryption configuration, so S3 applies its \
-                     default SSE-S3 (AES256)",
-                    bucket.address()
+                    "{address} has no server-side encryption configuration, so S3 applies its \
+                     default SSE-S3 (AES256)"
                 ));
             }
         }
@@ -153,6 +207,7 @@ mod tests {
     fn bucket(inv: &mut Inventory, name: &str) {
         let b = Bucket {
             name: Field::Known(name.into()),
+            ..Bucket::default()
         };
         let arn = format!("arn:aws:s3:::{name}");
         inv.push(
@@ -260,6 +315,59 @@ mod tests {
             run_with(&ENCRYPTION, &inv, &kms_policy()).unknowns(),
             vec!["aws_s3_bucket.models"]
         );
+    }
+
+    fn inline_bucket(inv: &mut Inventory, name: &str, algs: &[&str]) {
+        let b = Bucket {
+            name: Field::Known(name.into()),
+            inline: crate::model::BucketInline {
+                encryption: Field::Known(algs.iter().map(|a| a.to_string()).collect()),
+                ..Default::default()
+            },
+        };
+        inv.push(
+            Resource::new("aws_s3_bucket", format!("aws_s3_bucket.{name}"), b)
+                .with_identifiers([name.to_string()]),
+        );
+    }
+
+    #[test]
+    fn inline_block_counts_as_the_separate_resource() {
+        let mut inv = Inventory::new();
+        inline_bucket(&mut inv, "kms", &["aws:kms"]);
+        inline_bucket(&mut inv, "aes", &["AES256"]);
+        let out = run_with(&ENCRYPTION, &inv, &kms_policy());
+        assert_eq!(out.passes(), vec!["aws_s3_bucket.kms"]);
+        assert_eq!(out.fails(), vec!["aws_s3_bucket.aes"]);
+        let msg = &out.messages()[0];
+        assert!(
+            msg.contains("inline server_side_encryption_configuration"),
+            "{msg}"
+        );
+    }
+
+    #[test]
+    fn inline_and_separate_disagreeing_is_unknown_agreeing_is_judged() {
+        let mut inv = Inventory::new();
+        inline_bucket(&mut inv, "fight", &["aws:kms"]);
+        sse(&mut inv, "f", ident("fight"), Field::Known(vec!["AES256"]));
+        inline_bucket(&mut inv, "agree", &["aws:kms"]);
+        sse(
+            &mut inv,
+            "a",
+            ident("agree"),
+            Field::Known(vec!["aws:kms:dsse"]),
+        );
+        let out = run_with(&ENCRYPTION, &inv, &kms_policy());
+        assert_eq!(out.unknowns(), vec!["aws_s3_bucket.fight"]);
+        assert!(
+            out.messages()[0].contains("disagree"),
+            "{:?}",
+            out.messages()
+        );
+        assert_eq!(out.passes(), vec!["aws_s3_bucket.agree"]);
+        // Under SSE-S3 both meet the level: no fight.
+        assert_eq!(run(&ENCRYPTION, &inv).passes().len(), 2);
     }
 
     #[test]

@@ -47,8 +47,12 @@ pub fn describe(sel: &Selector) -> String {
 /// Buckets that are the destination of a replication rule: replicas, not the model bucket.
 fn replica_ids(inv: &Inventory) -> Vec<ResId> {
     let mut ids = Vec::new();
-    for config in inv.all::<BucketReplication>() {
-        for rule in config.rules.get().into_iter().flatten() {
+    let separate = inv
+        .all::<BucketReplication>()
+        .map(|config| &config.data.rules);
+    let inline = inv.all::<Bucket>().map(|b| &b.data.inline.replication);
+    for rules in separate.chain(inline) {
+        for rule in rules.get().into_iter().flatten() {
             if let Ok(Some(d)) = resolve_one::<Bucket>(inv, &rule.destination) {
                 ids.push(d.id);
             }
@@ -96,6 +100,7 @@ mod tests {
     fn named(name: Field<&str>) -> Bucket {
         Bucket {
             name: name.map(str::to_string),
+            ..Bucket::default()
         }
     }
 

@@ -18,6 +18,14 @@ declare_rule! {
     /// bucket whose region is not known. No model bucket at all is a finding with no
     /// resource. Versioning and replication problems are reported together on the bucket.
     ///
+    /// The legacy inline blocks of `aws_s3_bucket` count as the separate resources:
+    /// `versioning { enabled = true }` is `Enabled` (`false` leaves it suspended) and
+    /// `replication_configuration { rules { … } }` holds replication rules. With both an
+    /// inline block and the separate resource, AWS keeps the one applied last (the
+    /// provider's `aws_s3_bucket` docs: "Configuring with both will cause inconsistencies
+    /// and may overwrite configuration"): agreeing, they are judged; one passing and the
+    /// other failing is unknown with that reason.
+    ///
     /// ## Why
     /// The architecture document's "Backup Strategy": "S3 Models: Cross-region replication to
     /// backup region", with an RTO of 30 min and an RPO of 24 hours for "ML Models". S3
@@ -78,8 +86,53 @@ const REQUIREMENT: &str =
 /// Problems (fail) or unknowns of one aspect; empty problems and no unknown = fine.
 type Aspect = Result<(), Result<String, (String, Unknown)>>;
 
+/// The inline block and a separate resource both write the bucket's one configuration:
+/// AWS keeps whichever Terraform applied last, and every apply rewrites it. When one passes
+/// and the other fails, the verdict is not knowable.
+fn settle(what: &str, other: &str, inline: Aspect, separate: Aspect) -> Aspect {
+    match (&inline, &separate) {
+        (Ok(()), Ok(())) => Ok(()),
+        (Ok(()), Err(Ok(_))) | (Err(Ok(_)), Ok(())) => Err(Err((
+            format!("the {what}"),
+            Unknown::Unresolved(format!(
+                "the inline `{what}` block and {other} both set it and disagree; AWS keeps \
+                 the one applied last"
+            )),
+        ))),
+        (Err(Err(_)), _) => inline,
+        _ => separate,
+    }
+}
+
 fn versioning(b: &Res<'_, Bucket>, v: &Attached<'_, BucketVersioning, Bucket>) -> Aspect {
     let mine = v.of(b.id);
+    let inline = match &b.inline.versioning {
+        Field::Absent => None,
+        Field::Unknown(u) => Some(Err(Err((
+            format!("the inline versioning of {}", b.address()),
+            u.clone(),
+        )))),
+        Field::Known(s) | Field::Sensitive(s) if s.eq_ignore_ascii_case("Enabled") => Some(Ok(())),
+        Field::Known(s) | Field::Sensitive(s) => Some(Err(Ok(format!(
+            "its inline versioning block leaves versioning {s}"
+        )))),
+    };
+    let separate = if mine.is_empty() {
+        None
+    } else {
+        Some(separate_versioning(b, mine))
+    };
+    match (inline, separate) {
+        (Some(i), Some(s)) => settle("versioning", mine[0].address(), i, s),
+        (Some(a), None) | (None, Some(a)) => a,
+        (None, None) => match v.maybe() {
+            Some(m) => Err(Err(m)),
+            None => Err(Ok("it has no aws_s3_bucket_versioning".to_string())),
+        },
+    }
+}
+
+fn separate_versioning(b: &Res<'_, Bucket>, mine: &[Res<'_, BucketVersioning>]) -> Aspect {
     if mine.iter().any(|c| {
         c.status
             .get()
@@ -91,17 +144,12 @@ fn versioning(b: &Res<'_, Bucket>, v: &Attached<'_, BucketVersioning, Bucket>) -
         let what = format!("the versioning status of {}", b.address());
         return Err(Err((what, why.clone())));
     }
-    match mine.first() {
-        Some(c) => Err(Ok(format!(
-            "versioning ({}) is {}",
-            c.address(),
-            c.status.shown()
-        ))),
-        None => match v.maybe() {
-            Some(m) => Err(Err(m)),
-            None => Err(Ok("it has no aws_s3_bucket_versioning".to_string())),
-        },
-    }
+    let c = &mine[0];
+    Err(Ok(format!(
+        "versioning ({}) is {}",
+        c.address(),
+        c.status.shown()
+    )))
 }
 
 fn rule_ok(c: &Check<'_>, b: &Res<'_, Bucket>, rule: &ReplicationRule) -> Aspect {
@@ -137,13 +185,45 @@ fn replication(
     r: &Attached<'_, BucketReplication, Bucket>,
 ) -> Aspect {
     let mine = r.of(b.id);
+    let inline_label = format!("the inline replication_configuration of {}", b.address());
+    let inline = match &b.inline.replication {
+        Field::Absent => None,
+        rules => Some(configured_rules(c, b, [(inline_label.as_str(), rules)])),
+    };
+    let separate = if mine.is_empty() {
+        None
+    } else {
+        Some(configured_rules(
+            c,
+            b,
+            mine.iter().map(|config| (config.address(), &config.rules)),
+        ))
+    };
+    match (inline, separate) {
+        (Some(i), Some(s)) => settle("replication_configuration", mine[0].address(), i, s),
+        (Some(a), None) | (None, Some(a)) => a,
+        (None, None) => match r.maybe() {
+            Some(m) => Err(Err(m)),
+            None => Err(Ok(
+                "it has no aws_s3_bucket_replication_configuration".into()
+            )),
+        },
+    }
+}
+
+/// Whether any rule of the configurations replicates to another region.
+fn configured_rules<'r>(
+    c: &Check<'_>,
+    b: &Res<'_, Bucket>,
+    configs: impl IntoIterator<Item = (&'r str, &'r Field<Vec<ReplicationRule>>)>,
+) -> Aspect {
     let mut first: Option<Aspect> = None;
     let mut unknown: Option<Aspect> = None;
-    for config in mine {
-        let rules = match &config.rules {
+    for (label, rules) in configs {
+        let rules = match rules {
             Field::Known(rules) | Field::Sensitive(rules) => rules,
             Field::Unknown(u) => {
-                let what = format!("the rules of {}", config.address());
+                let what = format!("the rules of {label}");
                 unknown.get_or_insert(Err(Err((what, u.clone()))));
                 continue;
             }
@@ -167,15 +247,7 @@ fn replication(
     if let Some(p) = first {
         return p;
     }
-    if !mine.is_empty() {
-        return Err(Ok("its replication configuration has no rule".into()));
-    }
-    match r.maybe() {
-        Some(m) => Err(Err(m)),
-        None => Err(Ok(
-            "it has no aws_s3_bucket_replication_configuration".into()
-        )),
-    }
+    Err(Ok("its replication configuration has no rule".into()))
 }
 
 fn check(c: &mut Check<'_>) {
@@ -351,6 +423,65 @@ mod tests {
         assert!(
             msg.contains("Purpose = models") && msg.contains("another region"),
             "{msg}"
+        );
+    }
+
+    /// A model bucket whose versioning and replication are legacy inline blocks.
+    fn inline_setup(versioning: &str) -> Inventory {
+        let mut inv = Inventory::new();
+        bucket(&mut inv, "models-replica", Some("eu-west-1"));
+        let b = Bucket {
+            name: Field::Known("models".into()),
+            inline: crate::model::BucketInline {
+                versioning: Field::Known(versioning.into()),
+                replication: Field::Known(vec![ReplicationRule {
+                    status: Field::Known("Enabled".into()),
+                    destination: Field::Known(vec![ident("arn:aws:s3:::models-replica")]),
+                }]),
+                ..Default::default()
+            },
+        };
+        let mut r =
+            Resource::new("aws_s3_bucket", "aws_s3_bucket.models", b).with_identifiers(["models"]);
+        r.provenance.region = Some("eu-west-2".into());
+        inv.push(r);
+        inv
+    }
+
+    #[test]
+    fn inline_blocks_count_as_the_separate_resources() {
+        let out = run(&MODEL_REPLICATION, &inline_setup("Enabled"));
+        assert_eq!(out.passes(), vec!["aws_s3_bucket.models"]);
+        assert!(
+            out.fails().is_empty() && out.unknowns().is_empty(),
+            "{:?}",
+            out.messages()
+        );
+        let out = run(&MODEL_REPLICATION, &inline_setup("Suspended"));
+        assert_eq!(out.fails(), vec!["aws_s3_bucket.models"]);
+        assert!(
+            out.messages()[0].contains("inline versioning block"),
+            "{:?}",
+            out.messages()
+        );
+    }
+
+    #[test]
+    fn inline_and_separate_versioning_disagreeing_is_unknown() {
+        let mut inv = inline_setup("Enabled");
+        versioned(&mut inv, "models", "Suspended");
+        let out = run(&MODEL_REPLICATION, &inv);
+        assert_eq!(out.unknowns(), vec!["aws_s3_bucket.models"]);
+        assert!(
+            out.messages()[0].contains("disagree"),
+            "{:?}",
+            out.messages()
+        );
+        let mut inv = inline_setup("Enabled");
+        versioned(&mut inv, "models", "Enabled");
+        assert_eq!(
+            run(&MODEL_REPLICATION, &inv).passes(),
+            vec!["aws_s3_bucket.models"]
         );
     }
 }

@@ -176,6 +176,7 @@ mod tests {
     fn bucket(inv: &mut Inventory, name: &str) {
         let b = Bucket {
             name: Field::Known(name.into()),
+            ..Bucket::default()
         };
         inv.push(
             Resource::new("aws_s3_bucket", format!("aws_s3_bucket.{name}"), b)

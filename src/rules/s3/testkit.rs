@@ -6,6 +6,7 @@ use crate::model::{Bucket, Field, Inventory, Resource};
 pub fn bucket(inv: &mut Inventory, name: &str, region: Option<&str>) {
     let b = Bucket {
         name: Field::Known(name.into()),
+        ..Bucket::default()
     };
     let mut r = Resource::new("aws_s3_bucket", format!("aws_s3_bucket.{name}"), b)
         .with_identifiers([name.to_string(), format!("arn:aws:s3:::{name}")]);

@@ -12,7 +12,17 @@ declare_rule! {
     /// entry's is `all`), port range inside the entry's, and a matching peer (`internet` =
     /// any CIDR or prefix list; a tier name = a security group of that tier; `self` = the
     /// group's own tier). A flow outside the matrix fails on the resource declaring it (the
-    /// group for inline blocks, else the rule resource).
+    /// group for inline blocks, else the rule resource), at the attribute that names the
+    /// peer judged (`cidr_blocks`, `prefix_list_ids`, `source_security_group_id`,
+    /// `referenced_security_group_id`, `cidr_ipv4`, `ingress.cidr_blocks`, …), which the
+    /// message names with its line.
+    ///
+    /// A prefix-list peer is `internet` even when its id is known only after apply
+    /// (`prefix_list_ids = [data.aws_ec2_managed_prefix_list.s3.id]`): which attribute is
+    /// set says the kind. AWS-managed prefix lists (S3, DynamoDB, CloudFront origin-facing;
+    /// AWS VPC User Guide, "AWS-managed prefix lists") hold addresses outside the VPC, and
+    /// a customer-managed list is edited outside the configuration; either way the peer is
+    /// not a tier of the architecture.
     ///
     /// Every required entry must be present: a flow of a group of the tier with the same
     /// direction and peer, the entry's protocol (or `all`) and a port range covering the
@@ -138,9 +148,10 @@ fn check_flows(
                     holder.id,
                     Some(attr),
                     format!(
-                        "{} has {}, which the flow matrix does not allow; the {tier} tier allows only {}",
+                        "{} has {} ({}), which the flow matrix does not allow; the {tier} tier allows only {}",
                         flows::group_label(group, Some(tier)),
                         flows::describe_flow(c.inv, flow),
+                        flows::attribute_at(holder, attr),
                         flows::allowed_for(c.policy, tier)
                     ),
                     "remove this rule or narrow it to a flow of the matrix",
@@ -148,7 +159,11 @@ fn check_flows(
             }
             Err(u) => {
                 clean = false;
-                let what = format!("whether {} is allowed", flows::describe_flow(c.inv, flow));
+                let what = format!(
+                    "whether {} ({}) is allowed",
+                    flows::describe_flow(c.inv, flow),
+                    flows::attribute_at(holder, attr)
+                );
                 c.unknown(holder.id, Some(attr), &what, &u);
             }
         }
@@ -272,7 +287,7 @@ mod tests {
         let fails = [format!("{SGR}.app_from_db"), format!("{INGRESS}.alb_http")];
         assert_eq!(out.fails(), fails);
         let msg = out.messages().join("\n");
-        assert!(msg.contains("(alb tier) has ingress tcp/80 from 0.0.0.0/0, which the flow matrix does not allow; the alb tier allows only ingress tcp/443 from internet, egress tcp/8000 to the app tier"), "{msg}");
+        assert!(msg.contains("(alb tier) has ingress tcp/80 from 0.0.0.0/0 (`cidr_ipv4`), which the flow matrix does not allow; the alb tier allows only ingress tcp/443 from internet, egress tcp/8000 to the app tier"), "{msg}");
         assert!(msg.contains("from security group aws_security_group.db"));
     }
 
@@ -369,6 +384,36 @@ mod tests {
         assert!(
             out.fails().is_empty(),
             "a tier may be unknown, not missing: {:?}",
+            out.messages()
+        );
+    }
+
+    #[test]
+    fn prefix_list_peer_is_internet_even_with_its_id_unknown() {
+        let mut inv = Inventory::new();
+        documented(&mut inv);
+        let mut from_list = tcp_in(5432, Peer::PrefixListUnknownId(Unknown::AfterApply));
+        from_list.attribute = Some("prefix_list_id".into());
+        rule(&mut inv, INGRESS, "db_from_s3", ident("sg-db"), from_list);
+        let out = run(&FLOW_MATRIX, &inv);
+        assert_eq!(out.fails(), [format!("{INGRESS}.db_from_s3")]);
+        assert!(out.unknowns().is_empty(), "{:?}", out.messages());
+        let msg = out.messages()[0];
+        assert!(
+            msg.contains("from a prefix list (id not known yet) (`prefix_list_id`)"),
+            "{msg}"
+        );
+        let attr = out.outcomes.iter().find_map(|o| o.attribute.clone());
+        assert_eq!(attr.as_deref(), Some("prefix_list_id"));
+        // The alb tier may take tcp/443 from the internet: a prefix list is internet.
+        let mut inv = Inventory::new();
+        documented(&mut inv);
+        let cloudfront = tcp_in(443, Peer::PrefixList("pl-4fa04526".into()));
+        rule(&mut inv, INGRESS, "alb_cf", ident("sg-alb"), cloudfront);
+        let out = run(&FLOW_MATRIX, &inv);
+        assert!(
+            out.fails().is_empty() && out.unknowns().is_empty(),
+            "{:?}",
             out.messages()
         );
     }

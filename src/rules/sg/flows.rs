@@ -86,7 +86,11 @@ pub fn peer_class<'p>(
     peer: &Peer,
 ) -> Result<PeerClass<'p>, Unknown> {
     let tier = match peer {
-        Peer::Cidr(_) | Peer::PrefixList(_) => return Ok(PeerClass::Internet),
+        // A prefix list is `internet` whether its id is known or not: AWS-managed lists
+        // (S3, DynamoDB, CloudFront origin-facing) hold addresses outside the VPC.
+        Peer::Cidr(_) | Peer::PrefixList(_) | Peer::PrefixListUnknownId(_) => {
+            return Ok(PeerClass::Internet)
+        }
         Peer::Unknown(u) => return Err(u.clone()),
         Peer::SelfGroup => own,
         Peer::Group(refs) => match tiers::resolve_one::<SecurityGroup>(inv, refs)? {
@@ -254,24 +258,47 @@ pub fn describe_flow(inv: &Inventory, flow: &SecurityGroupFlow) -> String {
     )
 }
 
-/// The Terraform attribute naming a flow's peer, for locations.
-pub fn peer_attribute(holder: &Holder<'_>, flow: &SecurityGroupFlow) -> &'static str {
+/// The attribute naming a flow's peer, for locations: the one the source read the peer
+/// from (`prefix_list_ids`, `ingress.cidr_blocks`, …), else the one its resource type uses.
+pub fn peer_attribute<'f>(holder: &Holder<'_>, flow: &'f SecurityGroupFlow) -> &'f str {
+    if let Some(attr) = &flow.attribute {
+        return attr;
+    }
     let v6 = matches!(&flow.peer, Peer::Cidr(n) if n.is_ipv6());
     match holder.resource.resource_type.as_str() {
         "aws_security_group_rule" => match &flow.peer {
             Peer::Cidr(_) if v6 => "ipv6_cidr_blocks",
             Peer::Cidr(_) => "cidr_blocks",
-            Peer::PrefixList(_) => "prefix_list_ids",
+            Peer::PrefixList(_) | Peer::PrefixListUnknownId(_) => "prefix_list_ids",
             Peer::SelfGroup => "self",
             _ => "source_security_group_id",
         },
         t if t.starts_with("aws_vpc_security_group_") => match &flow.peer {
             Peer::Cidr(_) if v6 => "cidr_ipv6",
             Peer::Cidr(_) => "cidr_ipv4",
-            Peer::PrefixList(_) => "prefix_list_id",
+            Peer::PrefixList(_) | Peer::PrefixListUnknownId(_) => "prefix_list_id",
             _ => "referenced_security_group_id",
         },
         _ => direction_attribute(flow.direction),
+    }
+}
+
+/// An attribute for messages, with its line when the source knows it:
+/// "`prefix_list_ids` at main.tf:12" (the file's name, not its path, keeps messages the
+/// same wherever the configuration sits).
+pub fn attribute_at(holder: &Holder<'_>, attr: &str) -> String {
+    let exact = holder
+        .resource
+        .provenance
+        .attributes
+        .iter()
+        .find(|(name, _)| name == attr);
+    match exact {
+        Some((_, l)) => {
+            let file = l.path.rsplit(['/', '\\']).next().unwrap_or(&l.path);
+            format!("`{attr}` at {file}:{}", l.line)
+        }
+        None => format!("`{attr}`"),
     }
 }
 

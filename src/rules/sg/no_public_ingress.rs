@@ -5,10 +5,14 @@ use crate::rules::{tiers, Check, ALL_SOURCES};
 
 declare_rule! {
     /// ## What it checks
-    /// No ingress flow from `0.0.0.0/0` or `::/0`, in any security group (tiered or not),
-    /// unless the flow matrix (`security_groups.flows`) allows internet ingress for the
-    /// group's tier with that protocol and port range: by default only the `alb` tier on
-    /// tcp/443. Flows are read from inline `ingress` blocks, `aws_security_group_rule`,
+    /// No ingress flow from `0.0.0.0/0`, `::/0` or a managed prefix list, in any security
+    /// group (tiered or not), unless the flow matrix (`security_groups.flows`) allows
+    /// internet ingress for the group's tier with that protocol and port range: by default
+    /// only the `alb` tier on tcp/443. A prefix-list peer (`prefix_list_ids`,
+    /// `prefix_list_id`) is an internet peer even when its id is known only after apply:
+    /// the attribute that is set says the kind, and AWS-managed lists (S3, DynamoDB,
+    /// CloudFront origin-facing; AWS VPC User Guide, "AWS-managed prefix lists") hold
+    /// addresses outside the VPC. The message names the attribute judged and its line. Flows are read from inline `ingress` blocks, `aws_security_group_rule`,
     /// `aws_vpc_security_group_ingress_rule` and live permissions. The finding is on the
     /// resource that declares the flow: the group for inline blocks, else the rule resource.
     ///
@@ -72,13 +76,22 @@ fn check(c: &mut Check<'_>) {
             match &flow.peer {
                 Peer::Unknown(u) => {
                     clean = false;
-                    let what = format!("the source of ingress {}", flow.describe_traffic());
+                    let what = format!(
+                        "the source of ingress {} ({})",
+                        flow.describe_traffic(),
+                        flows::attribute_at(&holder, attr)
+                    );
                     c.unknown(holder.id, Some(attr), &what, u);
                     continue;
                 }
-                peer if !peer.is_anywhere() => continue,
+                peer if !peer.is_anywhere() && !peer.is_prefix_list() => continue,
                 _ => {}
             }
+            let whom = if flow.peer.is_prefix_list() {
+                "an internet peer: a managed prefix list holds addresses outside the VPC"
+            } else {
+                "the whole internet"
+            };
             match open_flow_allowed(c, &holder, flow) {
                 Ok((true, _)) => {}
                 Ok((false, label)) => {
@@ -87,14 +100,16 @@ fn check(c: &mut Check<'_>) {
                         holder.id,
                         Some(attr),
                         format!(
-                            "{label} admits {} (the whole internet); the architecture allows internet ingress only as: {allowed}",
-                            flows::describe_flow(c.inv, flow)
+                            "{label} admits {} ({whom}) through {}; the architecture allows internet ingress only as: {allowed}",
+                            flows::describe_flow(c.inv, flow),
+                            flows::attribute_at(&holder, attr)
                         ),
                         "remove this rule, or restrict its source to a known CIDR or a security group",
                     );
                 }
                 Err((what, u)) => {
                     clean = false;
+                    let what = format!("{what} ({})", flows::attribute_at(&holder, attr));
                     c.unknown(holder.id, Some(attr), &what, &u);
                 }
             }
@@ -288,5 +303,25 @@ mod tests {
             msgs.contains("the rule's security group (not resolved) admits"),
             "{msgs}"
         );
+    }
+
+    #[test]
+    fn prefix_list_ingress_is_internet_ingress() {
+        let mut inv = Inventory::new();
+        documented(&mut inv);
+        let mut from_list = tcp_in(5432, Peer::PrefixListUnknownId(Unknown::AfterApply));
+        from_list.attribute = Some("ingress.prefix_list_ids".into());
+        group(&mut inv, "db2", Some("db"), vec![from_list]);
+        let cloudfront = tcp_in(443, Peer::PrefixList("pl-4fa04526".into()));
+        rule(&mut inv, INGRESS, "alb_cf", ident("sg-alb"), cloudfront);
+        let out = run(&NO_PUBLIC_INGRESS, &inv);
+        assert_eq!(out.fails(), ["aws_security_group.db2"]);
+        let msg = out.messages()[0];
+        assert!(
+            msg.contains("(an internet peer: a managed prefix list"),
+            "{msg}"
+        );
+        assert!(msg.contains("through `ingress.prefix_list_ids`"), "{msg}");
+        assert!(out.passes().contains(&format!("{INGRESS}.alb_cf")));
     }
 }

@@ -25,6 +25,7 @@ pub fn flow(dir: Direction, proto: &str, from: u16, to: u16, peer: Peer) -> Secu
             PortRange::ALL
         }),
         peer,
+        attribute: None,
     }
 }
 

@@ -145,10 +145,19 @@ fn attribute_locations(
         if !out.iter().any(|(n, _)| n == &kind) {
             out.push((kind.clone(), cache.of(&block.loc)));
         }
-        for (name, _, loc) in &block.body.attrs {
-            let path = format!("{kind}.{name}");
-            if !out.iter().any(|(n, _)| n == &path) {
-                out.push((path, cache.of(loc)));
+        // A dynamic block's attributes are in its `content` block.
+        let content = block
+            .body
+            .blocks
+            .iter()
+            .filter(|b| block.kind == "dynamic" && b.kind == "content")
+            .map(|b| &b.body);
+        for body in std::iter::once(&block.body).chain(content) {
+            for (name, _, loc) in &body.attrs {
+                let path = format!("{kind}.{name}");
+                if !out.iter().any(|(n, _)| n == &path) {
+                    out.push((path, cache.of(loc)));
+                }
             }
         }
     }
@@ -271,4 +280,33 @@ impl SourceMap {
 /// `aws_subnet.app["a"]` → `aws_subnet.app`.
 fn strip_key(address: &str) -> &str {
     crate::model::group_address(address)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn attributes_of_dynamic_blocks_are_located_in_their_content() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let tf = r#"resource "aws_security_group" "db" {
+  name = "db"
+  dynamic "ingress" {
+    for_each = var.lists
+    content {
+      protocol        = "tcp"
+      prefix_list_ids = [ingress.value]
+    }
+  }
+}
+"#;
+        std::fs::write(dir.path().join("main.tf"), tf).expect("write");
+        let map = SourceMap::load(dir.path()).expect("parses");
+        let (block, attrs) = map.locate("aws_security_group.db").expect("declared");
+        assert_eq!(block.line, 1);
+        let line = |name: &str| attrs.iter().find(|(n, _)| n == name).map(|(_, l)| l.line);
+        assert_eq!(line("ingress"), Some(3));
+        assert_eq!(line("ingress.prefix_list_ids"), Some(7));
+        assert_eq!(line("ingress.protocol"), Some(6));
+    }
 }

@@ -419,5 +419,6 @@ fn flow(r: &ec2::SecurityGroupRule, egress: bool) -> SecurityGroupFlow {
         protocol,
         ports,
         peer,
+        attribute: None,
     }
 }

@@ -105,6 +105,7 @@ async fn bucket(ctx: Ctx, client: Client, b: S3Bucket) -> Batch {
     };
     let model = Bucket {
         name: Field::Known(name.to_string()),
+        ..Bucket::default()
     };
     let mut r = ctx.resource(
         "aws_s3_bucket",

@@ -477,6 +477,7 @@ fn permission(p: &Value, direction: Direction) -> Vec<SecurityGroupFlow> {
             protocol: protocol.clone(),
             ports: ports.clone(),
             peer,
+            attribute: None,
         })
         .collect()
 }
@@ -534,7 +535,13 @@ fn db_instance(c: &Value) -> DbInstance {
 fn bucket(it: &Item<'_>, c: &Value, sup: &Value) -> Vec<Resource> {
     let name = string(get(c, "name"));
     let this: Refs = Field::Known(vec![RefTarget::Ident(it.arn.clone())]);
-    let mut out = vec![it.main("aws_s3_bucket", Bucket { name })];
+    let mut out = vec![it.main(
+        "aws_s3_bucket",
+        Bucket {
+            name,
+            ..Bucket::default()
+        },
+    )];
     let versioning = json(get(sup, "BucketVersioningConfiguration"));
     if let Some(status) = get(&versioning, "status").as_str() {
         out.push(it.resource(
