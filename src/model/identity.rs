@@ -147,11 +147,11 @@ pub struct IamPolicyAttachment {
 pub struct PolicyDocumentData {
     /// The merged document (`json`) when known; else its own `statement` blocks.
     pub document: Field<PolicyDocument>,
-    /// When `json` is not known: `source_json` and `source_policy_documents`, in the
-    /// order the provider merges them (before the own statements).
+    /// When `json` is not known: `source_policy_documents`, merged in order before the
+    /// own statements.
     pub sources: Vec<PolicyText>,
-    /// When `json` is not known: `override_policy_documents` and `override_json`, merged
-    /// after the own statements.
+    /// When `json` is not known: `override_policy_documents`, merged in order after the
+    /// own statements.
     pub overrides: Vec<PolicyText>,
 }
 

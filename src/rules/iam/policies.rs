@@ -60,10 +60,10 @@ fn from_data_depth(inv: &Inventory, refs: &Refs, depth: usize) -> Option<Doc> {
     Some(Ok(merged))
 }
 
-/// One data source's document merged as the AWS provider merges it: `source_json` and
+/// One data source's document merged as the AWS provider merges it:
 /// `source_policy_documents` in order, then its own statements, then
-/// `override_policy_documents` and `override_json`, a statement with a `Sid` replacing the
-/// earlier one with the same `Sid` (terraform-provider-aws `aws_iam_policy_document`).
+/// `override_policy_documents` in order, a statement with a `Sid` replacing the earlier one
+/// with the same `Sid` (terraform-provider-aws `aws_iam_policy_document`).
 fn merged_data(
     inv: &Inventory,
     data: &Res<'_, PolicyDocumentData>,

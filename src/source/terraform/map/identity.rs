@@ -99,8 +99,10 @@ pub fn policy_text(v: TfRef<'_>) -> PolicyText {
 
 /// `data "aws_iam_policy_document"`: its JSON when known (the provider merged it), else
 /// its own statements as far as they are known (constant actions with resources known only
-/// after apply) and the documents it merges (`source_json`, `source_policy_documents`,
-/// `override_policy_documents`, `override_json`), which the rules merge as the provider does.
+/// after apply) and the documents it merges (`source_policy_documents`,
+/// `override_policy_documents`), which the rules merge as the provider does. The legacy
+/// `source_json` / `override_json` are not read: provider 5.x rejects any non-empty value
+/// ("expected \"override_json\" to be an empty string").
 pub fn policy_document_data(v: TfRef<'_>) -> Mapped {
     let json = v.get("json").string();
     if let Field::Known(json) | Field::Sensitive(json) = json {
@@ -127,10 +129,8 @@ pub fn policy_document_data(v: TfRef<'_>) -> Mapped {
     };
     let mut sources = Vec::new();
     let mut overrides = Vec::new();
-    documents(v.get("source_json"), &mut sources);
     documents(v.get("source_policy_documents"), &mut sources);
     documents(v.get("override_policy_documents"), &mut overrides);
-    documents(v.get("override_json"), &mut overrides);
     Mapped::new(PolicyDocumentData {
         document,
         sources,
@@ -138,7 +138,7 @@ pub fn policy_document_data(v: TfRef<'_>) -> Mapped {
     })
 }
 
-/// The documents of a `*_policy_documents` list (or a single `*_json` string).
+/// The documents of a `*_policy_documents` list.
 fn documents(v: TfRef<'_>, out: &mut Vec<PolicyText>) {
     if v.is_null() {
         return;
