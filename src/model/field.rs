@@ -16,6 +16,9 @@ pub enum Unknown {
     /// A live API call failed for another reason (throttled past its retries, timed out,
     /// the service is not available in the region). Boxed: fields stay small.
     Failed(Box<FailedCall>),
+    /// Outside what cbaudit itself knows (an AWS managed policy its snapshot does not
+    /// hold); the string says what and why in full.
+    NotKnownToCbaudit(String),
 }
 
 /// A live call that failed: the operation (its IAM action) and the error.
@@ -43,6 +46,7 @@ impl fmt::Display for Unknown {
                 write!(f, "not readable: permission {permission} denied")
             }
             Unknown::NotInInputs(what) => write!(f, "{what} is not in the scanned inputs"),
+            Unknown::NotKnownToCbaudit(what) => f.write_str(what),
             Unknown::Failed(call) => {
                 write!(
                     f,

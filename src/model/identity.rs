@@ -15,12 +15,17 @@ pub enum Effect {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Statement {
+    /// `Sid`: statements of merged `aws_iam_policy_document`s replace each other by it.
+    pub sid: Option<String>,
     pub effect: Effect,
     /// `Action`; absent when the statement uses `NotAction`.
     pub actions: Field<Vec<String>>,
     pub not_actions: Field<Vec<String>>,
     pub resources: Field<Vec<String>>,
     pub not_resources: Field<Vec<String>>,
+    /// Whether it has a `Condition`: a conditional Allow still grants (when it holds); a
+    /// conditional Deny removes nothing for sure.
+    pub conditional: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -50,11 +55,19 @@ impl PolicyDocument {
                     _ => Effect::Allow,
                 };
                 Statement {
+                    sid: s
+                        .get("Sid")
+                        .and_then(Value::as_str)
+                        .filter(|s| !s.is_empty())
+                        .map(str::to_string),
                     effect,
                     actions: string_or_list(s.get("Action")),
                     not_actions: string_or_list(s.get("NotAction")),
                     resources: string_or_list(s.get("Resource")),
                     not_resources: string_or_list(s.get("NotResource")),
+                    conditional: s
+                        .get("Condition")
+                        .is_some_and(|c| c.as_object().is_none_or(|o| !o.is_empty())),
                 }
             })
             .collect();
@@ -132,7 +145,33 @@ pub struct IamPolicyAttachment {
 /// `data "aws_iam_policy_document"`: a document other resources refer to.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PolicyDocumentData {
+    /// The merged document (`json`) when known; else its own `statement` blocks.
     pub document: Field<PolicyDocument>,
+    /// When `json` is not known: `source_policy_documents`, merged in order before the
+    /// own statements.
+    pub sources: Vec<PolicyText>,
+    /// When `json` is not known: `override_policy_documents`, merged in order after the
+    /// own statements.
+    pub overrides: Vec<PolicyText>,
+}
+
+impl PolicyDocument {
+    /// Merges `other` into `self` as the AWS provider's `aws_iam_policy_document` does: a
+    /// statement with a `Sid` replaces the first statement with the same `Sid`; any other
+    /// statement is appended.
+    pub fn merge(&mut self, other: &PolicyDocument) {
+        for s in &other.statements {
+            let existing = s.sid.as_ref().and_then(|sid| {
+                self.statements
+                    .iter()
+                    .position(|e| e.sid.as_ref() == Some(sid))
+            });
+            match existing {
+                Some(i) => self.statements[i] = s.clone(),
+                None => self.statements.push(s.clone()),
+            }
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]

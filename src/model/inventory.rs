@@ -97,6 +97,29 @@ impl<'a, T> Resolution<'a, T> {
     }
 }
 
+/// The type and name of an IAM role, policy, user or group ARN
+/// (`arn:aws:iam::123456789012:role/service/task` → `("role", "task")`), any account.
+pub fn iam_arn_name(arn: &str) -> Option<(&str, &str)> {
+    let mut parts = arn.splitn(6, ':');
+    let (prefix, _partition, service, region, _account, rest) = (
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+    );
+    if prefix != "arn" || service != "iam" || !region.is_empty() {
+        return None;
+    }
+    let (kind, path) = rest.split_once('/')?;
+    let name = path.rsplit('/').next()?;
+    (matches!(kind, "role" | "policy" | "user" | "group")
+        && !name.is_empty()
+        && !name.contains('*'))
+    .then_some((kind, name))
+}
+
 /// Strips a trailing instance key: `aws_subnet.app["a"]` → `aws_subnet.app`.
 pub fn group_address(address: &str) -> &str {
     if address.ends_with(']') {
@@ -218,6 +241,32 @@ impl Inventory {
         }
     }
 
+    /// An IAM ARN built as a string (`arn:aws:iam::${var.account}:role/task`) names the
+    /// IAM resource of that type and name whose own ARN is not known yet (a plan or `.tf`
+    /// files): IAM names are unique per account, and the configuration is one account. A
+    /// resource whose ARN is known is matched by that ARN only.
+    fn by_iam_arn_name<'a, T: ResourceKind>(
+        &'a self,
+        ident: &str,
+        found: &mut Vec<Res<'a, T>>,
+    ) -> bool {
+        let Some((kind, name)) = iam_arn_name(ident) else {
+            return false;
+        };
+        let Some(ids) = self.by_identifier.get(name) else {
+            return false;
+        };
+        let mut any = false;
+        for &id in ids {
+            let r = &self.resources[id];
+            let arn_unknown = !r.identifiers.iter().any(|i| i.starts_with("arn:"));
+            if arn_unknown && r.resource_type == format!("aws_iam_{kind}") {
+                any |= self.push_typed(id, found);
+            }
+        }
+        any
+    }
+
     /// Resolves a reference to resources of kind `T`.
     ///
     /// Addresses that name resources of another kind are ignored (a configuration's
@@ -256,6 +305,9 @@ impl Inventory {
                         for &id in ids {
                             any |= self.push_typed(id, &mut found);
                         }
+                    }
+                    if !any {
+                        any = self.by_iam_arn_name(ident, &mut found);
                     }
                     if !any {
                         external.push(ident.clone());

@@ -5,19 +5,35 @@ use crate::model::{
 };
 use crate::rules::{Check, NO_AGGREGATOR};
 
-use super::policies::{document, is_administrator_access, Doc};
+use super::policies::{aws_managed, aws_managed_name, document, Doc};
 use super::statements::admin_grant;
 use super::verdicts::Verdicts;
 
 declare_rule! {
     /// ## What it checks
-    /// No IAM policy document (customer-managed `aws_iam_policy`, inline
+    /// No IAM policy grants all or nearly all actions of a service, or of every service, on
+    /// every resource. The documents judged: customer-managed `aws_iam_policy`, inline
     /// `aws_iam_role_policy` / `aws_iam_user_policy` / `aws_iam_group_policy`, a role's
-    /// `inline_policy` blocks) has an Allow statement whose action is `*` or `<service>:*` on
-    /// resource `*` (a `NotResource` statement counts as every resource). An attachment of the
-    /// AWS managed `AdministratorAccess` policy (`aws_iam_*_policy_attachment`,
-    /// `managed_policy_arns`) fails too. A document that is not known yet (an
-    /// `aws_iam_policy_document` read at apply time) is read through its data source.
+    /// `inline_policy` blocks, and AWS managed policies attached
+    /// (`aws_iam_*_policy_attachment`, `aws_iam_policy_attachment`, `managed_policy_arns`).
+    /// A statement fails when it is an Allow whose `Action` holds `*` or `<service>:*` (any
+    /// case), or that uses `NotAction` (every action but those it names: PowerUserAccess's
+    /// `NotAction: ["iam:*", "organizations:*", "account:*"]` is admin-like), and whose
+    /// `Resource` holds `*` or that uses `NotResource` (every resource but a few). A
+    /// `Condition` does not remove the grant (the message says "conditional"); an
+    /// unconditional Deny of the same document removes it only when it covers exactly that
+    /// grant on every resource. `NotAction: "*"` / `NotResource: "*"` grant nothing.
+    ///
+    /// AWS managed policies are judged with cbaudit's reviewed snapshot of their documents
+    /// (`data/aws-managed-policies.json`, dated); the finding goes on the attachment, or on
+    /// the role for `managed_policy_arns`. A managed policy not in the snapshot is unknown,
+    /// never pass. An `aws_iam_policy_document` is read with its `source_policy_documents`
+    /// / `override_policy_documents` merged as the provider merges them.
+    ///
+    /// Sources: AWS IAM User Guide, "IAM JSON policy elements: NotAction" (an Allow with
+    /// NotAction and Resource `*` grants every other action of every service), "…:
+    /// NotResource", "Policy evaluation logic"; the AWS managed policy documents as archived
+    /// by zoph-io/MAMIP (see `data/README.md`).
     ///
     /// ## Why
     /// The architecture document puts "Security First: Defense in depth with multiple security
@@ -68,15 +84,12 @@ declare_rule! {
 const REQUIREMENT: &str =
     "no IAM policy may allow `*` or `service:*` on Resource \"*\" (full administrative access)";
 
-fn judge_doc(v: &mut Verdicts, on: ResId, attribute: &'static str, label: &str, doc: Doc) {
-    let doc: PolicyDocument = match doc {
-        Ok(doc) => doc,
-        Err((what, why)) => return v.unknown(on, attribute, what, why),
-    };
+/// The full-access grants of a document, else the first unknown.
+fn grants(doc: &PolicyDocument) -> Result<Vec<String>, Unknown> {
     let mut grants = Vec::new();
     let mut unknown = None;
     for s in &doc.statements {
-        match admin_grant(s) {
+        match admin_grant(doc, s) {
             Ok(Some(g)) => grants.push(g),
             Ok(None) => {}
             Err(u) => {
@@ -84,26 +97,36 @@ fn judge_doc(v: &mut Verdicts, on: ResId, attribute: &'static str, label: &str, 
             }
         }
     }
-    if !grants.is_empty() {
-        grants.dedup();
-        v.fail(
+    grants.dedup();
+    match unknown {
+        Some(u) if grants.is_empty() => Err(u),
+        _ => Ok(grants),
+    }
+}
+
+fn judge_doc(v: &mut Verdicts, on: ResId, attribute: &'static str, label: &str, doc: Doc) {
+    let doc: PolicyDocument = match doc {
+        Ok(doc) => doc,
+        Err((what, why)) => return v.unknown(on, attribute, what, why),
+    };
+    match grants(&doc) {
+        Ok(g) if !g.is_empty() => v.fail(
             on,
             attribute,
-            format!("{label} {}; {REQUIREMENT}", grants.join(" and ")),
-        );
-    } else if let Some(why) = unknown {
-        v.unknown(
+            format!("{label} {}; {REQUIREMENT}", g.join(" and ")),
+        ),
+        Ok(_) => v.pass(on, attribute),
+        Err(why) => v.unknown(
             on,
             attribute,
             format!("whether {label} grants full access"),
             why,
-        );
-    } else {
-        v.pass(on, attribute);
+        ),
     }
 }
 
-/// Attachments of `AdministratorAccess` among `refs`.
+/// AWS managed policies among `refs`, judged with cbaudit's snapshot of their documents.
+/// Customer-managed policies are judged on their own resource.
 fn judge_arns(v: &mut Verdicts, on: ResId, attribute: &'static str, label: &str, refs: &Refs) {
     match refs {
         Field::Absent => {}
@@ -114,18 +137,30 @@ fn judge_arns(v: &mut Verdicts, on: ResId, attribute: &'static str, label: &str,
             u.clone(),
         ),
         Field::Known(targets) | Field::Sensitive(targets) => {
-            let admin = targets.iter().any(|t| match t {
-                RefTarget::Ident(arn) => is_administrator_access(arn),
-                RefTarget::Address(_) => false,
-            });
-            if admin {
-                v.fail(
-                    on,
-                    attribute,
-                    format!("{label} attaches the AWS managed policy AdministratorAccess; {REQUIREMENT}"),
-                );
-            } else if !targets.is_empty() {
-                v.pass(on, attribute);
+            for t in targets {
+                let RefTarget::Ident(arn) = t else {
+                    v.pass(on, attribute);
+                    continue;
+                };
+                let name = aws_managed_name(arn).unwrap_or(arn);
+                let what = format!("whether the AWS managed policy {name} grants full access");
+                match aws_managed(arn) {
+                    None => v.pass(on, attribute),
+                    Some(Err(why)) => v.unknown(on, attribute, what, why),
+                    Some(Ok(doc)) => match grants(&doc) {
+                        Ok(g) if !g.is_empty() => v.fail(
+                            on,
+                            attribute,
+                            format!(
+                                "{label} attaches the AWS managed policy {name}, which {}; \
+                                 {REQUIREMENT}",
+                                g.join(" and ")
+                            ),
+                        ),
+                        Ok(_) => v.pass(on, attribute),
+                        Err(why) => v.unknown(on, attribute, what, why),
+                    },
+                }
             }
         }
     }
@@ -184,7 +219,7 @@ fn check(c: &mut Check<'_>) {
     v.emit(
         c,
         "grant the specific actions the principal needs on named resources; \
-         do not attach AdministratorAccess",
+         do not attach AdministratorAccess, PowerUserAccess or *FullAccess managed policies",
     );
 }
 
@@ -320,6 +355,7 @@ mod tests {
         doc.statements[0].resources = Field::Unknown(Unknown::AfterApply);
         let data = PolicyDocumentData {
             document: Field::Known(doc),
+            ..Default::default()
         };
         inv.push(Resource::new(
             "aws_iam_policy_document",

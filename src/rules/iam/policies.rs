@@ -1,10 +1,12 @@
 //! Shared by the CB-IAM-* rules: the policies that apply to a role, their documents, the
 //! well-known AWS managed policies, IAM action matching, and per-resource verdicts.
 
+use std::collections::BTreeMap;
+use std::sync::LazyLock;
+
 use crate::model::{
-    Effect, Field, IamInlinePolicy, IamPolicy, IamPolicyAttachment, IamRole, Inventory,
-    PolicyDocument, PolicyDocumentData, PolicyText, PrincipalKind, Refs, Res, ResId, Resolution,
-    Statement, Unknown,
+    Field, IamInlinePolicy, IamPolicy, IamPolicyAttachment, IamRole, Inventory, PolicyDocument,
+    PolicyDocumentData, PolicyText, PrincipalKind, Refs, Res, ResId, Resolution, Unknown,
 };
 
 /// A document, or what is unknown about it and why.
@@ -34,6 +36,14 @@ pub fn document(inv: &Inventory, text: &PolicyText, label: &str) -> Doc {
 
 /// The statements of every policy-document data source `refs` names, if it names any.
 fn from_data(inv: &Inventory, refs: &Refs) -> Option<Doc> {
+    from_data_depth(inv, refs, 0)
+}
+
+/// Data sources nest (`source_policy_documents` naming other data sources); a cycle is a
+/// Terraform error, a depth limit keeps a bad input from recursing forever.
+const MAX_DEPTH: usize = 16;
+
+fn from_data_depth(inv: &Inventory, refs: &Refs, depth: usize) -> Option<Doc> {
     let Resolution::Known { found, .. } = inv.resolve::<PolicyDocumentData>(refs) else {
         return None;
     };
@@ -42,22 +52,66 @@ fn from_data(inv: &Inventory, refs: &Refs) -> Option<Doc> {
     }
     let mut merged = PolicyDocument::default();
     for data in found {
-        match &data.document {
-            Field::Known(d) | Field::Sensitive(d) => merged.statements.extend(d.statements.clone()),
-            Field::Unknown(u) => {
-                return Some(Err((format!("the JSON of {}", data.address()), u.clone())))
-            }
-            Field::Absent => {
-                let why = Unknown::NotInInputs(format!("the JSON of {}", data.address()));
-                return Some(Err((format!("the JSON of {}", data.address()), why)));
-            }
+        match merged_data(inv, &data, depth) {
+            Ok(d) => merged.statements.extend(d.statements),
+            Err(e) => return Some(Err(e)),
         }
     }
     Some(Ok(merged))
 }
 
+/// One data source's document merged as the AWS provider merges it:
+/// `source_policy_documents` in order, then its own statements, then
+/// `override_policy_documents` in order, a statement with a `Sid` replacing the earlier one
+/// with the same `Sid` (terraform-provider-aws `aws_iam_policy_document`).
+fn merged_data(
+    inv: &Inventory,
+    data: &Res<'_, PolicyDocumentData>,
+    depth: usize,
+) -> Result<PolicyDocument, (String, Unknown)> {
+    let what = || format!("the JSON of {}", data.address());
+    if depth > MAX_DEPTH {
+        let why = Unknown::Unresolved("policy documents nested too deeply".into());
+        return Err((what(), why));
+    }
+    let own = match &data.document {
+        Field::Known(d) | Field::Sensitive(d) => d,
+        Field::Unknown(u) => return Err((what(), u.clone())),
+        Field::Absent => return Err((what(), Unknown::NotInInputs(what()))),
+    };
+    let part = |text: &PolicyText| -> Result<PolicyDocument, (String, Unknown)> {
+        match &text.document {
+            Field::Known(d) | Field::Sensitive(d) => Ok(d.clone()),
+            other => {
+                let u = match other {
+                    Field::Unknown(u) => u.clone(),
+                    _ => Unknown::NotInInputs("a merged policy document".into()),
+                };
+                match from_data_depth(inv, &text.refs, depth + 1) {
+                    Some(r) => r,
+                    None => Err((format!("a document merged into {}", data.address()), u)),
+                }
+            }
+        }
+    };
+    let mut merged = PolicyDocument::default();
+    for s in &data.sources {
+        merged.merge(&part(s)?);
+    }
+    merged.merge(own);
+    for o in &data.overrides {
+        merged.merge(&part(o)?);
+    }
+    Ok(merged)
+}
+
 /// The name of an AWS managed policy ARN (`arn:aws:iam::aws:policy/service-role/X` → `X`).
 pub fn aws_managed_name(arn: &str) -> Option<&str> {
+    aws_managed_path(arn)?.rsplit('/').next()
+}
+
+/// The path and name of an AWS managed policy ARN (`service-role/X`), any partition.
+fn aws_managed_path(arn: &str) -> Option<&str> {
     let mut parts = arn.splitn(6, ':');
     let (arn_, _partition, service, _region, account, rest) = (
         parts.next()?,
@@ -67,59 +121,56 @@ pub fn aws_managed_name(arn: &str) -> Option<&str> {
         parts.next()?,
         parts.next()?,
     );
-    if arn_ != "arn" || service != "iam" || account != "aws" || !rest.starts_with("policy/") {
+    if arn_ != "arn" || service != "iam" || account != "aws" {
         return None;
     }
-    rest.rsplit('/').next()
+    rest.strip_prefix("policy/")
 }
 
-fn allow(actions: &[&str], not_actions: &[&str]) -> Statement {
-    let list = |v: &[&str]| Field::Known(v.iter().map(|s| s.to_string()).collect());
-    Statement {
-        effect: Effect::Allow,
-        actions: if actions.is_empty() {
-            Field::Absent
-        } else {
-            list(actions)
-        },
-        not_actions: if not_actions.is_empty() {
-            Field::Absent
-        } else {
-            list(not_actions)
-        },
-        resources: list(&["*"]),
-        not_resources: Field::Absent,
+/// cbaudit's reviewed snapshot of AWS managed policy documents (`data/README.md`).
+struct Snapshot {
+    date: String,
+    /// By path and name (`service-role/AmazonECSTaskExecutionRolePolicy`).
+    policies: BTreeMap<String, PolicyDocument>,
+}
+
+static SNAPSHOT: LazyLock<Snapshot> = LazyLock::new(|| {
+    let raw: serde_json::Value =
+        serde_json::from_str(include_str!("../../../data/aws-managed-policies.json"))
+            .expect("data/aws-managed-policies.json is JSON");
+    let mut policies = BTreeMap::new();
+    if let Some(map) = raw["policies"].as_object() {
+        for (arn, p) in map {
+            let doc = PolicyDocument::from_value(&p["document"])
+                .expect("data/aws-managed-policies.json documents parse");
+            if let Some(path) = aws_managed_path(arn) {
+                policies.insert(path.to_string(), doc);
+            }
+        }
     }
+    Snapshot {
+        date: raw["date"].as_str().unwrap_or("unknown date").to_string(),
+        policies,
+    }
+});
+
+/// The date of the managed-policy snapshot.
+pub fn snapshot_date() -> &'static str {
+    &SNAPSHOT.date
 }
 
-/// The document of a well-known AWS managed policy, by ARN.
-pub fn aws_managed(arn: &str) -> Option<PolicyDocument> {
-    let statement = match aws_managed_name(arn)? {
-        "AdministratorAccess" => allow(&["*"], &[]),
-        "PowerUserAccess" => allow(&[], &["iam:*", "organizations:*", "account:*"]),
-        "IAMFullAccess" => allow(&["iam:*"], &[]),
-        "AmazonS3FullAccess" => allow(&["s3:*", "s3-object-lambda:*"], &[]),
-        "AmazonECSTaskExecutionRolePolicy" => allow(
-            &[
-                "ecr:GetAuthorizationToken",
-                "ecr:BatchCheckLayerAvailability",
-                "ecr:GetDownloadUrlForLayer",
-                "ecr:BatchGetImage",
-                "logs:CreateLogStream",
-                "logs:PutLogEvents",
-            ],
-            &[],
-        ),
-        _ => return None,
-    };
-    Some(PolicyDocument {
-        statements: vec![statement],
+/// The document of an AWS managed policy by ARN: `None` for any other ARN, an unknown when
+/// cbaudit's snapshot does not hold it.
+pub fn aws_managed(arn: &str) -> Option<Result<PolicyDocument, Unknown>> {
+    let path = aws_managed_path(arn)?;
+    Some(match SNAPSHOT.policies.get(path) {
+        Some(d) => Ok(d.clone()),
+        None => Err(Unknown::NotKnownToCbaudit(format!(
+            "AWS managed policy {} is not in cbaudit's snapshot ({})",
+            aws_managed_name(arn).unwrap_or(path),
+            SNAPSHOT.date
+        ))),
     })
-}
-
-/// Whether `arn` is the AWS `AdministratorAccess` managed policy.
-pub fn is_administrator_access(arn: &str) -> bool {
-    aws_managed_name(arn) == Some("AdministratorAccess")
 }
 
 /// Expands managed-policy references (`managed_policy_arns`, `policy_arn`).
@@ -155,10 +206,12 @@ fn managed(
                     Some(name) => format!("AWS managed policy {name} (attached by {owner})"),
                     None => format!("policy {arn} (attached by {owner})"),
                 };
-                let document = aws_managed(&arn).ok_or_else(|| {
-                    let why = Unknown::NotInInputs(format!("the managed policy {arn}"));
-                    (format!("the document of {label}"), why)
-                });
+                let what = format!("the document of {label}");
+                let document = match aws_managed(&arn) {
+                    Some(Ok(doc)) => Ok(doc),
+                    Some(Err(why)) => Err((what, why)),
+                    None => Err((what, Unknown::NotInInputs(format!("the policy {arn}")))),
+                };
                 out.push(Applied {
                     on,
                     attribute,
@@ -243,15 +296,32 @@ mod tests {
     use super::*;
 
     #[test]
-    fn aws_managed_policies_are_known_by_arn() {
-        assert!(is_administrator_access(
-            "arn:aws:iam::aws:policy/AdministratorAccess"
-        ));
-        assert!(!is_administrator_access(
-            "arn:aws:iam::123456789012:policy/AdministratorAccess"
-        ));
+    fn aws_managed_policies_come_from_the_snapshot() {
+        let doc = |arn: &str| aws_managed(arn).unwrap().unwrap();
+        assert_eq!(
+            doc("arn:aws:iam::aws:policy/AdministratorAccess").statements[0].actions,
+            Field::Known(vec!["*".to_string()])
+        );
+        let power = doc("arn:aws:iam::aws:policy/PowerUserAccess");
+        assert!(power.statements[0].not_actions.is_known());
         let exec = "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy";
-        assert_eq!(aws_managed(exec).map(|d| d.statements.len()), Some(1));
-        assert!(aws_managed("arn:aws:iam::aws:policy/ReadOnlyAccess").is_none());
+        assert!(!doc(exec).statements.is_empty());
+        assert!(aws_managed("arn:aws-cn:iam::aws:policy/ReadOnlyAccess").is_some_and(|r| r.is_ok()));
+        assert!(aws_managed("arn:aws:iam::123456789012:policy/AdministratorAccess").is_none());
+        let missing = aws_managed("arn:aws:iam::aws:policy/AWSSomethingObscure").unwrap();
+        let msg = missing.unwrap_err().to_string();
+        assert!(
+            msg.contains("AWSSomethingObscure is not in cbaudit's snapshot (")
+                && msg.contains(snapshot_date()),
+            "{msg}"
+        );
+    }
+
+    #[test]
+    fn every_snapshot_document_parses_with_statements() {
+        assert!(SNAPSHOT.policies.len() >= 16);
+        for (name, doc) in &SNAPSHOT.policies {
+            assert!(!doc.statements.is_empty(), "{name}");
+        }
     }
 }

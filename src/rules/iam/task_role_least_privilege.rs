@@ -1,5 +1,5 @@
 use crate::declare_rule;
-use crate::model::{IamRole, Res, Resolution, TaskDefinition, Unknown};
+use crate::model::{IamRole, RefTarget, Refs, Res, Resolution, TaskDefinition, Unknown};
 use crate::rules::{Check, NO_AGGREGATOR};
 
 use super::policies::applied_to;
@@ -11,12 +11,23 @@ declare_rule! {
     /// The task role of every ECS task definition (`task_role_arn`) allows only the
     /// documented actions (`iam.task_role_actions`) on named resources: every Allow statement
     /// of its inline policies (`inline_policy`, `aws_iam_role_policy`) and attached policies
-    /// (`aws_iam_role_policy_attachment`, `managed_policy_arns`) lists only those actions, no
-    /// `NotAction`, and no `*` resource. Findings go on the policy resource (the role for
-    /// `inline_policy` blocks and AWS managed policies named in `managed_policy_arns`).
-    /// Execution roles are not task roles. A wildcard action (`s3:Get*`) is outside the list
-    /// unless the list holds the same wildcard. AWS managed policies outside the inputs are
-    /// read from a built-in table of well-known ones; any other is unknown.
+    /// (`aws_iam_role_policy_attachment`, `aws_iam_policy_attachment`, `managed_policy_arns`)
+    /// lists only those actions, and names its resources. It fails on: an action outside the
+    /// list (a wildcard action such as `s3:Get*` is outside unless the list holds it, `*` or
+    /// its `service:*`; names compare case-insensitively); a `NotAction` Allow (it grants
+    /// every action it does not name); a `*` resource (or `arn:aws:*`); a `NotResource` Allow
+    /// (every resource but a few). A `Condition` does not remove a grant; an unconditional
+    /// Deny of the same document removes an extra action only when it covers it on the same
+    /// resources. Findings go on the policy resource (the role for `inline_policy` blocks and
+    /// `managed_policy_arns`, the attachment for an attached AWS managed policy). Execution
+    /// roles are not task roles.
+    ///
+    /// The task role is found by reference, by name, or by an ARN built as a string
+    /// (`format("arn:aws:iam::%s:role/%s", …)`): an IAM ARN names the role of that name
+    /// whose own ARN is not known yet. A task role whose ARN is known only after apply (an
+    /// account id from a data source) is unknown. AWS managed policies are judged with
+    /// cbaudit's reviewed snapshot of their documents (`data/README.md`); one not in it is
+    /// unknown, never pass.
     ///
     /// ## Why
     /// The architecture document's "IAM Roles" section gives the ECS task role exactly
@@ -66,13 +77,35 @@ declare_rule! {
     };
 }
 
+/// Why a task role ARN computed only from other resources (an account id read at apply
+/// time) names no role yet.
+fn built_from(refs: &Refs) -> Option<Unknown> {
+    let targets = refs.get()?;
+    let addresses: Vec<&str> = targets
+        .iter()
+        .map(|t| match t {
+            RefTarget::Address(a) => Some(a.as_str()),
+            RefTarget::Ident(_) => None,
+        })
+        .collect::<Option<_>>()?;
+    (!addresses.is_empty()).then(|| {
+        Unknown::Unresolved(format!(
+            "its ARN is built from {}, known only after apply",
+            addresses.join(", ")
+        ))
+    })
+}
+
 fn task_roles<'a>(c: &mut Check<'a>) -> Vec<Res<'a, IamRole>> {
     let inv = c.inv;
     let mut roles: Vec<Res<'a, IamRole>> = Vec::new();
     for td in inv.all::<TaskDefinition>() {
         match inv.resolve::<IamRole>(&td.task_role) {
             Resolution::Absent => {}
-            Resolution::Unknown(u) => c.unknown(td.id, Some("task_role_arn"), "the task role", &u),
+            Resolution::Unknown(u) => {
+                let u = built_from(&td.task_role).unwrap_or(u);
+                c.unknown(td.id, Some("task_role_arn"), "the task role", &u)
+            }
             Resolution::Known { found, external } => {
                 for role in found {
                     if !roles.iter().any(|r| r.id == role.id) {
@@ -254,7 +287,9 @@ mod tests {
     #[test]
     fn unknown_managed_policy_and_unknown_role_are_unknown() {
         let role = IamRole {
-            managed_policies: Field::Known(vec![ident("arn:aws:iam::aws:policy/ReadOnlyAccess")]),
+            managed_policies: Field::Known(vec![ident(
+                "arn:aws:iam::aws:policy/AWSSomethingObscure",
+            )]),
             ..Default::default()
         };
         let out = run(&TASK_ROLE_LEAST_PRIVILEGE, &base(role));
@@ -284,6 +319,7 @@ mod tests {
             doc.statements[0].resources = Field::Unknown(Unknown::AfterApply);
             let data = PolicyDocumentData {
                 document: Field::Known(doc),
+                ..Default::default()
             };
             inv.push(Resource::new(
                 "aws_iam_policy_document",
@@ -347,5 +383,111 @@ mod tests {
         let out = run(&TASK_ROLE_LEAST_PRIVILEGE, &inv);
         assert_eq!(out.passes(), vec!["aws_iam_role.task"]);
         assert!(out.fails().is_empty());
+    }
+
+    #[test]
+    fn task_role_named_by_a_built_arn_is_the_role() {
+        let plain = "arn:aws:iam::123456789012:role/clever-better-task";
+        let with_path = "arn:aws:iam::123456789012:role/service/clever-better-task";
+        for (task_role_arn, role_arn, resolves) in [
+            (plain, None, true),
+            (with_path, None, true),
+            (plain, Some(plain), true),
+            (
+                plain,
+                Some("arn:aws:iam::999999999999:role/clever-better-task"),
+                false,
+            ),
+        ] {
+            let mut inv = Inventory::new();
+            let td = TaskDefinition {
+                task_role: Field::Known(vec![ident(task_role_arn)]),
+                ..Default::default()
+            };
+            inv.push(Resource::new(
+                "aws_ecs_task_definition",
+                "aws_ecs_task_definition.bot",
+                td,
+            ));
+            let ids: Vec<&str> = ["clever-better-task"].into_iter().chain(role_arn).collect();
+            inv.push(
+                Resource::new("aws_iam_role", "aws_iam_role.task", IamRole::default())
+                    .with_identifiers(ids),
+            );
+            let p = IamInlinePolicy {
+                principal: Field::Known(vec![ident("clever-better-task")]),
+                policy: text(&stmt(r#""s3:DeleteObject""#, "arn:aws:s3:::m/*")),
+                ..Default::default()
+            };
+            inv.push(Resource::new(
+                "aws_iam_role_policy",
+                "aws_iam_role_policy.t",
+                p,
+            ));
+            let out = run(&TASK_ROLE_LEAST_PRIVILEGE, &inv);
+            if resolves {
+                assert_eq!(out.fails(), vec!["aws_iam_role_policy.t"], "{role_arn:?}");
+            } else {
+                // A role whose known ARN is in another account is another role.
+                assert_eq!(out.unknowns(), vec!["aws_ecs_task_definition.bot"]);
+                assert!(out.fails().is_empty());
+            }
+        }
+    }
+
+    #[test]
+    fn merged_documents_follow_the_provider_order() {
+        // source: Sid A `s3:*` on `*`; own statement: Sid A narrow (replaces it); override:
+        // Sid B `iam:PassRole` on `*` appended. The documented list fails on the override only.
+        let src = PolicyDocument::parse(
+            r#"{"Statement":[{"Sid":"A","Effect":"Allow","Action":"s3:*","Resource":"*"}]}"#,
+        )
+        .unwrap();
+        let own = PolicyDocument::parse(
+            r#"{"Statement":[{"Sid":"A","Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::m/*"}]}"#,
+        )
+        .unwrap();
+        let over = r#"{"Statement":[{"Sid":"B","Effect":"Allow","Action":"iam:PassRole","Resource":"arn:aws:iam::1:role/x"}]}"#;
+        let mut inv = base(IamRole::default());
+        inv.push(Resource::new(
+            "aws_iam_policy_document",
+            "data.aws_iam_policy_document.src",
+            PolicyDocumentData {
+                document: Field::Known(src),
+                ..Default::default()
+            },
+        ));
+        inv.push(Resource::new(
+            "aws_iam_policy_document",
+            "data.aws_iam_policy_document.t",
+            PolicyDocumentData {
+                document: Field::Known(own),
+                sources: vec![PolicyText {
+                    document: Field::Unknown(Unknown::AfterApply),
+                    refs: addr("data.aws_iam_policy_document.src"),
+                }],
+                overrides: vec![text(over)],
+            },
+        ));
+        let p = IamInlinePolicy {
+            principal: addr("aws_iam_role.task"),
+            policy: PolicyText {
+                document: Field::Unknown(Unknown::AfterApply),
+                refs: addr("data.aws_iam_policy_document.t"),
+            },
+            ..Default::default()
+        };
+        inv.push(Resource::new(
+            "aws_iam_role_policy",
+            "aws_iam_role_policy.t",
+            p,
+        ));
+        let out = run(&TASK_ROLE_LEAST_PRIVILEGE, &inv);
+        assert_eq!(out.fails(), vec!["aws_iam_role_policy.t"]);
+        let msg = out.messages()[0];
+        assert!(
+            msg.contains("allows iam:PassRole") && !msg.contains("s3:*"),
+            "{msg}"
+        );
     }
 }

@@ -15,8 +15,9 @@
 //! Addresses: a role's or policy's ARN; an inline policy `<principal ARN>/policy/<name>`; an
 //! attachment `<principal ARN>/attachment/<policy ARN>`. An inline policy or attachment
 //! names its principal by name, as Terraform's `role` / `user` / `group` do. AWS-managed
-//! policies are not read: an attachment names them by ARN, as in a plan, and the rules know
-//! the ones that matter.
+//! policies are not read: an attachment names them by ARN, as in a plan, and the rules judge
+//! them with cbaudit's snapshot of their documents (`data/README.md`; one not in it is
+//! unknown).
 
 use std::future::Future;
 

@@ -97,37 +97,87 @@ pub fn policy_text(v: TfRef<'_>) -> PolicyText {
     }
 }
 
-/// `data "aws_iam_policy_document"`: its JSON when known, else its statements as far as
-/// they are known (constant actions with resources known only after apply).
+/// `data "aws_iam_policy_document"`: its JSON when known (the provider merged it), else
+/// its own statements as far as they are known (constant actions with resources known only
+/// after apply) and the documents it merges (`source_policy_documents`,
+/// `override_policy_documents`), which the rules merge as the provider does. The legacy
+/// `source_json` / `override_json` are not read: provider 5.x rejects any non-empty value
+/// ("expected \"override_json\" to be an empty string").
 pub fn policy_document_data(v: TfRef<'_>) -> Mapped {
-    let document = match v.get("json").string() {
-        Field::Known(json) | Field::Sensitive(json) => match PolicyDocument::parse(&json) {
+    let json = v.get("json").string();
+    if let Field::Known(json) | Field::Sensitive(json) = json {
+        let document = match PolicyDocument::parse(&json) {
             Ok(d) => Field::Known(d),
             Err(e) => Field::Unknown(Unknown::Unresolved(format!("policy JSON: {e}"))),
-        },
-        _ => {
-            let statements = v.get("statement");
-            if statements.is_unknown() {
-                statements.string().map(|_| PolicyDocument::default())
-            } else {
-                Field::Known(PolicyDocument {
-                    statements: statements
-                        .items()
-                        .into_iter()
-                        .map(|s| Statement {
-                            effect: match s.get("effect").string().get().map(String::as_str) {
-                                Some("Deny") => Effect::Deny,
-                                _ => Effect::Allow,
-                            },
-                            actions: s.get("actions").strings_or_references(),
-                            not_actions: s.get("not_actions").strings_or_references(),
-                            resources: s.get("resources").strings_or_references(),
-                            not_resources: s.get("not_resources").strings_or_references(),
-                        })
-                        .collect(),
-                })
-            }
-        }
+        };
+        return Mapped::new(PolicyDocumentData {
+            document,
+            ..Default::default()
+        });
+    }
+    let statements = v.get("statement");
+    let document = if statements.is_unknown() {
+        statements.string().map(|_| PolicyDocument::default())
+    } else {
+        Field::Known(PolicyDocument {
+            statements: statements
+                .items()
+                .into_iter()
+                .map(statement_block)
+                .collect(),
+        })
     };
-    Mapped::new(PolicyDocumentData { document })
+    let mut sources = Vec::new();
+    let mut overrides = Vec::new();
+    documents(v.get("source_policy_documents"), &mut sources);
+    documents(v.get("override_policy_documents"), &mut overrides);
+    Mapped::new(PolicyDocumentData {
+        document,
+        sources,
+        overrides,
+    })
+}
+
+/// The documents of a `*_policy_documents` list.
+fn documents(v: TfRef<'_>, out: &mut Vec<PolicyText>) {
+    if v.is_null() {
+        return;
+    }
+    if v.is_unknown() {
+        out.push(policy_text(v));
+        return;
+    }
+    let items = v.items();
+    if items.is_empty() {
+        if v.string().is_known() {
+            out.push(policy_text(v));
+        }
+        return;
+    }
+    out.extend(items.into_iter().filter(|i| !i.is_null()).map(policy_text));
+}
+
+/// One `statement` block of the data source.
+fn statement_block(s: TfRef<'_>) -> Statement {
+    Statement {
+        sid: s.get("sid").string_nonempty().get().cloned(),
+        effect: match s.get("effect").string().get().map(String::as_str) {
+            Some("Deny") => Effect::Deny,
+            _ => Effect::Allow,
+        },
+        actions: non_empty(s.get("actions").strings_or_references()),
+        not_actions: non_empty(s.get("not_actions").strings_or_references()),
+        resources: non_empty(s.get("resources").strings_or_references()),
+        not_resources: non_empty(s.get("not_resources").strings_or_references()),
+        conditional: !s.get("condition").is_null() && !s.get("condition").items().is_empty()
+            || s.get("condition").is_unknown(),
+    }
+}
+
+/// An empty list is how a plan spells an unset set attribute of a block.
+fn non_empty(f: Field<Vec<String>>) -> Field<Vec<String>> {
+    match f {
+        Field::Known(l) | Field::Sensitive(l) if l.is_empty() => Field::Absent,
+        other => other,
+    }
 }
