@@ -7,7 +7,7 @@ use std::sync::Arc;
 use serde_json::{Map, Value};
 
 use super::config::{is_expression, RefContext};
-use crate::source::terraform::{TfValue, UnknownValue};
+use crate::source::terraform::{Partial, TfValue, UnknownValue};
 
 /// Where we are in the resource's configuration expressions.
 #[derive(Clone, Copy)]
@@ -112,6 +112,29 @@ fn hcl_refs(v: &TfValue, out: &mut Vec<String>) {
     }
 }
 
+/// The known parts of the evaluated configuration's unknown JSON text (a `jsonencode` with
+/// unknown leaves), for an attribute the plan shows as unknown: the plan beside its `.tf`
+/// files judges the same known parts as the directory. Sensitive when the plan marks the
+/// attribute sensitive. A plan alone has no partial: its unknowns stay unknown.
+fn hcl_partial(hcl: Option<&TfValue>, sens: &Value) -> Option<Arc<Partial>> {
+    let (hcl, marked) = match hcl? {
+        TfValue::Sensitive(inner) => (&**inner, true),
+        other => (other, false),
+    };
+    let TfValue::Unknown(u) = hcl else {
+        return None;
+    };
+    let p = u.partial.as_ref()?;
+    if marked || sens == &Value::Bool(true) {
+        Some(Arc::new(Partial {
+            sensitive: true,
+            ..Partial::clone(p)
+        }))
+    } else {
+        Some(p.clone())
+    }
+}
+
 /// Consumes `after`, moving its strings and maps into the result.
 fn node(
     after: Value,
@@ -149,6 +172,7 @@ fn node(
             refs,
             configured,
             reason: dead_end,
+            partial: hcl_partial(hcl, sens),
         }));
     }
     let value = match after {
