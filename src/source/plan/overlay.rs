@@ -271,3 +271,66 @@ fn index(v: &Value, i: usize) -> &Value {
         _ => &Value::Null,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn evaluated(sensitive: bool) -> TfValue {
+        TfValue::Unknown(Arc::new(UnknownValue {
+            refs: vec!["aws_ecr_repository.app".into()],
+            configured: true,
+            reason: None,
+            partial: Some(Arc::new(Partial {
+                json: format!(r#"[{{"image":{:?}}}]"#, "x"),
+                unknowns: Vec::new(),
+                sensitive,
+            })),
+        }))
+    }
+
+    fn partial_of(v: &TfValue) -> Option<Arc<Partial>> {
+        match v {
+            TfValue::Unknown(u) => u.partial.clone(),
+            other => panic!("expected an unknown, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn an_unknown_attribute_takes_the_partial_of_the_evaluated_configuration() {
+        let after = json!({});
+        let unknown = json!({ "container_definitions": true });
+        let hcl = TfValue::Map(
+            [("container_definitions".to_string(), evaluated(false))]
+                .into_iter()
+                .collect(),
+        );
+        let plain = node(
+            after.clone(),
+            &unknown,
+            &Value::Null,
+            Cfg::Unknown,
+            None,
+            Some(&hcl),
+        );
+        let p = partial_of(&plain.get("container_definitions").value.clone()).expect("partial");
+        assert!(!p.sensitive);
+        // The plan marks the attribute sensitive: so is every known part.
+        let sensitive = json!({ "container_definitions": true });
+        let marked = node(
+            after.clone(),
+            &unknown,
+            &sensitive,
+            Cfg::Unknown,
+            None,
+            Some(&hcl),
+        );
+        let p = partial_of(&marked.get("container_definitions").value.clone()).expect("partial");
+        assert!(p.sensitive);
+        // A plan alone has no partial.
+        let alone = node(after, &unknown, &Value::Null, Cfg::Unknown, None, None);
+        assert!(partial_of(&alone.get("container_definitions").value.clone()).is_none());
+    }
+}

@@ -48,11 +48,7 @@ pub(super) fn json_encode(v: &TfValue) -> Result<String, String> {
 type UnknownLeaf<'a> = dyn FnMut(&Arc<UnknownValue>, &mut String) -> Result<(), String> + 'a;
 
 /// Writes `v` as JSON; `unknown` writes (or refuses) an unknown leaf.
-fn write_json(
-    v: &TfValue,
-    out: &mut String,
-    unknown: &mut UnknownLeaf<'_>,
-) -> Result<(), String> {
+fn write_json(v: &TfValue, out: &mut String, unknown: &mut UnknownLeaf<'_>) -> Result<(), String> {
     match v {
         TfValue::Null => out.push_str("null"),
         TfValue::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
