@@ -178,3 +178,43 @@ resource "aws_db_instance" "db" {
         }
     }
 }
+
+/// A literal password inside a `jsonencode` whose image is known only after apply: the
+/// plan shows the container definitions as unknown, the configuration beside it (or the
+/// directory) finds the password; no way of scanning prints it, nor the internal marker of
+/// an unknown part.
+#[test]
+fn partial_container_definitions_never_print_their_secret() {
+    let dir = fixture("styles/partial/ecr-images");
+    let alone = tempfile::tempdir().expect("tempdir");
+    std::fs::copy(dir.join("plan.json"), alone.path().join("plan.json")).expect("copy");
+    let main = std::fs::read_to_string(dir.join("main.tf")).expect("main.tf");
+    assert!(
+        main.contains("hunter2-plaintext"),
+        "the fixture carries the secret"
+    );
+    for input in [
+        dir.clone(),
+        dir.join("plan.json"),
+        alone.path().join("plan.json"),
+    ] {
+        for format in ["human", "json", "sarif", "junit", "github"] {
+            let out = Command::cargo_bin("cbaudit")
+                .expect("binary")
+                .arg("scan")
+                .arg(&input)
+                .args(["--format", format, "--color", "never"])
+                .output()
+                .expect("runs");
+            assert_ne!(out.status.code(), Some(2), "{}", input.display());
+            let all = String::from_utf8_lossy(&[out.stdout, out.stderr].concat()).to_string();
+            for leak in ["hunter2-plaintext", "cbaudit-unknown", "\\u0000", "\u{0}"] {
+                assert!(
+                    !all.contains(leak),
+                    "{} --format {format} printed {leak:?}",
+                    input.display()
+                );
+            }
+        }
+    }
+}

@@ -54,6 +54,7 @@ pub fn unknown(refs: Vec<String>) -> TfValue {
         refs,
         configured: true,
         reason: None,
+        partial: None,
     }))
 }
 
@@ -63,6 +64,7 @@ pub fn unevaluated(reason: impl Into<String>) -> TfValue {
         refs: Vec::new(),
         configured: true,
         reason: Some(reason.into()),
+        partial: None,
     }))
 }
 
@@ -117,6 +119,7 @@ pub fn unknown_in(values: &[&TfValue]) -> Option<TfValue> {
             refs,
             configured: true,
             reason,
+            partial: None,
         }))
     })
 }

@@ -262,6 +262,7 @@ impl Cx {
             refs: self.unknown_refs.clone(),
             configured: true,
             reason: self.unknown_reason.clone(),
+            partial: None,
         }))
     }
 

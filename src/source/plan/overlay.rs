@@ -7,7 +7,7 @@ use std::sync::Arc;
 use serde_json::{Map, Value};
 
 use super::config::{is_expression, RefContext};
-use crate::source::terraform::{TfValue, UnknownValue};
+use crate::source::terraform::{Partial, TfValue, UnknownValue};
 
 /// Where we are in the resource's configuration expressions.
 #[derive(Clone, Copy)]
@@ -112,6 +112,29 @@ fn hcl_refs(v: &TfValue, out: &mut Vec<String>) {
     }
 }
 
+/// The known parts of the evaluated configuration's unknown JSON text (a `jsonencode` with
+/// unknown leaves), for an attribute the plan shows as unknown: the plan beside its `.tf`
+/// files judges the same known parts as the directory. Sensitive when the plan marks the
+/// attribute sensitive. A plan alone has no partial: its unknowns stay unknown.
+fn hcl_partial(hcl: Option<&TfValue>, sens: &Value) -> Option<Arc<Partial>> {
+    let (hcl, marked) = match hcl? {
+        TfValue::Sensitive(inner) => (&**inner, true),
+        other => (other, false),
+    };
+    let TfValue::Unknown(u) = hcl else {
+        return None;
+    };
+    let p = u.partial.as_ref()?;
+    if marked || sens == &Value::Bool(true) {
+        Some(Arc::new(Partial {
+            sensitive: true,
+            ..Partial::clone(p)
+        }))
+    } else {
+        Some(p.clone())
+    }
+}
+
 /// Consumes `after`, moving its strings and maps into the result.
 fn node(
     after: Value,
@@ -149,6 +172,7 @@ fn node(
             refs,
             configured,
             reason: dead_end,
+            partial: hcl_partial(hcl, sens),
         }));
     }
     let value = match after {
@@ -245,5 +269,68 @@ fn index(v: &Value, i: usize) -> &Value {
         Value::Array(items) => items.get(i).unwrap_or(&Value::Null),
         Value::Bool(true) => v,
         _ => &Value::Null,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn evaluated(sensitive: bool) -> TfValue {
+        TfValue::Unknown(Arc::new(UnknownValue {
+            refs: vec!["aws_ecr_repository.app".into()],
+            configured: true,
+            reason: None,
+            partial: Some(Arc::new(Partial {
+                json: format!(r#"[{{"image":{:?}}}]"#, "x"),
+                unknowns: Vec::new(),
+                sensitive,
+            })),
+        }))
+    }
+
+    fn partial_of(v: &TfValue) -> Option<Arc<Partial>> {
+        match v {
+            TfValue::Unknown(u) => u.partial.clone(),
+            other => panic!("expected an unknown, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn an_unknown_attribute_takes_the_partial_of_the_evaluated_configuration() {
+        let after = json!({});
+        let unknown = json!({ "container_definitions": true });
+        let hcl = TfValue::Map(
+            [("container_definitions".to_string(), evaluated(false))]
+                .into_iter()
+                .collect(),
+        );
+        let plain = node(
+            after.clone(),
+            &unknown,
+            &Value::Null,
+            Cfg::Unknown,
+            None,
+            Some(&hcl),
+        );
+        let p = partial_of(&plain.get("container_definitions").value.clone()).expect("partial");
+        assert!(!p.sensitive);
+        // The plan marks the attribute sensitive: so is every known part.
+        let sensitive = json!({ "container_definitions": true });
+        let marked = node(
+            after.clone(),
+            &unknown,
+            &sensitive,
+            Cfg::Unknown,
+            None,
+            Some(&hcl),
+        );
+        let p = partial_of(&marked.get("container_definitions").value.clone()).expect("partial");
+        assert!(p.sensitive);
+        // A plan alone has no partial.
+        let alone = node(after, &unknown, &Value::Null, Cfg::Unknown, None, None);
+        assert!(partial_of(&alone.get("container_definitions").value.clone()).is_none());
     }
 }

@@ -6,7 +6,7 @@ mod value;
 
 use std::sync::Arc;
 
-pub use value::{format_number, TfRef, TfValue, UnknownValue};
+pub use value::{format_number, Partial, TfRef, TfValue, UnknownValue, MARKER_PREFIX};
 
 use crate::model::{Field, Location, Provenance, Resource, SourceKind, Tags};
 
@@ -73,6 +73,16 @@ fn sensitive_strings(v: &TfValue) -> Vec<String> {
             },
             TfValue::List(items) => items.iter().for_each(|i| walk(i, sensitive, out)),
             TfValue::Map(m) => m.values().for_each(|i| walk(i, sensitive, out)),
+            // The known parts of a sensitive partial JSON text (never its markers).
+            TfValue::Unknown(u) => match &u.partial {
+                Some(p) if sensitive || p.sensitive => {
+                    if let Ok(json) = serde_json::from_str::<serde_json::Value>(&p.json) {
+                        json_strings(&json, out);
+                    }
+                    out.retain(|s| !Partial::is_marker(s));
+                }
+                _ => {}
+            },
             _ => {}
         }
     }

@@ -19,6 +19,95 @@ pub struct UnknownValue {
     pub configured: bool,
     /// Why it is unknown, when it is not simply "computed during apply".
     pub reason: Option<String>,
+    /// The known parts of an unknown JSON text (`jsonencode` of a value with unknown parts).
+    pub partial: Option<Arc<Partial>>,
+}
+
+/// The prefix of the marker that stands for an unknown leaf in a [`Partial`] JSON text. It
+/// starts with NUL, which no configuration string is allowed to carry into a partial: an
+/// encoder refuses to build a partial from a value holding this prefix anywhere.
+pub const MARKER_PREFIX: &str = "\u{0}cbaudit-unknown:";
+
+/// A JSON text known except for some leaves: each unknown leaf is the JSON string
+/// `"\u{0}cbaudit-unknown:<n>\u{0}"`, where `<n>` indexes [`Partial::unknowns`]. Mappers read
+/// it with [`Partial::unknown_at`] and turn marker leaves into unknown fields; a marker is
+/// never a value and never printed.
+#[derive(Clone, PartialEq)]
+pub struct Partial {
+    pub json: String,
+    pub unknowns: Vec<Arc<UnknownValue>>,
+    /// The encoded value held a sensitive part: every known part is sensitive.
+    pub sensitive: bool,
+}
+
+impl std::fmt::Debug for Partial {
+    /// Never shows the text (it may hold sensitive or secret-looking values).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Partial")
+            .field("json", &format_args!("<{} bytes>", self.json.len()))
+            .field("unknowns", &self.unknowns.len())
+            .field("sensitive", &self.sensitive)
+            .finish()
+    }
+}
+
+impl Partial {
+    /// The marker of the unknown number `n`.
+    pub fn marker(n: usize) -> String {
+        format!("{MARKER_PREFIX}{n}\u{0}")
+    }
+
+    /// Whether `s` is (or holds) a marker: never a real value.
+    pub fn is_marker(s: &str) -> bool {
+        s.contains(MARKER_PREFIX)
+    }
+
+    /// The unknown a marker string stands for, as a field's reason (it names what the
+    /// unknown refers to). `None` when `s` is a plain string.
+    pub fn unknown_at(&self, s: &str) -> Option<Unknown> {
+        let rest = s.strip_prefix(MARKER_PREFIX)?;
+        let n: usize = rest.strip_suffix('\u{0}')?.parse().ok()?;
+        Some(match self.unknowns.get(n) {
+            Some(u) => partial_reason(u),
+            None => Unknown::AfterApply,
+        })
+    }
+
+    /// The reason of a string that holds a marker (whole or in part).
+    pub fn unknown_in(&self, s: &str) -> Option<Unknown> {
+        if !Partial::is_marker(s) {
+            return None;
+        }
+        Some(
+            self.unknown_at(s)
+                .unwrap_or_else(|| self.reason_of_first_marker(s)),
+        )
+    }
+
+    fn reason_of_first_marker(&self, s: &str) -> Unknown {
+        let Some(at) = s.find(MARKER_PREFIX) else {
+            return Unknown::AfterApply;
+        };
+        let rest = &s[at..];
+        match rest[1..].find('\u{0}') {
+            Some(end) => self
+                .unknown_at(&rest[..end + 2])
+                .unwrap_or(Unknown::AfterApply),
+            None => Unknown::AfterApply,
+        }
+    }
+}
+
+/// The reason of an unknown leaf: its own reason, else what it depends on.
+fn partial_reason(u: &UnknownValue) -> Unknown {
+    match (&u.reason, u.refs.is_empty()) {
+        (Some(r), _) => Unknown::Unresolved(r.clone()),
+        (None, false) => Unknown::Unresolved(format!(
+            "it depends on {}, known only after apply",
+            u.refs.join(", ")
+        )),
+        (None, true) => Unknown::AfterApply,
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -189,6 +278,19 @@ impl<'a> TfRef<'a> {
         matches!(self.unwrap().value, TfValue::Unknown(_))
     }
 
+    /// The known parts of an unknown JSON text, when its expression was evaluated (a
+    /// `jsonencode` with unknown leaves). Sensitive when the value or any part is.
+    pub fn partial_json(self) -> Option<Partial> {
+        let me = self.unwrap();
+        match me.value {
+            TfValue::Unknown(u) if u.configured => u.partial.as_ref().map(|p| Partial {
+                sensitive: p.sensitive || me.sensitive,
+                ..Partial::clone(p)
+            }),
+            _ => None,
+        }
+    }
+
     /// A scalar as a field, converted by `f` (None = wrong type → unknown).
     fn field<T>(self, what: &str, f: impl FnOnce(&TfValue) -> Option<T>) -> Field<T> {
         let me = self.unwrap();
@@ -328,6 +430,7 @@ static UNKNOWN: std::sync::LazyLock<TfValue> = std::sync::LazyLock::new(|| {
         refs: Vec::new(),
         configured: true,
         reason: None,
+        partial: None,
     }))
 });
 

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use super::{hash, visible, Cx};
-use crate::source::terraform::{format_number, TfValue, UnknownValue};
+use crate::source::terraform::{format_number, Partial, TfValue, UnknownValue};
 
 type R = Result<TfValue, String>;
 
@@ -35,51 +35,106 @@ pub(super) fn json_quote(s: &str) -> String {
 /// Terraform's `jsonencode` of a known value: object keys sorted, no spaces, integers
 /// without a decimal point.
 pub(super) fn json_encode(v: &TfValue) -> Result<String, String> {
-    fn write(v: &TfValue, out: &mut String) -> Result<(), String> {
-        match v {
-            TfValue::Null => out.push_str("null"),
-            TfValue::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-            TfValue::Number(n) if !n.is_finite() => {
-                return Err("cannot encode an infinite number as JSON".into())
-            }
-            TfValue::Number(n) => out.push_str(&format_number(*n)),
-            TfValue::String(s) => out.push_str(&json_quote(s)),
-            TfValue::List(items) => {
-                out.push('[');
-                for (i, item) in items.iter().enumerate() {
-                    if i > 0 {
-                        out.push(',');
-                    }
-                    write(item, out)?;
-                }
-                out.push(']');
-            }
-            TfValue::Map(m) => {
-                out.push('{');
-                for (i, (k, item)) in m.iter().filter(|(k, _)| visible(k)).enumerate() {
-                    if i > 0 {
-                        out.push(',');
-                    }
-                    out.push_str(&json_quote(k));
-                    out.push(':');
-                    write(item, out)?;
-                }
-                out.push('}');
-            }
-            TfValue::Sensitive(inner) => write(inner, out)?,
-            TfValue::Unknown(_) => return Err("value is not known yet".into()),
-        }
-        Ok(())
-    }
     let mut out = String::new();
-    write(v, &mut out)?;
+    write_json(
+        v,
+        &mut out,
+        &mut |_, _| Err("value is not known yet".into()),
+    )?;
     Ok(out)
 }
 
+/// Writes (or refuses) an unknown leaf of a JSON text.
+type UnknownLeaf<'a> = dyn FnMut(&Arc<UnknownValue>, &mut String) -> Result<(), String> + 'a;
+
+/// Writes `v` as JSON; `unknown` writes (or refuses) an unknown leaf.
+fn write_json(v: &TfValue, out: &mut String, unknown: &mut UnknownLeaf<'_>) -> Result<(), String> {
+    match v {
+        TfValue::Null => out.push_str("null"),
+        TfValue::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        TfValue::Number(n) if !n.is_finite() => {
+            return Err("cannot encode an infinite number as JSON".into())
+        }
+        TfValue::Number(n) => out.push_str(&format_number(*n)),
+        TfValue::String(s) => out.push_str(&json_quote(s)),
+        TfValue::List(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_json(item, out, unknown)?;
+            }
+            out.push(']');
+        }
+        TfValue::Map(m) => {
+            out.push('{');
+            for (i, (k, item)) in m.iter().filter(|(k, _)| visible(k)).enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                out.push_str(&json_quote(k));
+                out.push(':');
+                write_json(item, out, unknown)?;
+            }
+            out.push('}');
+        }
+        TfValue::Sensitive(inner) => write_json(inner, out, unknown)?,
+        TfValue::Unknown(u) => unknown(u, out)?,
+    }
+    Ok(())
+}
+
+/// Whether any string or object key inside `v` holds the partial-JSON marker prefix.
+fn holds_marker(v: &TfValue) -> bool {
+    match v {
+        TfValue::String(s) => Partial::is_marker(s),
+        TfValue::List(items) => items.iter().any(holds_marker),
+        TfValue::Map(m) => m
+            .iter()
+            .any(|(k, v)| Partial::is_marker(k) || holds_marker(v)),
+        TfValue::Sensitive(inner) => holds_marker(inner),
+        _ => false,
+    }
+}
+
+/// The JSON text of a value with unknown leaves, each leaf a marker string (see
+/// [`Partial`]). `None` when the value itself is unknown, cannot be encoded, or holds a
+/// string that could be mistaken for a marker.
+fn json_encode_partial(v: &TfValue, sensitive: bool) -> Option<Partial> {
+    if matches!(v, TfValue::Unknown(_)) || holds_marker(v) {
+        return None;
+    }
+    let mut unknowns: Vec<Arc<UnknownValue>> = Vec::new();
+    let mut out = String::new();
+    write_json(v, &mut out, &mut |u, out| {
+        out.push_str(&json_quote(&Partial::marker(unknowns.len())));
+        unknowns.push(u.clone());
+        Ok(())
+    })
+    .ok()?;
+    Some(Partial {
+        json: out,
+        unknowns,
+        sensitive,
+    })
+}
+
+/// `jsonencode`: a known value gives its JSON text; a value with unknown parts gives an
+/// unknown string that keeps the known parts (its partial JSON), so rules can judge them.
 pub(super) fn jsonencode(cx: &mut Cx, args: Vec<TfValue>) -> R {
     let [v] = cx.args(args)?;
+    let v = cx.open(v);
+    let partial = super::has_unknown(&v).then(|| json_encode_partial(&v, false));
     match cx.deep(v) {
-        None => Ok(cx.unknown()),
+        None => {
+            let mut out = cx.unknown();
+            if let (TfValue::Unknown(u), Some(Some(mut p))) = (&mut out, partial) {
+                p.sensitive = cx.sensitive;
+                Arc::make_mut(u).partial = Some(Arc::new(p));
+            }
+            Ok(out)
+        }
         Some(v) => json_encode(&v).map(TfValue::String).map_err(|e| cx.err(e)),
     }
 }
@@ -211,6 +266,7 @@ fn after_apply() -> TfValue {
         refs: Vec::new(),
         configured: true,
         reason: Some("known only after apply".into()),
+        partial: None,
     }))
 }
 

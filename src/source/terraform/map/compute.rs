@@ -176,7 +176,12 @@ fn containers(v: TfRef<'_>) -> Field<Vec<Container>> {
     let (text, sensitive) = match v.string() {
         Field::Known(t) => (t, false),
         Field::Sensitive(t) => (t, true),
-        Field::Unknown(u) => return Field::Unknown(u),
+        // Known parts of a `jsonencode` with unknown leaves (see `partial`).
+        Field::Unknown(u) => {
+            return v
+                .partial_json()
+                .map_or(Field::Unknown(u), |p| super::partial::containers(&p))
+        }
         Field::Absent => return Field::Absent,
     };
     match parse_containers(&text, sensitive) {

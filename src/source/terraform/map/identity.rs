@@ -90,7 +90,10 @@ pub fn policy_text(v: TfRef<'_>) -> PolicyText {
             refs: Field::Absent,
         },
         Field::Unknown(u) => PolicyText {
-            document: Field::Unknown(u),
+            // Known parts of a `jsonencode` with unknown leaves (see `partial`).
+            document: v
+                .partial_json()
+                .map_or(Field::Unknown(u), |p| super::partial::policy(&p)),
             refs: v.refs(),
         },
         Field::Absent => PolicyText::default(),

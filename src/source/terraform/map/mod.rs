@@ -6,6 +6,7 @@ mod database;
 mod edge;
 mod identity;
 mod network;
+mod partial;
 mod storage;
 
 use crate::model::{Field, Kind};

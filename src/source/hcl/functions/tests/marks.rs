@@ -43,6 +43,7 @@ fn unknown_reasons_pass_through() {
         refs: Vec::new(),
         configured: true,
         reason: Some("error: no attribute `x`".into()),
+        partial: None,
     }));
     match ok("upper", vec![failed]) {
         TfValue::Unknown(u) => assert_eq!(u.reason.as_deref(), Some("error: no attribute `x`")),
@@ -284,5 +285,107 @@ fn internal_marker_keys_stay_hidden() {
     assert_eq!(
         ok("element", vec![l(vec![resource.clone()]), n(0.0)]),
         resource
+    );
+}
+
+/// The partial JSON of an unknown `jsonencode` result.
+fn partial(v: &TfValue) -> crate::source::terraform::Partial {
+    match v {
+        TfValue::Unknown(u) => (**u.partial.as_ref().expect("a partial")).clone(),
+        other => panic!("expected an unknown, got {other:?}"),
+    }
+}
+
+#[test]
+fn jsonencode_keeps_the_known_parts_of_nested_values() {
+    use crate::source::terraform::Partial;
+    let container = m(vec![
+        ("image", unk(&["aws_ecr_repository.app"])),
+        (
+            "environment",
+            l(vec![
+                m(vec![("name", s("DB_PASSWORD")), ("value", s("pw"))]),
+                m(vec![
+                    ("name", s("BUCKET")),
+                    ("value", unk(&["aws_s3_bucket.b"])),
+                ]),
+            ]),
+        ),
+        ("cpu", n(256.0)),
+    ]);
+    let out = ok("jsonencode", vec![l(vec![container])]);
+    assert_eq!(
+        refs(&out),
+        vec!["aws_s3_bucket.b", "aws_ecr_repository.app"]
+    );
+    let p = partial(&out);
+    assert!(!p.sensitive);
+    assert_eq!(
+        p.json,
+        format!(
+            r#"[{{"cpu":256,"environment":[{{"name":"DB_PASSWORD","value":"pw"}},{{"name":"BUCKET","value":{}}}],"image":{}}}]"#,
+            encoding_quote(&Partial::marker(0)),
+            encoding_quote(&Partial::marker(1)),
+        )
+    );
+    assert_eq!(p.unknowns[0].refs, vec!["aws_s3_bucket.b"]);
+    assert_eq!(p.unknowns[1].refs, vec!["aws_ecr_repository.app"]);
+    // The markers parse back to the unknown they stand for, naming its reference.
+    let json: serde_json::Value = serde_json::from_str(&p.json).unwrap();
+    let image = json[0]["image"].as_str().unwrap();
+    let why = p.unknown_at(image).expect("a marker").to_string();
+    assert!(why.contains("aws_ecr_repository.app"), "{why}");
+    assert!(
+        !why.contains('\u{0}') && !why.contains("cbaudit-unknown"),
+        "{why}"
+    );
+    assert!(p.unknown_at("plain").is_none());
+    // A string built around an unknown is unknown too.
+    assert!(p
+        .unknown_in(&format!("{}:latest", Partial::marker(1)))
+        .is_some());
+}
+
+fn encoding_quote(s: &str) -> String {
+    super::super::encoding::json_quote(s)
+}
+
+#[test]
+fn jsonencode_partials_keep_sensitivity() {
+    let nested = m(vec![
+        ("password", sens(s("pw"))),
+        ("host", unk(&["aws_db_instance.db"])),
+    ]);
+    assert!(partial(&ok("jsonencode", vec![nested])).sensitive);
+    let whole = sens(m(vec![("host", unk(&["aws_db_instance.db"]))]));
+    assert!(partial(&ok("jsonencode", vec![whole])).sensitive);
+    let plain = m(vec![("host", unk(&["aws_db_instance.db"]))]);
+    assert!(!partial(&ok("jsonencode", vec![plain])).sensitive);
+    // Debug output never shows the text.
+    let p = partial(&ok(
+        "jsonencode",
+        vec![m(vec![("pw", sens(s("hunter2"))), ("x", unk(&["a.b"]))])],
+    ));
+    assert!(!format!("{p:?}").contains("hunter2"));
+}
+
+#[test]
+fn jsonencode_has_no_partial_when_nothing_is_known_or_a_marker_could_be_forged() {
+    use crate::source::terraform::Partial;
+    let top = ok("jsonencode", vec![unk(&["a.b"])]);
+    assert!(matches!(&top, TfValue::Unknown(u) if u.partial.is_none()));
+    let forged = m(vec![("x", s(&Partial::marker(0))), ("y", unk(&["a.b"]))]);
+    let out = ok("jsonencode", vec![forged]);
+    assert!(matches!(&out, TfValue::Unknown(u) if u.partial.is_none()));
+    let forged_key = m(vec![
+        (Partial::marker(0).as_str(), n(1.0)),
+        ("y", unk(&["a.b"])),
+    ]);
+    let out = ok("jsonencode", vec![forged_key]);
+    assert!(matches!(&out, TfValue::Unknown(u) if u.partial.is_none()));
+    // Without unknowns, jsonencode stays a plain string.
+    assert_eq!(
+        ok("jsonencode", vec![m(vec![("a", n(1.0))])]),
+        s(r#"{"a":1}"#)
     );
 }

@@ -54,6 +54,7 @@ pub(super) fn unk(refs: &[&str]) -> TfValue {
         refs: refs.iter().map(|r| r.to_string()).collect(),
         configured: true,
         reason: None,
+        partial: None,
     }))
 }
 
