@@ -53,6 +53,7 @@ declare_rule! {
         name: "s3-encryption",
         area: Storage,
         severity: High,
+        scope: Architecture,
         sources: ALL_SOURCES,
         check: check,
     };

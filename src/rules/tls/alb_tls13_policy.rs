@@ -53,6 +53,7 @@ declare_rule! {
         name: "alb-tls13-policy",
         area: Tls,
         severity: High,
+        scope: Architecture,
         sources: ALL_SOURCES,
         check: check,
     };
