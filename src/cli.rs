@@ -449,6 +449,7 @@ fn list_rules(format: ListFormat) -> String {
                         "id": r.id,
                         "name": r.name,
                         "severity": r.severity,
+                        "scope": r.scope,
                         "area": r.area,
                         "sources": r.sources,
                         "summary": r.summary(),
@@ -461,17 +462,18 @@ fn list_rules(format: ListFormat) -> String {
         }
         ListFormat::Human => {
             let mut s = format!(
-                "{:<11} {:<30} {:<8} {:<16} {}\n",
-                "ID", "NAME", "SEVERITY", "AREA", "SOURCES"
+                "{:<11} {:<30} {:<8} {:<16} {:<13} {}\n",
+                "ID", "NAME", "SEVERITY", "AREA", "SCOPE", "SOURCES"
             );
             for r in rules::RULES {
                 let sources: Vec<&str> = r.sources.iter().map(|s| s.as_str()).collect();
                 s.push_str(&format!(
-                    "{:<11} {:<30} {:<8} {:<16} {}\n",
+                    "{:<11} {:<30} {:<8} {:<16} {:<13} {}\n",
                     r.id,
                     r.name,
                     r.severity.as_str(),
                     r.area.as_str(),
+                    r.scope.as_str(),
                     sources.join(",")
                 ));
             }
@@ -487,11 +489,12 @@ fn list_rules(format: ListFormat) -> String {
 fn explain(r: &rules::Rule) -> String {
     let sources: Vec<&str> = r.sources.iter().map(|s| s.as_str()).collect();
     format!(
-        "# {} {}\n\nSeverity: {} · Area: {} · Sources: {}\n\n{}",
+        "# {} {}\n\nSeverity: {} · Area: {} · Scope: {} · Sources: {}\n\n{}",
         r.id,
         r.name,
         r.severity,
         r.area,
+        r.scope,
         sources.join(", "),
         dedent(r.doc)
     )

@@ -7,7 +7,7 @@ use sha2::{Digest, Sha256};
 
 use crate::model::{Input, Inventory, Location, SourceKind};
 use crate::policy::Policy;
-use crate::rules::{self, Outcome, Rule, Severity, Status, Subject};
+use crate::rules::{self, Outcome, Rule, RuleScope, Severity, Status, Subject};
 
 /// A failure or unknown outcome, ready for reporting.
 #[derive(Debug, Clone)]
@@ -42,6 +42,9 @@ pub struct Summary {
     pub pass: usize,
     pub fail: usize,
     pub unknown: usize,
+    /// Resources of a live or aggregator scan outside the architecture's scope (policy
+    /// `[scope]`): only rules of account scope judged them. Always 0 for plans and `.tf`.
+    pub out_of_scope: usize,
 }
 
 #[derive(Debug)]
@@ -95,10 +98,29 @@ pub fn select_rules(
 }
 
 /// Runs `rules` and builds the report.
+///
+/// A live or aggregator inventory is scoped by the policy's `[scope]` ([`crate::scope`]):
+/// rules of architecture scope see only the architecture's resources, rules of account
+/// scope see everything; the report counts the resources left out. Plans and `.tf`
+/// directories are the architecture, whole.
 pub fn run(inv: &Inventory, policy: &Policy, rules: &[&'static Rule]) -> Report {
     let mut outcomes: Vec<Outcome> = Vec::new();
     let kinds: Vec<SourceKind> = inv.inputs.iter().map(|i| i.kind).collect();
+    let account_scan = kinds
+        .iter()
+        .any(|k| matches!(k, SourceKind::Live | SourceKind::Aggregator));
+    let scoped = match policy.scope() {
+        Some(spec) if account_scan => {
+            inv.set_scope(Some(crate::scope::resolve(inv, spec)));
+            true
+        }
+        _ => {
+            inv.set_scope(None);
+            false
+        }
+    };
     for rule in rules {
+        inv.set_scoped_view(scoped && policy.rule_scope(rule) == RuleScope::Architecture);
         let mut check = rules::Check::new(inv, policy, rule);
         if let Some(kind) = kinds.iter().find(|k| !rule.sources.contains(k)) {
             // Never a silent pass: a rule that cannot check this source says so.
@@ -121,6 +143,7 @@ pub fn run(inv: &Inventory, policy: &Policy, rules: &[&'static Rule]) -> Report 
         inv.take_touched();
         (rule.check)(&mut check);
         judge_gaps(inv, rule, &inv.take_touched(), &mut check.outcomes);
+        inv.set_scoped_view(false);
         let configured = policy
             .rule_settings(rule.id, rule.name)
             .and_then(|s| s.severity);
@@ -146,9 +169,11 @@ pub fn run(inv: &Inventory, policy: &Policy, rules: &[&'static Rule]) -> Report 
             _ => Status::Pass,
         };
     }
+    inv.set_scoped_view(false);
     let mut summary = Summary {
         resources: inv.len(),
         rules: rules.len(),
+        out_of_scope: inv.out_of_scope(),
         ..Summary::default()
     };
     for v in verdicts.values() {
@@ -328,6 +353,7 @@ impl Report {
             merged.summary.pass += r.summary.pass;
             merged.summary.fail += r.summary.fail;
             merged.summary.unknown += r.summary.unknown;
+            merged.summary.out_of_scope += r.summary.out_of_scope;
         }
         merged.missing_permissions.sort();
         merged.missing_permissions.dedup();

@@ -10,4 +10,5 @@ pub mod model;
 pub mod policy;
 pub mod report;
 pub mod rules;
+pub mod scope;
 pub mod source;

@@ -2,7 +2,8 @@
 
 use rustc_hash::FxHashMap as HashMap;
 use std::ops::Deref;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
 use super::{Field, KindTag, RefTarget, Refs, Resource, ResourceKind, SourceKind, Unknown};
 
@@ -37,6 +38,12 @@ pub struct Inventory {
     /// The kinds read since the last [`Inventory::take_touched`] (one bit per [`KindTag`]):
     /// the engine learns which kinds a rule needed, to judge it against the source's gaps.
     touched: AtomicU64,
+    /// Which resources belong to the architecture (one flag per resource), when the engine
+    /// scoped a live or aggregator scan; `None`: every resource does.
+    scope: Mutex<Option<Arc<[bool]>>>,
+    /// While set, [`Inventory::all`] yields only resources in scope (a rule of architecture
+    /// scope is running). References still resolve to anything in the inventory.
+    scoped_view: AtomicBool,
 }
 
 const _: () = assert!(
@@ -186,6 +193,74 @@ impl Inventory {
             .collect()
     }
 
+    /// Marks which resources belong to the architecture (`None`: all of them).
+    pub fn set_scope(&self, in_scope: Option<Vec<bool>>) {
+        *self.scope.lock().unwrap_or_else(|e| e.into_inner()) = in_scope.map(Arc::from);
+    }
+
+    /// While `on`, [`Inventory::all`] yields only resources in scope.
+    pub fn set_scoped_view(&self, on: bool) {
+        self.scoped_view.store(on, Ordering::Relaxed);
+    }
+
+    fn view(&self) -> Option<Arc<[bool]>> {
+        if !self.scoped_view.load(Ordering::Relaxed) {
+            return None;
+        }
+        self.scope.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// Whether resource `id` belongs to the architecture (always, unless scoped).
+    pub fn in_scope(&self, id: ResId) -> bool {
+        self.scope
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .as_ref()
+            .is_none_or(|s| s.get(id).copied().unwrap_or(true))
+    }
+
+    /// How many resources the scope leaves out.
+    pub fn out_of_scope(&self) -> usize {
+        self.scope
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .as_ref()
+            .map_or(0, |s| s.iter().filter(|&&b| !b).count())
+    }
+
+    /// The resources a reference names, of any kind (identifiers naming nothing are left
+    /// out).
+    pub fn resolve_any(&self, refs: &Refs) -> Vec<ResId> {
+        let targets = match refs {
+            Field::Known(t) | Field::Sensitive(t) => t,
+            _ => return Vec::new(),
+        };
+        let mut ids = Vec::new();
+        for target in targets {
+            let found: Vec<ResId> = match target {
+                RefTarget::Address(address) => match self.by_address.get(address.as_str()) {
+                    Some(&id) if !self.by_group.contains_key(address.as_str()) => vec![id],
+                    _ => self
+                        .by_group
+                        .get(address.as_str())
+                        .cloned()
+                        .unwrap_or_default(),
+                },
+                RefTarget::Ident(ident) => self
+                    .by_identifier
+                    .get(ident.as_str())
+                    .cloned()
+                    .unwrap_or_default(),
+            };
+            for id in found {
+                if !ids.contains(&id) {
+                    ids.push(id);
+                }
+            }
+        }
+        ids
+    }
+
     pub fn len(&self) -> usize {
         self.resources.len()
     }
@@ -211,16 +286,27 @@ impl Inventory {
         self.by_address.get(address).map(|&id| &self.resources[id])
     }
 
-    /// Every resource of kind `T`, in input order.
+    /// Every resource of kind `T`, in input order (in scope only, while a rule of
+    /// architecture scope runs on a scoped inventory).
     pub fn all<T: ResourceKind>(&self) -> impl Iterator<Item = Res<'_, T>> {
         self.touch(T::TAG);
-        self.resources.iter().enumerate().filter_map(|(id, r)| {
-            T::from_kind(&r.kind).map(|data| Res {
-                id,
-                resource: r,
-                data,
+        let view = self.view();
+        self.resources
+            .iter()
+            .enumerate()
+            .filter_map(move |(id, r)| {
+                if view
+                    .as_ref()
+                    .is_some_and(|v| !v.get(id).copied().unwrap_or(true))
+                {
+                    return None;
+                }
+                T::from_kind(&r.kind).map(|data| Res {
+                    id,
+                    resource: r,
+                    data,
+                })
             })
-        })
     }
 
     pub fn typed<T: ResourceKind>(&self, id: ResId) -> Option<Res<'_, T>> {

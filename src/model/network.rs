@@ -7,6 +7,9 @@ use super::{Field, Refs, SecurityGroupFlow};
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Vpc {
     pub cidr: Field<IpNetwork>,
+    /// AWS's default VPC of the region (`aws_default_vpc`; live `IsDefault`; AWS Config
+    /// `isDefault`): never the architecture's VPC (CB-NET-006 judges it).
+    pub default: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]

@@ -16,7 +16,7 @@ use toml::Spanned;
 pub use selector::{GlobList, Selector};
 
 use crate::rules::tls::elb_policies::TlsVersion;
-use crate::rules::{self, Severity};
+use crate::rules::{self, Rule, RuleScope, Severity};
 
 /// The embedded default policy pack.
 pub const DEFAULT_POLICY: &str = include_str!("../../rules/clever-better.toml");
@@ -40,8 +40,24 @@ pub struct Policy {
     pub alarm_actions: BTreeMap<String, GlobList>,
     #[serde(default)]
     pub alarms: Vec<AlarmSpec>,
+    /// What belongs to the architecture in a real account (live and aggregator scans);
+    /// without it, everything an account holds is judged.
+    #[serde(default)]
+    pub scope: Option<Spanned<ScopeSpec>>,
     #[serde(default)]
     pub rules: BTreeMap<Spanned<String>, RuleSettings>,
+}
+
+/// `[scope]`: a resource belongs to the architecture when it carries any of `tags` (key and
+/// value, the value compared case-insensitively) or any of its names (the `Name` tag, its
+/// name or id) matches any of `names`. See `docs/policy.md` for children and unknown tags.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScopeSpec {
+    #[serde(default)]
+    pub tags: BTreeMap<String, String>,
+    #[serde(default)]
+    pub names: GlobList,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -336,6 +352,9 @@ pub struct RuleSettings {
     pub enabled: Option<bool>,
     #[serde(default)]
     pub severity: Option<Severity>,
+    /// Overrides the rule's own scope in live and aggregator scans.
+    #[serde(default)]
+    pub scope: Option<RuleScope>,
 }
 
 /// A policy that could not be loaded.
@@ -393,6 +412,23 @@ impl Policy {
                 ));
             }
         }
+        if let Some(scope) = &policy.scope {
+            let spec = scope.get_ref();
+            if spec.tags.is_empty() && spec.names.is_empty() {
+                return Err(error(
+                    "[scope] names no tag and no name pattern, so nothing would belong to the architecture".to_string(),
+                    Some(scope.span()),
+                    "add `tags = { Project = \"…\" }` and/or `names = [\"prefix*\"]`, or remove [scope] to judge every resource",
+                ));
+            }
+            if let Some((key, _)) = spec.tags.iter().find(|(k, _)| k.trim().is_empty()) {
+                return Err(error(
+                    format!("[scope] tag key `{key}` is empty"),
+                    Some(scope.span()),
+                    "tag keys are names such as `Project`",
+                ));
+            }
+        }
         for spec in &policy.security_groups.flows {
             if !policy.security_groups.tiers.contains_key(&spec.tier) {
                 return Err(error(
@@ -441,6 +477,19 @@ impl Policy {
             }
         }
         Ok(policy)
+    }
+
+    /// What `rule` judges in a live or aggregator scan: the policy's override, else the
+    /// rule's own scope.
+    pub fn rule_scope(&self, rule: &Rule) -> RuleScope {
+        self.rule_settings(rule.id, rule.name)
+            .and_then(|s| s.scope)
+            .unwrap_or(rule.scope)
+    }
+
+    /// The architecture's scope, if the policy has one.
+    pub fn scope(&self) -> Option<&ScopeSpec> {
+        self.scope.as_ref().map(Spanned::get_ref)
     }
 
     /// The settings for a rule, by ID or name.
@@ -591,6 +640,53 @@ mod tests {
             &text[span.offset()..span.offset() + span.len()],
             "CB-XYZ-999"
         );
+    }
+
+    #[test]
+    fn scope_is_read_and_checked() {
+        let p = Policy::default_policy();
+        let scope = p.scope().expect("the embedded policy scopes live scans");
+        assert_eq!(
+            scope.tags.get("Project").map(String::as_str),
+            Some("clever-better")
+        );
+        assert!(scope.names.matches("/ecs/clever-better-bot"));
+        let empty = DEFAULT_POLICY.replace("tags = { Project = \"clever-better\" }\n", "");
+        let empty = empty.replace("names = [\"*clever-better*\"]\n", "");
+        let e = err(&empty);
+        assert!(e.message.contains("[scope]"), "{}", e.message);
+        let span = e.span.expect("span");
+        let (start, end) = (
+            empty.find("[scope]").expect("header"),
+            empty.find("[network]").expect("next table"),
+        );
+        assert!(
+            (start..end).contains(&span.offset()),
+            "points into [scope]: {span:?}"
+        );
+        let bogus = DEFAULT_POLICY.replace("[scope]\n", "[scope]\nmatch = \"all\"\n");
+        let e = err(&bogus);
+        assert!(e.message.contains("match"), "{}", e.message);
+        let span = e.span.expect("span");
+        assert_eq!(&bogus[span.offset()..span.offset() + span.len()], "match");
+    }
+
+    #[test]
+    fn rule_scope_override_is_read_and_checked() {
+        let text = DEFAULT_POLICY.replace("[rules]\n", "[rules.CB-IAM-002]\nscope = \"account\"\n");
+        let p = Policy::parse("p.toml", &text).expect("valid");
+        let iam002 = rules::find("CB-IAM-002").expect("rule");
+        assert_eq!(iam002.scope, RuleScope::Architecture);
+        assert_eq!(p.rule_scope(iam002), RuleScope::Account);
+        let bad =
+            DEFAULT_POLICY.replace("[rules]\n", "[rules.CB-IAM-002]\nscope = \"everything\"\n");
+        let e = err(&bad);
+        assert!(
+            e.message.contains("everything") || e.message.contains("variant"),
+            "{}",
+            e.message
+        );
+        assert!(e.span.is_some());
     }
 
     #[test]

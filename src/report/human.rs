@@ -206,8 +206,16 @@ fn summary_line(report: &Report) -> String {
             by_sev.join(", ")
         )
     };
-    format!(
+    let mut line = format!(
         "{findings}; {} resources, {} rules: {} pass, {} fail, {} unknown (policy {})",
         s.resources, s.rules, s.pass, s.fail, s.unknown, report.policy
-    )
+    );
+    if s.out_of_scope > 0 {
+        line.push_str(&format!(
+            "; {} resource{} outside the architecture's scope (policy [scope])",
+            s.out_of_scope,
+            if s.out_of_scope == 1 { "" } else { "s" }
+        ));
+    }
+    line
 }

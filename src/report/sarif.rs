@@ -34,6 +34,10 @@ fn descriptor(rule: &Rule) -> ReportingDescriptor {
         serde_json::Value::String(rule.severity.security_severity().to_string()),
     );
     props.insert(
+        "scope".to_string(),
+        serde_json::Value::String(rule.scope.as_str().to_string()),
+    );
+    props.insert(
         "precision".to_string(),
         serde_json::Value::String("very-high".to_string()),
     );
@@ -143,9 +147,20 @@ pub fn render(report: &Report) -> String {
         .information_uri("https://github.com/cbaudit/cbaudit".to_string())
         .rules(rules)
         .build();
+    // Resources of a live or aggregator scan outside the architecture's scope.
+    let mut run_props = BTreeMap::new();
+    run_props.insert(
+        "outOfScope".to_string(),
+        serde_json::Value::from(report.summary.out_of_scope),
+    );
     let run = Run::builder()
         .tool(Tool::builder().driver(driver).build())
         .results(results)
+        .properties(
+            PropertyBag::builder()
+                .additional_properties(run_props)
+                .build(),
+        )
         .build();
     let sarif = Sarif::builder()
         .schema(serde_sarif::sarif::SCHEMA_URL.to_string())

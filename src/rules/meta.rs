@@ -93,12 +93,45 @@ impl fmt::Display for Area {
     }
 }
 
+/// What a rule judges in a live or aggregator scan of a real account, which holds more
+/// than the architecture (AWS's default VPC, other teams' networks and buckets, the
+/// organization's roles). Plans and `.tf` directories hold only the architecture, so there
+/// every rule sees everything. The policy may override a rule's scope
+/// (`[rules.<ID>] scope = "account"`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RuleScope {
+    /// Only the resources the policy's `[scope]` places in the architecture (and their
+    /// children): the subnet layout, the architecture's roles and buckets.
+    Architecture,
+    /// Every resource of the account: guarantees about the account itself (CloudTrail,
+    /// GuardDuty, Config, AWS's default VPC).
+    Account,
+}
+
+impl RuleScope {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RuleScope::Architecture => "architecture",
+            RuleScope::Account => "account",
+        }
+    }
+}
+
+impl fmt::Display for RuleScope {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// A rule: metadata, documentation and its check.
 pub struct Rule {
     pub id: &'static str,
     pub name: &'static str,
     pub area: Area,
     pub severity: Severity,
+    /// What it judges in a live or aggregator scan (the policy may override it).
+    pub scope: RuleScope,
     pub sources: &'static [SourceKind],
     /// The rule's doc comment (Markdown).
     pub doc: &'static str,

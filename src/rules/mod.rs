@@ -25,9 +25,11 @@ pub mod sg;
 pub mod tls;
 
 pub use context::{Check, Outcome, Status, Subject};
-pub use meta::{Area, Rule, Severity};
+pub use meta::{Area, Rule, RuleScope, Severity};
 
-/// Declares a rule: its doc comment becomes `DOC`, printed by `cbaudit explain`.
+/// Declares a rule: its doc comment becomes `DOC`, printed by `cbaudit explain`. Every
+/// field is required, `scope` too ([`RuleScope`]: what a live or aggregator scan lets the
+/// rule see), so no rule can forget to say whether it judges the architecture or the account.
 ///
 /// ```ignore
 /// declare_rule! {
@@ -35,7 +37,7 @@ pub use meta::{Area, Rule, Severity};
 ///     /// …
 ///     pub static VPC_CIDR = Rule {
 ///         id: "CB-NET-001", name: "vpc-cidr", area: Network, severity: High,
-///         sources: ALL_SOURCES, check: check,
+///         scope: Architecture, sources: ALL_SOURCES, check: check,
 ///     };
 /// }
 /// ```
@@ -48,6 +50,7 @@ macro_rules! declare_rule {
             name: $rule_name:literal,
             area: $area:ident,
             severity: $severity:ident,
+            scope: $scope:ident,
             sources: $sources:expr,
             check: $check:path $(,)?
         };
@@ -58,6 +61,7 @@ macro_rules! declare_rule {
             name: $rule_name,
             area: $crate::rules::Area::$area,
             severity: $crate::rules::Severity::$severity,
+            scope: $crate::rules::RuleScope::$scope,
             sources: $sources,
             doc: concat!($($doc, "\n"),*),
             check: $check,
@@ -107,6 +111,7 @@ pub static RULES: &[&Rule] = &[
     &net::private_subnet_isolation::PRIVATE_SUBNET_ISOLATION,
     &net::nat_per_az::NAT_PER_AZ,
     &net::vpc_flow_logs::VPC_FLOW_LOGS,
+    &net::default_vpc::DEFAULT_VPC,
     &rds::storage_encrypted::STORAGE_ENCRYPTED,
     &rds::multi_az::MULTI_AZ,
     &rds::backup_retention::BACKUP_RETENTION,
@@ -159,7 +164,11 @@ mod registry_tests {
 
     #[test]
     fn the_catalogue_is_complete() {
-        assert_eq!(RULES.len(), 41, "every rule of CATALOGUE.md is implemented");
+        assert_eq!(
+            RULES.len(),
+            42,
+            "every rule of CATALOGUE.md is implemented, and CB-NET-006"
+        );
     }
 
     #[test]
@@ -193,6 +202,21 @@ mod registry_tests {
             );
             assert!(!r.sources.is_empty(), "{} claims no source", r.id);
         }
+    }
+
+    /// The scope is a required field of `declare_rule!` (a rule without one does not
+    /// compile); this pins which rules judge the whole account.
+    #[test]
+    fn account_wide_rules_are_the_account_guarantees() {
+        let account: Vec<&str> = RULES
+            .iter()
+            .filter(|r| r.scope == RuleScope::Account)
+            .map(|r| r.id)
+            .collect();
+        assert_eq!(
+            account,
+            vec!["CB-AUD-001", "CB-AUD-002", "CB-AUD-003", "CB-NET-006"]
+        );
     }
 
     #[test]

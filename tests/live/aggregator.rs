@@ -159,7 +159,52 @@ async fn an_aggregator_is_reported_per_account() {
             "account A misses {e:?}; fails: {fails_a:#?}"
         );
     }
-    assert!(fails_b.is_empty(), "account B is compliant: {fails_b:#?}");
+    // Account B is compliant, beside what a real account also holds (AWS's default VPC, its
+    // subnets, gateway, main route table and default group; another team's VPC with two
+    // subnets and a bucket): only the unused default VPC is reported, once, at low severity.
+    let report_b = &by_account[1].3;
+    let default_vpc = format!("arn:aws:ec2:{r}:222222222222:vpc/vpc-0222default");
+    assert_eq!(
+        fails_b,
+        &BTreeSet::from([("CB-NET-006".to_string(), default_vpc.clone())]),
+        "account B is compliant but for its default VPC"
+    );
+    let f = report_b
+        .findings
+        .iter()
+        .find(|f| f.rule.id == "CB-NET-006")
+        .expect("default VPC finding");
+    assert_eq!(f.severity, cbaudit::rules::Severity::Low);
+    assert!(
+        f.message.contains("172.31.0.0/16") && f.message.contains("in eu-west-2"),
+        "{}",
+        f.message
+    );
+    // Left out of the architecture: default VPC 1 + 3 subnets + gateway + route table +
+    // group = 7; the other team's VPC 1 + 2 subnets = 3; its bucket and its versioning = 2.
+    assert_eq!(report_b.summary.out_of_scope, 12, "{:?}", report_b.summary);
+    assert_eq!(
+        report_a.summary.out_of_scope, 0,
+        "account A holds only the architecture"
+    );
+    // Without [scope], the same items drown the audit in false findings.
+    let mut unscoped = Policy::default_policy();
+    unscoped.scope = None;
+    let inv_b = scan
+        .inventories
+        .iter()
+        .find(|i| i.account.as_deref() == Some("222222222222"))
+        .expect("account B");
+    let drowned = engine::run(inv_b, &unscoped, &rules);
+    for rule in ["CB-NET-001", "CB-NET-002"] {
+        assert!(
+            drowned
+                .findings
+                .iter()
+                .any(|f| f.rule.id == rule && f.outcome == cbaudit::rules::Status::Fail),
+            "{rule} judges the other team's VPC without a scope"
+        );
+    }
     // A rule that claims the aggregator source never needs what AWS Config does not record.
     for (_, _, _, report) in &by_account {
         for f in &report.findings {

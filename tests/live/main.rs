@@ -13,6 +13,7 @@ mod permissions;
 mod progress;
 mod proxy;
 mod replay;
+mod scope;
 mod secrets;
 mod seed;
 mod seed_audit;

@@ -22,6 +22,9 @@ pub struct Seeder {
     owners: HashMap<String, String>,
     /// (rule, plan address, why): where moto could not hold what the plan declares.
     pub deviations: Vec<(String, String, String)>,
+    /// Leave AWS's default VPC in place (as a real account has it) rather than deleting it
+    /// when the plan does not adopt it.
+    pub keep_default_vpc: bool,
 }
 
 impl Seeder {
@@ -36,6 +39,7 @@ impl Seeder {
             live_ids: HashMap::new(),
             owners: HashMap::new(),
             deviations: Vec::new(),
+            keep_default_vpc: false,
         }
     }
 

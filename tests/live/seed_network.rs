@@ -128,7 +128,7 @@ async fn vpcs(s: &mut Seeder, ec2: &Client) {
             record(s, ec2, id, &live, arn(s, "vpc", &live)).await;
         }
     }
-    if !adopted {
+    if !adopted && !s.keep_default_vpc {
         for vpc in defaults {
             remove_vpc(ec2, &vpc).await;
         }

@@ -44,6 +44,7 @@ declare_rule! {
         name: "cloudtrail-enabled",
         area: Audit,
         severity: High,
+        scope: Account,
         sources: ALL_SOURCES,
         check: check,
     };

@@ -58,6 +58,7 @@ declare_rule! {
         name: "config-recording",
         area: Audit,
         severity: Medium,
+        scope: Account,
         sources: NO_AGGREGATOR,
         check: check,
     };

@@ -36,6 +36,7 @@ declare_rule! {
         name: "guardduty-enabled",
         area: Audit,
         severity: High,
+        scope: Account,
         sources: NO_AGGREGATOR,
         check: check,
     };

@@ -50,6 +50,7 @@ declare_rule! {
         name: "ecr-lifecycle",
         area: Compute,
         severity: Medium,
+        scope: Architecture,
         sources: NO_AGGREGATOR,
         check: check,
     };

@@ -44,6 +44,7 @@ declare_rule! {
         name: "ecr-scan-on-push",
         area: Compute,
         severity: High,
+        scope: Architecture,
         sources: NO_AGGREGATOR,
         check: check,
     };

@@ -52,6 +52,7 @@ declare_rule! {
         name: "bot-single-instance",
         area: Compute,
         severity: Critical,
+        scope: Architecture,
         sources: NO_AGGREGATOR,
         check: check,
     };

@@ -54,6 +54,7 @@ declare_rule! {
         name: "ecs-health-check",
         area: Compute,
         severity: Medium,
+        scope: Architecture,
         sources: NO_AGGREGATOR,
         check: check,
     };

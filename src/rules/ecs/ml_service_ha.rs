@@ -69,6 +69,7 @@ declare_rule! {
         name: "ml-service-ha",
         area: Compute,
         severity: High,
+        scope: Architecture,
         sources: NO_AGGREGATOR,
         check: check,
     };

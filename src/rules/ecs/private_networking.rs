@@ -49,6 +49,7 @@ declare_rule! {
         name: "ecs-private-networking",
         area: Compute,
         severity: High,
+        scope: Architecture,
         sources: NO_AGGREGATOR,
         check: check,
     };

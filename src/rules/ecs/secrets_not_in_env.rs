@@ -50,6 +50,7 @@ declare_rule! {
         name: "secrets-not-in-env",
         area: Compute,
         severity: Critical,
+        scope: Architecture,
         sources: NO_AGGREGATOR,
         check: check,
     };

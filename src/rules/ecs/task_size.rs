@@ -50,6 +50,7 @@ declare_rule! {
         name: "ecs-task-size",
         area: Compute,
         severity: Low,
+        scope: Architecture,
         sources: NO_AGGREGATOR,
         check: check,
     };

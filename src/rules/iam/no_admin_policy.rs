@@ -76,6 +76,7 @@ declare_rule! {
         name: "no-admin-policy",
         area: Identity,
         severity: Critical,
+        scope: Architecture,
         sources: NO_AGGREGATOR,
         check: check,
     };

@@ -72,6 +72,7 @@ declare_rule! {
         name: "task-role-least-privilege",
         area: Identity,
         severity: Critical,
+        scope: Architecture,
         sources: NO_AGGREGATOR,
         check: check,
     };

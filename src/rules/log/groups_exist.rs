@@ -40,6 +40,7 @@ declare_rule! {
         name: "log-groups-exist",
         area: Logging,
         severity: Medium,
+        scope: Architecture,
         sources: ALL_SOURCES,
         check: check,
     };

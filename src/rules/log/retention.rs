@@ -41,6 +41,7 @@ declare_rule! {
         name: "log-retention",
         area: Logging,
         severity: Medium,
+        scope: Architecture,
         sources: ALL_SOURCES,
         check: check,
     };

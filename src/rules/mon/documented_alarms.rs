@@ -68,6 +68,7 @@ declare_rule! {
         name: "documented-alarms",
         area: Monitoring,
         severity: Medium,
+        scope: Architecture,
         sources: NO_AGGREGATOR,
         check: check,
     };

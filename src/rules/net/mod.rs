@@ -2,6 +2,7 @@
 
 pub mod vpc_cidr;
 
+pub mod default_vpc;
 pub mod nat_per_az;
 pub mod private_subnet_isolation;
 mod routing;

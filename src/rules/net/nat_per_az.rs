@@ -57,6 +57,7 @@ declare_rule! {
         name: "nat-per-az",
         area: Network,
         severity: Medium,
+        scope: Architecture,
         sources: ALL_SOURCES,
         check: check,
     };

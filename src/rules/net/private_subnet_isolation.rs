@@ -66,6 +66,7 @@ declare_rule! {
         name: "private-subnet-isolation",
         area: Network,
         severity: High,
+        scope: Architecture,
         sources: ALL_SOURCES,
         check: check,
     };

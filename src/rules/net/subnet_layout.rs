@@ -59,6 +59,7 @@ declare_rule! {
         name: "subnet-layout",
         area: Network,
         severity: High,
+        scope: Architecture,
         sources: ALL_SOURCES,
         check: check,
     };
@@ -91,6 +92,13 @@ fn check(c: &mut Check<'_>) {
             cidr: subnet.cidr.get().copied(),
             vpc: tiers::resolve_one::<Vpc>(inv, &subnet.vpc),
             subnet,
+        })
+        // AWS's default VPC and its subnets are never the architecture's (CB-NET-006): a
+        // subnet of a default VPC, or an `aws_default_subnet` whose VPC is not known to be
+        // another (Terraform leaves it unknown until apply).
+        .filter(|i| match &i.vpc {
+            Ok(Some(v)) => !v.default,
+            _ => i.subnet.resource.resource_type != "aws_default_subnet",
         })
         .collect();
     let zones = label_zones(policy, &infos);
@@ -580,6 +588,7 @@ mod tests {
         other.vpc = crate::rules::net::testkit::addr("aws_vpc.other");
         let other_vpc = Vpc {
             cidr: Field::Known("10.0.0.0/16".parse().unwrap()),
+            ..Default::default()
         };
         inv.push(crate::model::Resource::new(
             "aws_vpc",

@@ -18,7 +18,15 @@ pub fn ident(i: &str) -> Refs {
 /// `aws_vpc.main`, 10.0.0.0/16, identifier `vpc-123`.
 pub fn vpc() -> Resource {
     let cidr = Field::Known("10.0.0.0/16".parse().unwrap());
-    Resource::new("aws_vpc", "aws_vpc.main", Vpc { cidr }).with_identifiers(["vpc-123"])
+    Resource::new(
+        "aws_vpc",
+        "aws_vpc.main",
+        Vpc {
+            cidr,
+            default: false,
+        },
+    )
+    .with_identifiers(["vpc-123"])
 }
 
 /// A subnet of `aws_vpc.main`.

@@ -33,6 +33,7 @@ declare_rule! {
         name: "vpc-cidr",
         area: Network,
         severity: High,
+        scope: Architecture,
         sources: ALL_SOURCES,
         check: check,
     };
@@ -40,7 +41,8 @@ declare_rule! {
 
 fn check(c: &mut Check<'_>) {
     let want = c.policy.network.vpc_cidr.0;
-    for vpc in c.inv.all::<Vpc>() {
+    // AWS's default VPC is never the architecture's (CB-NET-006 judges it).
+    for vpc in c.inv.all::<Vpc>().filter(|v| !v.default) {
         match &vpc.cidr {
             Field::Known(cidr) | Field::Sensitive(cidr) if *cidr == want => c.pass(vpc.id),
             Field::Known(_) | Field::Sensitive(_) => c.fail(
@@ -75,6 +77,7 @@ mod tests {
             "aws_vpc.main",
             Vpc {
                 cidr: cidr.map(|c| c.parse().unwrap()),
+                default: false,
             },
         )
     }

@@ -42,6 +42,7 @@ declare_rule! {
         name: "vpc-flow-logs",
         area: Network,
         severity: High,
+        scope: Architecture,
         sources: NO_AGGREGATOR,
         check: check,
     };
@@ -53,7 +54,8 @@ fn check(c: &mut Check<'_>) {
     let help = format!(
         "add an aws_flow_log with vpc_id = this VPC and traffic_type = \"{want}\" (or set traffic_type = \"{want}\" on its flow log)"
     );
-    for vpc in inv.all::<Vpc>() {
+    // AWS's default VPC is never the architecture's (CB-NET-006 judges it).
+    for vpc in inv.all::<Vpc>().filter(|v| !v.default) {
         let mut doubt: Option<Unknown> = inv.gap(KindTag::FlowLog).cloned();
         let mut wrong = Vec::new();
         let mut ok = false;
@@ -112,6 +114,7 @@ mod tests {
         let mut inv = Inventory::new();
         let vpc = Vpc {
             cidr: Field::Known("10.0.0.0/16".parse().unwrap()),
+            default: false,
         };
         inv.push(Resource::new("aws_vpc", "aws_vpc.main", vpc).with_identifiers(["vpc-123"]));
         for (name, vpc, traffic) in logs {

@@ -40,6 +40,7 @@ declare_rule! {
         name: "rds-backup-retention",
         area: Database,
         severity: High,
+        scope: Architecture,
         sources: ALL_SOURCES,
         check: check,
     };

@@ -34,6 +34,7 @@ declare_rule! {
         name: "rds-instance-class",
         area: Database,
         severity: Info,
+        scope: Architecture,
         sources: ALL_SOURCES,
         check: check,
     };

@@ -33,6 +33,7 @@ declare_rule! {
         name: "rds-multi-az",
         area: Database,
         severity: High,
+        scope: Architecture,
         sources: ALL_SOURCES,
         check: check,
     };

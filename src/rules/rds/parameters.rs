@@ -56,6 +56,7 @@ declare_rule! {
         name: "rds-parameters",
         area: Database,
         severity: Low,
+        scope: Architecture,
         sources: NO_AGGREGATOR,
         check: check,
     };

@@ -53,6 +53,7 @@ declare_rule! {
         name: "rds-private",
         area: Database,
         severity: Critical,
+        scope: Architecture,
         sources: NO_AGGREGATOR,
         check: check,
     };

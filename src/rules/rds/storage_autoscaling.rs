@@ -36,6 +36,7 @@ declare_rule! {
         name: "rds-storage-autoscaling",
         area: Database,
         severity: Medium,
+        scope: Architecture,
         sources: ALL_SOURCES,
         check: check,
     };

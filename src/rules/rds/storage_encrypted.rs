@@ -41,6 +41,7 @@ declare_rule! {
         name: "rds-storage-encrypted",
         area: Database,
         severity: Critical,
+        scope: Architecture,
         sources: ALL_SOURCES,
         check: check,
     };

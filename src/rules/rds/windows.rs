@@ -51,6 +51,7 @@ declare_rule! {
         name: "rds-windows",
         area: Database,
         severity: Low,
+        scope: Architecture,
         sources: ALL_SOURCES,
         check: check,
     };

@@ -61,6 +61,7 @@ declare_rule! {
         name: "s3-encryption",
         area: Storage,
         severity: High,
+        scope: Architecture,
         sources: ALL_SOURCES,
         check: check,
     };

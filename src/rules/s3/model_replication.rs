@@ -75,6 +75,7 @@ declare_rule! {
         name: "s3-model-replication",
         area: Storage,
         severity: Medium,
+        scope: Architecture,
         sources: ALL_SOURCES,
         check: check,
     };

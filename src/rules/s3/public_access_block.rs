@@ -57,6 +57,7 @@ declare_rule! {
         name: "s3-public-access-block",
         area: Storage,
         severity: High,
+        scope: Architecture,
         sources: ALL_SOURCES,
         check: check,
     };

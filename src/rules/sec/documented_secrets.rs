@@ -41,6 +41,7 @@ declare_rule! {
         name: "documented-secrets",
         area: Identity,
         severity: Medium,
+        scope: Architecture,
         sources: NO_AGGREGATOR,
         check: check,
     };

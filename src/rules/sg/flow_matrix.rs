@@ -74,6 +74,7 @@ declare_rule! {
         name: "sg-flow-matrix",
         area: SecurityGroups,
         severity: High,
+        scope: Architecture,
         sources: ALL_SOURCES,
         check: check,
     };

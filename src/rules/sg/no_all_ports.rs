@@ -50,6 +50,7 @@ declare_rule! {
         name: "sg-no-all-ports",
         area: SecurityGroups,
         severity: High,
+        scope: Architecture,
         sources: ALL_SOURCES,
         check: check,
     };

@@ -58,6 +58,7 @@ declare_rule! {
         name: "sg-no-public-ingress",
         area: SecurityGroups,
         severity: Critical,
+        scope: Architecture,
         sources: ALL_SOURCES,
         check: check,
     };

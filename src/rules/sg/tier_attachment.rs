@@ -49,6 +49,7 @@ declare_rule! {
         name: "sg-tier-attachment",
         area: SecurityGroups,
         severity: Medium,
+        scope: Architecture,
         sources: NO_AGGREGATOR,
         check: check,
     };

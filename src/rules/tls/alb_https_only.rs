@@ -57,6 +57,7 @@ declare_rule! {
         name: "alb-https-only",
         area: Tls,
         severity: High,
+        scope: Architecture,
         sources: ALL_SOURCES,
         check: check,
     };

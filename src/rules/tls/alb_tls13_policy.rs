@@ -71,6 +71,7 @@ declare_rule! {
         name: "alb-tls13-policy",
         area: Tls,
         severity: High,
+        scope: Architecture,
         sources: ALL_SOURCES,
         check: check,
     };

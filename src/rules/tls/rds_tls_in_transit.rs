@@ -63,6 +63,7 @@ declare_rule! {
         name: "rds-tls-in-transit",
         area: Tls,
         severity: High,
+        scope: Architecture,
         sources: NO_AGGREGATOR,
         check: check,
     };

@@ -47,6 +47,7 @@ declare_rule! {
         name: "waf-on-alb",
         area: Tls,
         severity: High,
+        scope: Architecture,
         sources: NO_AGGREGATOR,
         check: check,
     };

@@ -105,10 +105,12 @@ async fn vpcs(ctx: &Ctx, ec2: &Client, out: &mut Batch) {
         |v| {
             let Some(id) = v.vpc_id() else { continue };
             let address = arn(ctx, None, "vpc", id);
+            let default = v.is_default() == Some(true);
             let kind = Vpc {
                 cidr: cidr(v.cidr_block()),
+                default,
             };
-            let ty = if v.is_default() == Some(true) {
+            let ty = if default {
                 "aws_default_vpc"
             } else {
                 "aws_vpc"

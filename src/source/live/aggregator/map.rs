@@ -228,12 +228,21 @@ pub fn map_item(item: &Value, input: &Arc<str>) -> Vec<Resource> {
     };
     let c = &conf;
     match ty {
-        "AWS::EC2::VPC" => vec![it.main(
-            "aws_vpc",
-            Vpc {
-                cidr: cidr(get(c, "cidrBlock")),
-            },
-        )],
+        "AWS::EC2::VPC" => {
+            // The configuration item records DescribeVpcs' `isDefault`.
+            let default = boolean(get(c, "isDefault")).get() == Some(&true);
+            vec![it.main(
+                if default {
+                    "aws_default_vpc"
+                } else {
+                    "aws_vpc"
+                },
+                Vpc {
+                    cidr: cidr(get(c, "cidrBlock")),
+                    default,
+                },
+            )]
+        }
         "AWS::EC2::Subnet" => vec![it.main(
             "aws_subnet",
             Subnet {

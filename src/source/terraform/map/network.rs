@@ -9,6 +9,7 @@ pub fn map(t: &str, v: TfRef<'_>) -> Option<Mapped> {
     Some(match t {
         "aws_vpc" | "aws_default_vpc" => Mapped::new(Vpc {
             cidr: cidr(v.get("cidr_block")),
+            default: t == "aws_default_vpc",
         }),
         "aws_subnet" | "aws_default_subnet" => Mapped::new(Subnet {
             vpc: v.get("vpc_id").refs(),
