@@ -8,6 +8,7 @@ mod database;
 mod edge;
 mod field;
 mod flow;
+pub mod grammar;
 mod identity;
 mod inventory;
 mod network;
@@ -185,6 +186,7 @@ impl Resource {
                 input: std::sync::Arc::from("test"),
                 location: None,
                 attributes: Vec::new(),
+                set_by: Vec::new(),
                 account: None,
                 region: None,
             },
