@@ -162,7 +162,7 @@ async fn corrupted_answers_never_reach_a_report() {
                     );
                     assert_one_line(message, &what);
                 }
-                for f in &all {
+                for f in all.iter().filter(|f| f["outcome"] == "unknown") {
                     assert_one_line(f["message"].as_str().unwrap_or_default(), &what);
                 }
             }
@@ -203,7 +203,9 @@ async fn corrupted_answers_never_reach_a_report() {
 /// body and Rust structures before).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_undecodable_answer_is_one_short_line() {
-    let (moto, _seeder) = seeded("clever-better/violating").await;
+    // The compliant architecture replicates its model bucket: the replication rule reads
+    // both buckets' versioning.
+    let (moto, _seeder) = seeded("clever-better/compliant").await;
     let run = scan(&moto.endpoint(), "json", false).await;
     assert!(matches!(run.code, Some(0) | Some(1)), "{}", run.stderr);
     assert_clean(&run, "moto directly");
@@ -224,7 +226,7 @@ async fn an_undecodable_answer_is_one_short_line() {
             "{m}"
         );
     }
-    for f in &all {
+    for f in all.iter().filter(|f| f["outcome"] == "unknown") {
         assert_one_line(f["message"].as_str().unwrap_or_default(), "moto directly");
     }
 }
