@@ -98,7 +98,10 @@ fn expected(dir: &Path) -> (Vec<String>, BTreeMap<&'static str, BTreeMap<Key, Wa
                 None => Some(base.clone()),
                 Some(serde_json::Value::Null) => None,
                 Some(o) => Some(Want {
-                    outcome: o["outcome"].as_str().unwrap_or(&base.outcome).to_string(),
+                    outcome: o["outcome"]
+                        .as_str()
+                        .unwrap_or(&base.outcome)
+                        .to_string(),
                     message: o["message"]
                         .as_str()
                         .map(str::to_string)
@@ -115,8 +118,7 @@ fn expected(dir: &Path) -> (Vec<String>, BTreeMap<&'static str, BTreeMap<Key, Wa
 
 /// Scans one way; (rule, resource) → (outcome, message).
 fn scan(input: &Path, policy: &Policy, select: &[String]) -> BTreeMap<Key, Vec<(String, String)>> {
-    let inv =
-        cbaudit::source::load(&[input]).unwrap_or_else(|e| panic!("{}: {e:?}", input.display()));
+    let inv = cbaudit::source::load(&[input]).unwrap_or_else(|e| panic!("{}: {e:?}", input.display()));
     let rules = engine::select_rules(policy, select, &[]).expect("rules");
     let report = engine::run(&inv, policy, &rules);
     let mut out: BTreeMap<Key, Vec<(String, String)>> = BTreeMap::new();
