@@ -195,6 +195,10 @@ struct ScanArgs {
     /// Print only the findings (human format).
     #[arg(long, short)]
     quiet: bool,
+    /// Log the details of every failed live call to standard error (the SDK's error kind,
+    /// HTTP status, request id; never a response body).
+    #[arg(long, short)]
+    verbose: bool,
     /// Colored output.
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     color: Color,
@@ -387,6 +391,7 @@ fn live_reports(
             ));
         }
     }
+    live::set_verbose(args.verbose);
     let opts = live::LiveOptions {
         profile: args.profile.clone(),
         regions: args.regions.clone(),
@@ -429,6 +434,8 @@ fn live_reports(
     _policy: &crate::policy::Policy,
     _selected: &[&'static rules::Rule],
 ) -> Result<Vec<engine::Report>, MietteReport> {
+    // --verbose logs live calls only.
+    let _ = args.verbose;
     if args.live || args.aggregator.is_some() || args.accounts.is_some() {
         return Err(miette::miette!(
             code = "cbaudit::live::unavailable",

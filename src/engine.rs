@@ -25,9 +25,14 @@ pub struct Finding {
     pub message: String,
     pub help: Option<String>,
     pub location: Option<Location>,
+    /// Other places that decide the finding: the module arguments that set the attribute
+    /// (innermost first, the root module's last).
+    pub related: Vec<Location>,
     pub source: Option<SourceKind>,
     pub account: Option<String>,
     pub region: Option<String>,
+    /// The name people know the resource by: its `Name` tag, or what its address stands
+    /// for (a scalable target's resource id).
     pub name_tag: Option<String>,
     pub fingerprint: String,
     /// Values never to show (secrets of the resource); reporters mask them in snippets.
@@ -248,7 +253,10 @@ fn judge_gaps(
                 format!("found: {}", o.message)
             };
             o.status = Status::Unknown;
-            o.message = format!("cannot be judged, {}s are {why} ({was})", kind.label());
+            o.message = format!(
+                "cannot be judged, {} are {why} ({was})",
+                crate::model::grammar::plural(kind.label())
+            );
         }
     }
     if outcomes.is_empty() {
@@ -261,7 +269,10 @@ fn judge_gaps(
             status: Status::Unknown,
             severity: rule.severity,
             attribute: None,
-            message: format!("cannot be judged, {}s are {why}", kind.label()),
+            message: format!(
+                "cannot be judged, {} are {why}",
+                crate::model::grammar::plural(kind.label())
+            ),
             help: None,
             redact: Vec::new(),
         });
@@ -270,16 +281,23 @@ fn judge_gaps(
 
 fn finding(inv: &Inventory, o: Outcome) -> Finding {
     let mut redact = o.redact.clone();
+    let mut related = Vec::new();
     let (resource, resource_type, subject, location, prov) = match &o.subject {
         Subject::Resource(id) => {
             let r = inv.get(*id);
             redact.extend(r.secrets.iter().cloned());
+            related = r
+                .provenance
+                .set_by(o.attribute.as_deref())
+                .into_iter()
+                .cloned()
+                .collect();
             (
                 Some(r.address().to_string()),
                 r.resource_type.clone(),
                 r.address().to_string(),
                 r.provenance.location_of(o.attribute.as_deref()).cloned(),
-                Some((&r.provenance, r.tag("Name").map(str::to_string))),
+                Some((&r.provenance, known_name(r))),
             )
         }
         Subject::Missing {
@@ -298,6 +316,7 @@ fn finding(inv: &Inventory, o: Outcome) -> Finding {
         message: o.message,
         help: o.help,
         location,
+        related,
         source: prov.as_ref().map(|(p, _)| p.source),
         account: prov
             .as_ref()
@@ -307,6 +326,21 @@ fn finding(inv: &Inventory, o: Outcome) -> Finding {
         name_tag: prov.and_then(|(_, n)| n),
         fingerprint: String::new(),
         redact,
+    }
+}
+
+/// The name people know a resource by: its `Name` tag, or what an opaque address stands
+/// for (a scalable target's resource id, `service/<cluster>/<service>`).
+fn known_name(r: &crate::model::Resource) -> Option<String> {
+    if let Some(name) = r.tag("Name") {
+        return Some(name.to_string());
+    }
+    match &r.kind {
+        crate::model::Kind::ScalableTarget(t) => match &t.resource_id {
+            crate::model::Field::Known(id) => Some(id.clone()),
+            _ => None,
+        },
+        _ => None,
     }
 }
 

@@ -45,14 +45,14 @@ impl fmt::Display for Unknown {
             Unknown::Denied(permission) => {
                 write!(f, "not readable: permission {permission} denied")
             }
-            Unknown::NotInInputs(what) => write!(f, "{what} is not in the scanned inputs"),
+            Unknown::NotInInputs(what) => write!(
+                f,
+                "{what} {} not in the scanned inputs",
+                super::grammar::be(what)
+            ),
             Unknown::NotKnownToCbaudit(what) => f.write_str(what),
             Unknown::Failed(call) => {
-                write!(
-                    f,
-                    "not readable: {} failed ({})",
-                    call.operation, call.error
-                )
+                write!(f, "not readable: {} failed: {}", call.operation, call.error)
             }
         }
     }

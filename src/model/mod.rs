@@ -9,6 +9,7 @@ pub mod defaults;
 mod edge;
 mod field;
 mod flow;
+pub mod grammar;
 mod identity;
 mod inventory;
 mod network;
@@ -186,6 +187,7 @@ impl Resource {
                 input: std::sync::Arc::from("test"),
                 location: None,
                 attributes: Vec::new(),
+                set_by: Vec::new(),
                 account: None,
                 region: None,
             },

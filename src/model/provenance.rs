@@ -109,6 +109,10 @@ pub struct Provenance {
     pub location: Option<Location>,
     /// Positions of individual attributes, where the source knows them (HCL).
     pub attributes: Vec<(String, Location)>,
+    /// For an attribute whose expression is exactly a module input (`var.x` inside a
+    /// module), the arguments that set it in the calling module blocks, innermost first
+    /// (the last is the root module's): what to change lives there.
+    pub set_by: Vec<(String, Location)>,
     pub account: Option<String>,
     pub region: Option<String>,
 }
@@ -126,6 +130,18 @@ impl Provenance {
         attribute
             .and_then(|a| find(a).or_else(|| a.rsplit_once('.').and_then(|(block, _)| find(block))))
             .or(self.location.as_ref())
+    }
+
+    /// Where `attribute`'s value is set when it comes from module inputs (see `set_by`).
+    pub fn set_by(&self, attribute: Option<&str>) -> Vec<&Location> {
+        let Some(a) = attribute else {
+            return Vec::new();
+        };
+        self.set_by
+            .iter()
+            .filter(|(name, _)| name == a)
+            .map(|(_, l)| l)
+            .collect()
     }
 }
 
@@ -152,6 +168,7 @@ mod tests {
                 ("ingress".into(), at(5)),
                 ("ingress.cidr_blocks".into(), at(8)),
             ],
+            set_by: Vec::new(),
             account: None,
             region: None,
         };

@@ -38,6 +38,9 @@ struct JsonFinding<'a> {
     message: &'a str,
     help: Option<&'a str>,
     location: Option<JsonLocation<'a>>,
+    /// The module arguments that set the attribute (innermost first, the root's last).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    related_locations: Vec<JsonLocation<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     source: Option<crate::model::SourceKind>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -73,6 +76,15 @@ fn finding(f: &Finding) -> JsonFinding<'_> {
             line: l.line,
             column: l.column,
         }),
+        related_locations: f
+            .related
+            .iter()
+            .map(|l| JsonLocation {
+                path: &l.path,
+                line: l.line,
+                column: l.column,
+            })
+            .collect(),
         source: f.source,
         account: f.account.as_deref(),
         region: f.region.as_deref(),

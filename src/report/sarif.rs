@@ -106,6 +106,31 @@ fn result(report: &Report, index: usize, f: &Finding) -> SarifResult {
                 .build(),
         )
         .build();
+    // The module arguments that set the attribute, for a value passed in through inputs.
+    let related: Vec<Location> = f
+        .related
+        .iter()
+        .enumerate()
+        .map(|(i, l)| {
+            Location::builder()
+                .id(i as i64)
+                .physical_location(
+                    PhysicalLocation::builder()
+                        .artifact_location(
+                            ArtifactLocation::builder().uri(l.path.to_string()).build(),
+                        )
+                        .region(
+                            Region::builder()
+                                .start_line(i64::from(l.line))
+                                .start_column(i64::from(l.column))
+                                .build(),
+                        )
+                        .build(),
+                )
+                .message(Message::builder().text(set_by_text(f)).build())
+                .build()
+        })
+        .collect();
     let mut fingerprints = BTreeMap::new();
     fingerprints.insert("cbaudit/v1".to_string(), f.fingerprint.clone());
     let builder = SarifResult::builder()
@@ -114,7 +139,7 @@ fn result(report: &Report, index: usize, f: &Finding) -> SarifResult {
         .message(Message::builder().text(text).build())
         .locations(vec![location])
         .partial_fingerprints(fingerprints);
-    match f.outcome {
+    let mut result = match f.outcome {
         Status::Unknown => builder
             .level(ResultLevel::Note)
             .kind(ResultKind::Review)
@@ -123,6 +148,18 @@ fn result(report: &Report, index: usize, f: &Finding) -> SarifResult {
             .level(level(f.severity))
             .kind(ResultKind::Fail)
             .build(),
+    };
+    if !related.is_empty() {
+        result.related_locations = Some(related);
+    }
+    result
+}
+
+/// The message of a related location: the module argument that sets the attribute.
+fn set_by_text(f: &Finding) -> String {
+    match &f.attribute {
+        Some(a) => format!("{a} is set by this module argument"),
+        None => "set by this module argument".to_string(),
     }
 }
 

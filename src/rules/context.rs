@@ -160,7 +160,7 @@ impl<'a> Check<'a> {
             Subject::Resource(id),
             Status::Unknown,
             attribute,
-            format!("{what} is unknown: {why}"),
+            format!("{what} {} unknown: {why}", crate::model::grammar::be(what)),
             None,
             None,
         );

@@ -121,9 +121,10 @@ fn locate_in_configuration(
         Err(_) => return Ok(()),
     };
     for resource in &mut inv.resources_mut()[from..] {
-        if let Some((block, attributes)) = map.locate(resource.address()) {
-            resource.provenance.location = Some(block);
-            resource.provenance.attributes = attributes;
+        if let Some(located) = map.locate(resource.address()) {
+            resource.provenance.location = Some(located.block);
+            resource.provenance.attributes = located.attributes;
+            resource.provenance.set_by = located.set_by;
         }
     }
     Ok(())

@@ -1,6 +1,8 @@
 //! A loopback HTTP proxy between the SDK and moto that injects faults on a share of the
 //! calls: throttling errors in each protocol's own shape, 5xx answers, slow answers and
 //! dropped connections. Faults are chosen by a seeded generator: runs are repeatable.
+//! It can also corrupt the bodies of chosen operations' answers ([`Corrupt`]) while
+//! keeping their content, so a test can check that no part of a body reaches a report.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -33,6 +35,69 @@ impl Faults {
     }
 }
 
+/// How the bodies of some answers are corrupted: the original text stays inside (a
+/// plaintext secret in it is still there), but the SDK cannot decode it.
+#[derive(Debug, Clone)]
+pub struct Corrupt {
+    /// Operations whose answers are corrupted (`DescribeTaskDefinition`: the JSON
+    /// `X-Amz-Target` suffix, the Query `Action`, or a REST path/query marker such as
+    /// `versioning`); empty: every operation.
+    pub operations: Vec<&'static str>,
+    pub mode: CorruptMode,
+    /// Whether to keep moto's deviations unmended (the S3 `GetBucketVersioning` root).
+    pub unmended: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CorruptMode {
+    /// Garbage before and after the body: `<<<garbage` + body + `garbage>>>`.
+    Garbage,
+    /// The body without its last quarter (the JSON or XML never closes).
+    Truncate,
+    /// Nothing: the body passes (with `unmended`, moto's own deviations reach the SDK).
+    None,
+}
+
+impl Corrupt {
+    /// Whether the request (head and body) is one of the chosen operations.
+    fn applies(&self, head: &str, body: &[u8]) -> bool {
+        if self.mode == CorruptMode::None {
+            return false;
+        }
+        if self.operations.is_empty() {
+            return true;
+        }
+        let lower = head.to_ascii_lowercase();
+        let target = lower
+            .lines()
+            .find_map(|l| l.strip_prefix("x-amz-target:"))
+            .map(|t| t.trim().to_string())
+            .unwrap_or_default();
+        let request_line = lower.lines().next().unwrap_or("").to_string();
+        let body = String::from_utf8_lossy(body).to_ascii_lowercase();
+        self.operations.iter().any(|op| {
+            let op = op.to_ascii_lowercase();
+            target.ends_with(&format!(".{op}"))
+                || body.contains(&format!("action={op}"))
+                || request_line.contains(&format!("?{op}"))
+                || request_line.contains(&format!("&{op}"))
+        })
+    }
+
+    fn apply(&self, body: &[u8]) -> Vec<u8> {
+        match self.mode {
+            CorruptMode::Garbage => {
+                let mut out = b"<<<garbage ".to_vec();
+                out.extend_from_slice(body);
+                out.extend_from_slice(b" garbage>>>");
+                out
+            }
+            CorruptMode::Truncate => body[..body.len() * 3 / 4].to_vec(),
+            CorruptMode::None => body.to_vec(),
+        }
+    }
+}
+
 #[derive(Debug, Default)]
 pub struct Counts {
     pub requests: AtomicU64,
@@ -40,6 +105,7 @@ pub struct Counts {
     pub server_errors: AtomicU64,
     pub slowed: AtomicU64,
     pub dropped: AtomicU64,
+    pub corrupted: AtomicU64,
 }
 
 pub struct Proxy {
@@ -56,6 +122,21 @@ impl Drop for Proxy {
 
 impl Proxy {
     pub async fn start(upstream: u16, faults: Faults, seed: u64) -> Proxy {
+        Proxy::start_with(upstream, faults, seed, None).await
+    }
+
+    /// A proxy that also corrupts the answers `corrupt` chooses.
+    pub async fn corrupting(upstream: u16, corrupt: Corrupt) -> Proxy {
+        Proxy::start_with(upstream, Faults::none(), 1, Some(corrupt)).await
+    }
+
+    async fn start_with(
+        upstream: u16,
+        faults: Faults,
+        seed: u64,
+        corrupt: Option<Corrupt>,
+    ) -> Proxy {
+        let corrupt = Arc::new(corrupt);
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind proxy");
         let port = listener.local_addr().expect("proxy address").port();
         let counts = Arc::new(Counts::default());
@@ -63,9 +144,17 @@ impl Proxy {
         let c = counts.clone();
         let task = tokio::spawn(async move {
             while let Ok((conn, _)) = listener.accept().await {
-                let (c, state) = (c.clone(), state.clone());
+                let (c, state, corrupt) = (c.clone(), state.clone(), corrupt.clone());
                 tokio::spawn(async move {
-                    let _ = serve(conn, upstream, faults, &c, &state).await;
+                    let _ = serve(
+                        conn,
+                        upstream,
+                        faults,
+                        &c,
+                        &state,
+                        corrupt.as_ref().as_ref(),
+                    )
+                    .await;
                 });
             }
         });
@@ -200,6 +289,7 @@ async fn serve(
     faults: Faults,
     counts: &Counts,
     state: &AtomicU64,
+    corrupt: Option<&Corrupt>,
 ) -> std::io::Result<()> {
     let Some(request) = read_request(&mut conn).await? else {
         return Ok(());
@@ -210,6 +300,8 @@ async fn serve(
         .position(|w| w == b"\r\n\r\n")
         .unwrap_or(0);
     let head = String::from_utf8_lossy(&request[..head_end]).to_string();
+    let corrupting =
+        corrupt.filter(|c| c.applies(&head, request.get(head_end + 4..).unwrap_or_default()));
     let roll = draw(state);
     let mut edge = faults.throttle;
     if roll < edge {
@@ -252,7 +344,16 @@ async fn serve(
     let answer = match answer.windows(4).position(|w| w == b"\r\n\r\n") {
         Some(end) => {
             let head = String::from_utf8_lossy(&answer[..end]);
-            let body = mend(&answer[end + 4..]);
+            let raw = &answer[end + 4..];
+            let mut body = if corrupt.is_some_and(|c| c.unmended) {
+                raw.to_vec()
+            } else {
+                mend(raw)
+            };
+            if let Some(c) = corrupting {
+                counts.corrupted.fetch_add(1, Ordering::Relaxed);
+                body = c.apply(&body);
+            }
             let mut out = Vec::with_capacity(answer.len() + 24);
             for line in head.split("\r\n") {
                 let l = line.to_ascii_lowercase();

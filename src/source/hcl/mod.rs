@@ -74,6 +74,12 @@ pub fn load(dir: &Path, opts: &HclOptions, inv: &mut Inventory) -> Result<(), Hc
         {
             resource.provenance.attributes =
                 attribute_locations(&instance.block.body, &mut locations);
+            resource.provenance.set_by = set_by_module_inputs(
+                &project,
+                &instance.address,
+                &instance.block.body,
+                &mut locations,
+            );
             inv.push(resource);
         }
     }
@@ -251,30 +257,140 @@ impl SourceMap {
     }
 
     /// The block and attribute locations of `address`
-    /// (`module.net["a"].aws_subnet.app["x"]`), if the configuration declares it.
-    pub fn locate(&self, address: &str) -> Option<(Location, Vec<(String, Location)>)> {
-        let mut module = 0usize;
-        let mut rest = strip_key(address);
-        while let Some(after) = rest.strip_prefix("module.") {
-            let end = after.find(['.', '[']).unwrap_or(after.len());
-            let name = &after[..end];
-            module = self.project.child(module, name)?;
-            let tail = &after[end..];
-            let tail = if tail.starts_with('[') {
-                let close = tail.find("].").map(|i| i + 1).unwrap_or(tail.len());
-                &tail[close..]
-            } else {
-                tail
-            };
-            rest = tail.strip_prefix('.').unwrap_or(tail);
-        }
-        let block = self.project.modules[module].resource(rest)?;
+    /// (`module.net["a"].aws_subnet.app["x"]`), if the configuration declares it, and
+    /// where module inputs set its attributes (see [`set_by_module_inputs`]).
+    pub fn locate(&self, address: &str) -> Option<Located> {
+        let (chain, module) = module_chain(&self.project, address)?;
+        let rest = resource_part(address);
+        let block = self.project.modules[module].resource(strip_key(rest))?;
         let mut cache = self.locations.borrow_mut();
-        Some((
-            cache.of(&block.loc),
-            attribute_locations(&block.body, &mut cache),
-        ))
+        Some(Located {
+            block: cache.of(&block.loc),
+            attributes: attribute_locations(&block.body, &mut cache),
+            set_by: input_arguments(&self.project, &chain, &block.body, &mut cache),
+        })
     }
+}
+
+/// Where a resource is declared: its block, its attributes, and the module arguments that
+/// set attributes through module inputs.
+pub struct Located {
+    pub block: Location,
+    pub attributes: Vec<(String, Location)>,
+    pub set_by: Vec<(String, Location)>,
+}
+
+/// The module calls leading to the resource at `address` (each as the calling module's
+/// index and the call's name) and the module that declares it.
+fn module_chain(project: &Project, address: &str) -> Option<(Vec<(usize, String)>, usize)> {
+    let mut module = 0usize;
+    let mut chain = Vec::new();
+    let mut rest = address;
+    while let Some(after) = rest.strip_prefix("module.") {
+        let end = after.find(['.', '[']).unwrap_or(after.len());
+        let name = &after[..end];
+        let child = project.child(module, name)?;
+        chain.push((module, name.to_string()));
+        module = child;
+        rest = skip_key(&after[end..]);
+    }
+    Some((chain, module))
+}
+
+/// `["a"].rest` / `[0].rest` / `.rest` → `rest`.
+fn skip_key(tail: &str) -> &str {
+    let tail = if tail.starts_with('[') {
+        let close = tail.find("].").map(|i| i + 1).unwrap_or(tail.len());
+        &tail[close..]
+    } else {
+        tail
+    };
+    tail.strip_prefix('.').unwrap_or(tail)
+}
+
+/// The resource part of an address (`module.a["k"].aws_x.y[0]` → `aws_x.y[0]`).
+fn resource_part(address: &str) -> &str {
+    let mut rest = address;
+    while let Some(after) = rest.strip_prefix("module.") {
+        let end = after.find(['.', '[']).unwrap_or(after.len());
+        rest = skip_key(&after[end..]);
+    }
+    rest
+}
+
+/// `var.NAME` exactly: the module input an expression passes through unchanged.
+fn module_input(expr: &hcl::Expression) -> Option<&str> {
+    let hcl::Expression::Traversal(t) = expr else {
+        return None;
+    };
+    let hcl::Expression::Variable(root) = &t.expr else {
+        return None;
+    };
+    match t.operators.as_slice() {
+        [hcl::expr::TraversalOperator::GetAttr(id)] if root.as_str() == "var" => Some(id.as_str()),
+        _ => None,
+    }
+}
+
+/// For the resource at `address`: every attribute whose expression is exactly a module
+/// input (`storage_encrypted = var.storage_encrypted`), with the location of the argument
+/// that sets it in the calling `module` block, then in that module's caller while the
+/// argument is itself an input (innermost first). An input left to its default has no
+/// argument; the chain stops there.
+fn set_by_module_inputs(
+    project: &Project,
+    address: &str,
+    body: &config::BodyNode,
+    cache: &mut LocationCache,
+) -> Vec<(String, Location)> {
+    match module_chain(project, address) {
+        Some((chain, _)) => input_arguments(project, &chain, body, cache),
+        None => Vec::new(),
+    }
+}
+
+fn input_arguments(
+    project: &Project,
+    chain: &[(usize, String)],
+    body: &config::BodyNode,
+    cache: &mut LocationCache,
+) -> Vec<(String, Location)> {
+    if chain.is_empty() {
+        return Vec::new();
+    }
+    let mut attrs: Vec<(String, &hcl::Expression)> = body
+        .attrs
+        .iter()
+        .map(|(name, expr, _)| (name.clone(), expr))
+        .collect();
+    for block in &body.blocks {
+        if block.kind == "dynamic" {
+            continue;
+        }
+        for (name, expr, _) in &block.body.attrs {
+            attrs.push((format!("{}.{name}", block.kind), expr));
+        }
+    }
+    let mut out = Vec::new();
+    for (attr, expr) in attrs {
+        let mut input = module_input(expr);
+        for (caller, call_name) in chain.iter().rev() {
+            let Some(name) = input else { break };
+            let Some(call) = project.modules[*caller]
+                .module_calls
+                .iter()
+                .find(|c| &c.name == call_name)
+            else {
+                break;
+            };
+            let Some((_, arg_expr, loc)) = call.args.iter().find(|(n, _, _)| n == name) else {
+                break;
+            };
+            out.push((attr.clone(), cache.of(loc)));
+            input = module_input(arg_expr);
+        }
+    }
+    out
 }
 
 /// `aws_subnet.app["a"]` → `aws_subnet.app`.
@@ -302,7 +418,8 @@ mod tests {
 "#;
         std::fs::write(dir.path().join("main.tf"), tf).expect("write");
         let map = SourceMap::load(dir.path()).expect("parses");
-        let (block, attrs) = map.locate("aws_security_group.db").expect("declared");
+        let located = map.locate("aws_security_group.db").expect("declared");
+        let (block, attrs) = (located.block, located.attributes);
         assert_eq!(block.line, 1);
         let line = |name: &str| attrs.iter().find(|(n, _)| n == name).map(|(_, l)| l.line);
         assert_eq!(line("ingress"), Some(3));

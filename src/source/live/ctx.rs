@@ -2,10 +2,11 @@
 //! gives back (`Batch`: resources and gaps), plus ARNs and error classification.
 
 use std::fmt::Debug;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
-use aws_smithy_types::error::display::DisplayErrorContext;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 
 use crate::model::{Field, Gap, Kind, KindTag, Provenance, Resource, SourceKind, Tags, Unknown};
@@ -79,6 +80,7 @@ impl Ctx {
                 input: self.input.clone(),
                 location: None,
                 attributes: Vec::new(),
+                set_by: Vec::new(),
                 account: Some(self.account.clone()),
                 region: Some(self.region.clone()),
             },
@@ -104,10 +106,9 @@ impl Batch {
 
     /// A call failed: resources of `kinds` may be missing; rules that need them report
     /// unknown with the reason (for a denial, the missing `permission`).
-    pub fn gap<E, R>(&mut self, kinds: &[KindTag], permission: &str, err: &SdkError<E, R>)
+    pub fn gap<E>(&mut self, kinds: &[KindTag], permission: &str, err: &SdkError<E, HttpResponse>)
     where
         E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-        R: Debug,
     {
         self.gaps.push(Gap {
             kinds: kinds.to_vec(),
@@ -133,28 +134,155 @@ pub(crate) const DENIED: &[&str] = &[
     "SubscriptionRequiredException",
 ];
 
-/// Why a call gave nothing: a denial names the permission, anything else the operation and
-/// the error.
-pub fn why<E, R>(permission: &str, err: &SdkError<E, R>) -> Unknown
+/// The one denial classifier: whether an AWS error code (`AccessDenied`, or a JSON
+/// `__type` such as `com.amazonaws.ecs#AccessDeniedException`) denies the call. Used on
+/// the SDK's parsed error ([`is_denied`]) and by the recorder on the raw answer.
+pub(crate) fn is_denial_code(code: &str) -> bool {
+    let code = code.rsplit('#').next().unwrap_or(code);
+    let code = code.split(':').next().unwrap_or(code).trim();
+    DENIED.contains(&code)
+}
+
+/// The longest service error message a reason keeps (it is the service's own text).
+const MESSAGE_MAX: usize = 200;
+
+static VERBOSE: AtomicBool = AtomicBool::new(false);
+
+/// `cbaudit scan --verbose`: every failed call is also logged to standard error, with
+/// what the SDK said about it (never a response body).
+pub fn set_verbose(on: bool) {
+    VERBOSE.store(on, Ordering::Relaxed);
+}
+
+fn verbose() -> bool {
+    VERBOSE.load(Ordering::Relaxed)
+}
+
+/// `text` on one line (control characters become spaces, runs of spaces one), at most
+/// `max` characters (an ellipsis marks the cut).
+pub(crate) fn one_line(text: &str, max: usize) -> String {
+    let words = text
+        .split(|c: char| c.is_whitespace() || c.is_control())
+        .filter(|w| !w.is_empty());
+    let joined = words.collect::<Vec<_>>().join(" ");
+    if joined.chars().count() <= max {
+        return joined;
+    }
+    let mut cut: String = joined.chars().take(max).collect();
+    cut.push('…');
+    cut
+}
+
+/// One short line for a failed call: the service's error code and message (the message
+/// cut at 200 characters), or what went wrong on the way. Never the SDK's debug rendering
+/// of the error, and nothing of a response body but a parsed error code and message.
+pub fn describe<E>(err: &SdkError<E, HttpResponse>) -> String
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-    R: Debug,
 {
+    let status = err.raw_response().map(|r| r.status().as_u16());
+    match err {
+        SdkError::ServiceError(_) => match err.code() {
+            Some(code) => {
+                let code = one_line(code, 80);
+                match err.message().map(|m| one_line(m, MESSAGE_MAX)) {
+                    Some(m) if !m.is_empty() => format!("{code}: {m}"),
+                    _ => code,
+                }
+            }
+            // The SDK could not read the answer (a success it cannot decode, or an error
+            // answer without a code).
+            None => match status {
+                Some(s) if (200..300).contains(&s) => "could not decode the response".into(),
+                Some(s) => format!("HTTP {s} without an AWS error code"),
+                None => "could not decode the response".into(),
+            },
+        },
+        SdkError::ResponseError(_) => match status {
+            Some(s) if !(200..300).contains(&s) => {
+                format!("could not decode the response (HTTP {s})")
+            }
+            _ => "could not decode the response".into(),
+        },
+        SdkError::TimeoutError(_) => "timed out".into(),
+        SdkError::DispatchFailure(f) => {
+            if f.is_timeout() {
+                "timed out".into()
+            } else {
+                "connection failed".into()
+            }
+        }
+        SdkError::ConstructionFailure(_) => "could not build the request".into(),
+        _ => "failed".into(),
+    }
+}
+
+/// What `--verbose` logs about a failed call: the SDK's error kind, HTTP status, request
+/// id, body size and content type, and the description; for failures before any answer
+/// (connection, timeout, request building) the error chain, which holds no response.
+fn details<E>(operation: &str, err: &SdkError<E, HttpResponse>) -> String
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+{
+    let kind = match err {
+        SdkError::ServiceError(_) => "service error",
+        SdkError::ResponseError(_) => "response error",
+        SdkError::TimeoutError(_) => "timeout",
+        SdkError::DispatchFailure(_) => "dispatch failure",
+        SdkError::ConstructionFailure(_) => "construction failure",
+        _ => "error",
+    };
+    let mut line = format!("{operation} failed ({kind}");
+    if let Some(raw) = err.raw_response() {
+        line.push_str(&format!(", HTTP {}", raw.status().as_u16()));
+        let headers = raw.headers();
+        for name in ["x-amzn-requestid", "x-amz-request-id", "x-amzn-errortype"] {
+            if let Some(v) = headers.get(name) {
+                line.push_str(&format!(", {name}: {}", one_line(v, 120)));
+            }
+        }
+        if let Some(ct) = headers.get("content-type") {
+            line.push_str(&format!(", {}", one_line(ct, 60)));
+        }
+        if let Some(bytes) = raw.body().bytes() {
+            line.push_str(&format!(", {}-byte body not shown", bytes.len()));
+        }
+    }
+    line.push_str(&format!("): {}", describe(err)));
+    if matches!(
+        err,
+        SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) | SdkError::ConstructionFailure(_)
+    ) {
+        let mut cause = std::error::Error::source(err);
+        while let Some(c) = cause {
+            line.push_str(&format!(": {}", one_line(&c.to_string(), 300)));
+            cause = c.source();
+        }
+    }
+    line
+}
+
+/// Logs a failed call to standard error when `--verbose` is on.
+pub fn log_failure<E>(operation: &str, err: &SdkError<E, HttpResponse>)
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+{
+    if verbose() {
+        eprintln!("cbaudit: {}", details(operation, err));
+    }
+}
+
+/// Why a call gave nothing: a denial names the permission, anything else the operation and
+/// one short line ([`describe`]).
+pub fn why<E>(permission: &str, err: &SdkError<E, HttpResponse>) -> Unknown
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+{
+    log_failure(permission, err);
     if is_denied(err) {
         return Unknown::Denied(permission.to_string());
     }
-    let error = match err.code() {
-        Some(code) => match err.message() {
-            Some(m) => format!("{code}: {m}"),
-            None => code.to_string(),
-        },
-        None => match err {
-            SdkError::TimeoutError(_) => "timed out".to_string(),
-            SdkError::DispatchFailure(_) => "connection failed".to_string(),
-            other => DisplayErrorContext(other).to_string(),
-        },
-    };
-    Unknown::failed(permission, error)
+    Unknown::failed(permission, describe(err))
 }
 
 pub fn is_denied<E, R>(err: &SdkError<E, R>) -> bool
@@ -163,7 +291,7 @@ where
     R: Debug,
 {
     match err {
-        SdkError::ServiceError(_) => err.code().is_some_and(|c| DENIED.contains(&c)),
+        SdkError::ServiceError(_) => err.code().is_some_and(is_denial_code),
         _ => false,
     }
 }

@@ -36,7 +36,7 @@ use aws_config::{BehaviorVersion, Region, SdkConfig};
 use crate::model::{Gap, Input, Inventory, KindTag, SourceKind, Unknown};
 
 pub use aggregator::{scan_aggregator, scan_aggregator_async};
-pub use ctx::{Batch, Ctx};
+pub use ctx::{set_verbose, Batch, Ctx};
 pub use recorder::{CallLog, Recorder};
 
 /// `cbaudit scan --live` options.
@@ -315,23 +315,25 @@ pub(crate) async fn identity(
 }
 
 /// One line for a failed call: the service's code and message, or what went wrong on the
-/// way (no credentials, connection refused, timed out).
-fn short_error<E, R>(err: &aws_smithy_runtime_api::client::result::SdkError<E, R>) -> String
+/// way (no credentials, connection refused, timed out). Never a response body.
+fn short_error<E>(
+    err: &aws_smithy_runtime_api::client::result::SdkError<
+        E,
+        aws_smithy_runtime_api::client::orchestrator::HttpResponse,
+    >,
+) -> String
 where
-    E: aws_smithy_types::error::metadata::ProvideErrorMetadata + std::error::Error + 'static,
-    R: std::fmt::Debug,
+    E: aws_smithy_types::error::metadata::ProvideErrorMetadata
+        + std::error::Error
+        + Send
+        + Sync
+        + 'static,
 {
     use aws_smithy_runtime_api::client::result::SdkError;
-    use aws_smithy_types::error::metadata::ProvideErrorMetadata;
     use std::error::Error;
+    ctx::log_failure("sts:GetCallerIdentity", err);
     match err {
-        SdkError::ServiceError(_) => match (err.code(), err.message()) {
-            (Some(c), Some(m)) => format!("{c}: {m}"),
-            (Some(c), None) => c.to_string(),
-            _ => "the service refused the call".to_string(),
-        },
-        SdkError::TimeoutError(_) => "the call timed out".to_string(),
-        SdkError::DispatchFailure(f) => {
+        SdkError::DispatchFailure(f) if !f.is_timeout() => {
             let mut cause: Option<&dyn Error> = f.as_connector_error().map(|c| c as &dyn Error);
             let mut last = String::from("the request could not be sent");
             let mut no_credentials = false;
@@ -345,18 +347,13 @@ where
                  instance metadata)"
                     .to_string()
             } else {
-                format!("cannot reach AWS: {}", last.lines().next().unwrap_or(""))
+                format!(
+                    "cannot reach AWS: {}",
+                    ctx::one_line(last.lines().next().unwrap_or(""), 200)
+                )
             }
         }
-        other => {
-            let mut cause: Option<&dyn Error> = other.source();
-            let mut last = other.to_string();
-            while let Some(c) = cause {
-                last = c.to_string();
-                cause = c.source();
-            }
-            last
-        }
+        other => ctx::describe(other),
     }
 }
 

@@ -106,16 +106,28 @@ pub fn iam_action(service: &str, operation: &str) -> String {
     format!("{prefix}:{operation}")
 }
 
-/// Whether an error answer is a denial: the error code of any AWS protocol (XML `<Code>`,
-/// JSON `__type` / `code`, the `x-amzn-ErrorType` header) is one of the denial codes.
+/// The AWS error code of an error answer, in any AWS protocol: the `x-amzn-ErrorType`
+/// header, a JSON body's `__type` or `code`, an XML body's first `<Code>`. Only the code
+/// is taken from the body.
+fn error_code(header: Option<&str>, body: &[u8]) -> Option<String> {
+    if let Some(h) = header.filter(|h| !h.trim().is_empty()) {
+        return Some(h.to_string());
+    }
+    if let Ok(serde_json::Value::Object(map)) = serde_json::from_slice::<serde_json::Value>(body) {
+        return ["__type", "code", "Code"]
+            .iter()
+            .find_map(|k| map.get(*k).and_then(|v| v.as_str()).map(str::to_string));
+    }
+    let text = String::from_utf8_lossy(body);
+    let start = text.find("<Code>")? + "<Code>".len();
+    let end = text[start..].find("</Code>")?;
+    Some(text[start..start + end].trim().to_string())
+}
+
+/// Whether an error answer is a denial (the same classifier as the readers':
+/// [`super::ctx::is_denial_code`]).
 fn is_denial(header: Option<&str>, body: &[u8]) -> bool {
-    let body = String::from_utf8_lossy(body);
-    super::ctx::DENIED.iter().any(|code| {
-        header.is_some_and(|h| h.split(':').next() == Some(code))
-            || body.contains(&format!("<Code>{code}</Code>"))
-            || body.contains(&format!("\"{code}\""))
-            || body.contains(&format!("#{code}\""))
-    })
+    error_code(header, body).is_some_and(|c| super::ctx::is_denial_code(&c))
 }
 
 impl Intercept for Recorder {
@@ -161,5 +173,45 @@ impl Intercept for Recorder {
     ) -> Result<(), BoxError> {
         self.note(cfg, true);
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn denials_in_every_protocol() {
+        assert!(is_denial(
+            Some("AccessDeniedException:http://internal.amazon.com/"),
+            b""
+        ));
+        assert!(is_denial(
+            None,
+            br#"{"__type":"com.amazonaws.ecs#AccessDeniedException","message":"no"}"#
+        ));
+        assert!(is_denial(None, br#"{"code":"AccessDeniedException"}"#));
+        assert!(is_denial(
+            None,
+            b"<Response><Errors><Error><Code>UnauthorizedOperation</Code></Error></Errors></Response>"
+        ));
+        assert!(is_denial(
+            None,
+            b"<ErrorResponse><Error><Code>AccessDenied</Code></Error></ErrorResponse>"
+        ));
+    }
+
+    #[test]
+    fn a_denial_code_elsewhere_in_the_body_is_not_a_denial() {
+        // A throttle whose message or a document quotes a denial code.
+        assert!(!is_denial(
+            None,
+            br#"{"__type":"ThrottlingException","message":"\"AccessDenied\" happens later"}"#
+        ));
+        assert!(!is_denial(
+            None,
+            b"<Error><Code>SlowDown</Code><Message><Code>AccessDenied</Code></Message></Error>"
+        ));
+        assert!(!is_denial(None, b"not an error body"));
     }
 }

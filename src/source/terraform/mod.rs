@@ -52,6 +52,7 @@ pub fn map_resource(
             input,
             location,
             attributes: Vec::new(),
+            set_by: Vec::new(),
             account: None,
             region: r.region.clone(),
         },
@@ -96,7 +97,9 @@ fn sensitive_strings(v: &TfValue) -> Vec<String> {
     }
     let mut out = Vec::new();
     walk(v, false, &mut out);
-    out.retain(|s| s.len() >= 4);
+    // Short secrets too: the human reporter masks whole values only, so a secret `db`
+    // leaves `db_name` alone.
+    out.retain(|s| !s.is_empty());
     out.sort();
     out.dedup();
     out

@@ -169,6 +169,7 @@ impl Item<'_> {
                 input: self.input.clone(),
                 location: None,
                 attributes: Vec::new(),
+                set_by: Vec::new(),
                 account: Some(self.account.clone()),
                 region: Some(self.region.clone()),
             },
