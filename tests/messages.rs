@@ -155,7 +155,16 @@ fn no_message_breaks_agreement() {
                     .split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '\''))
                     .filter(|w| !w.is_empty())
                     .collect();
+                // A "whether …" clause is singular whatever its last noun: its first `is`
+                // belongs to the clause.
+                let mut in_whether = false;
                 for pair in words.windows(2) {
+                    if pair[0] == "whether" {
+                        in_whether = true;
+                    }
+                    if pair[1] == "is" && std::mem::take(&mut in_whether) {
+                        continue;
+                    }
                     let noun = pair[0].rsplit('_').next().unwrap_or(pair[0]);
                     let noun = noun.trim_end_matches("'s");
                     if pair[1] == "is" && plurals.contains(noun) {
