@@ -7,14 +7,32 @@ use super::alarm_spec::{evaluate, metric_glob, metric_shown, requirement, watche
 declare_rule! {
     /// ## What it checks
     /// Every documented alarm (`[[alarms]]`) exists as an `aws_cloudwatch_metric_alarm`
-    /// matched by its metric (`metric_name` against the spec's glob, and `namespace` when the
-    /// spec names one), and each matching alarm has the documented comparison (`>` is
+    /// matched by its metric (`metric_name` against the spec's glob, `namespace` when the spec
+    /// names one, and the spec's `dimensions` names among the metric's dimensions: the service
+    /// CPU alarm is `AWS/ECS` by `ClusterName` and `ServiceName`, not `AWS/EC2` by
+    /// `InstanceId`), and each matching alarm has the documented comparison (`>` is
     /// `GreaterThanThreshold`: a `>=` alarm is not the documented one), threshold, period (when
-    /// documented), period × evaluation periods (when documented) and actions: each action
-    /// class the spec lists (`[alarm_actions]`, globs over SNS topic names) needs its own
-    /// `alarm_actions` topic, the most specific classes served first. Topics outside the
-    /// inputs are named by the last segment of their ARN. A missing alarm is a finding with
-    /// no resource; every mismatch of an alarm is named in one finding on it.
+    /// documented), period × evaluation periods (when documented) and actions.
+    ///
+    /// A metric-math alarm is judged in its metric's units: when its returned expression
+    /// scales one metric query by constants (`100 * conn / 200`), the threshold is converted
+    /// (`> 80` there is `conn > 160`); any other expression is unknown with the reason.
+    ///
+    /// Actions are classified by their ARN's service (or the Terraform type they refer to):
+    /// only SNS topics notify; a step-scaling policy, an EC2 action or an SSM action does not.
+    /// Each action class the spec lists (`[alarm_actions]`, globs) needs its own topic, the
+    /// most specific classes served first; a topic belongs to a class when its name, or the
+    /// host of one of its http(s) subscriptions (`aws_sns_topic_subscription`; a PagerDuty
+    /// integration posts to `events.pagerduty.com`), matches. Topics outside the inputs are
+    /// named by the last segment of their ARN. A missing alarm is a finding with no
+    /// resource; every mismatch of an alarm is named in one finding on it.
+    ///
+    /// Sources: Amazon CloudWatch User Guide, "Alarm actions" (an SNS topic notifies its
+    /// subscribers; Lambda, EC2, Auto Scaling / Application Auto Scaling and Systems Manager
+    /// actions are other actions) and "Using metric math" (expressions over metric query
+    /// ids); the ECS and RDS metric pages (`ClusterName`/`ServiceName`,
+    /// `DBInstanceIdentifier`); PagerDuty's Amazon CloudWatch integration guide (an SNS https
+    /// subscription to `https://events.pagerduty.com/integration/<key>/enqueue`).
     ///
     /// ## Why
     /// The architecture document's "Alarms" table: "High CPU > 80% for 5 min, SNS
@@ -54,8 +72,9 @@ declare_rule! {
     /// ```
     ///
     /// ## Live accounts
-    /// Read with `cloudwatch:DescribeAlarms`; alarm actions are the topic ARNs the alarms
-    /// hold (SNS itself is not read). Alarms Application Auto Scaling creates for
+    /// Read with `cloudwatch:DescribeAlarms`; alarm actions are the ARNs the alarms hold,
+    /// classified by service; SNS subscriptions are not read yet, so topics are judged by
+    /// name there. Alarms Application Auto Scaling creates for
     /// target-tracking policies belong to the scaling policy and are skipped. aws-sdk-cloudwatch
     /// from 1.100 speaks only rpc-v2-cbor, which moto 5.2.5 does not serve; cbaudit uses
     /// 1.99 (the Query protocol, which CloudWatch still serves).
