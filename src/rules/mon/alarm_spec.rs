@@ -92,12 +92,13 @@ pub fn requirement(policy: &Policy, spec: &AlarmSpec) -> String {
     }
     for class in &spec.actions {
         let globs = match policy.alarm_actions.get(class) {
-            Some(g) if g.patterns().iter().any(|p| p != "*") => g.patterns().join(" or "),
+            Some(g) if g.patterns().iter().any(|p| p != "*") => format!(
+                "{}, by topic name or the host of an https subscription",
+                g.patterns().join(" or ")
+            ),
             _ => "any SNS topic".to_string(),
         };
-        parts.push(format!(
-            "an action on a {class} topic ({globs}, by topic name or the host of an https subscription)"
-        ));
+        parts.push(format!("an action on a {class} topic ({globs})"));
     }
     parts.join(", ")
 }
