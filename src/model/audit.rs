@@ -57,9 +57,34 @@ pub struct MetricAlarm {
     pub evaluation_periods: Field<i64>,
     pub statistic: Field<String>,
     pub alarm_actions: Refs,
+    /// The names of the metric's dimensions (`ClusterName`, `ServiceName`,
+    /// `DBInstanceIdentifier`); for a metric-math alarm, those of its one metric.
+    pub dimensions: Field<Vec<String>>,
+    /// A metric-math alarm's returned expression; absent for an alarm on one metric.
+    pub math: Field<MetricMath>,
+}
+
+/// The expression a metric-math alarm compares with its threshold.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct MetricMath {
+    /// `100 * m1 / 200`.
+    pub expression: String,
+    /// The ids of the queries that fetch a metric (`m1`); `metric_name` and `namespace` of
+    /// the alarm are those of the first.
+    pub metric_ids: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SnsTopic {
     pub name: Field<String>,
+}
+
+/// `aws_sns_topic_subscription` (live: `sns:ListSubscriptions`).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SnsSubscription {
+    pub topic: Refs,
+    /// `https`, `email`, `lambda`, …
+    pub protocol: Field<String>,
+    /// The endpoint (a URL, address or ARN); may be sensitive, never shown.
+    pub endpoint: Field<String>,
 }

@@ -143,6 +143,7 @@ resource_kinds! {
     ConfigRule => "Config rule",
     MetricAlarm => "metric alarm",
     SnsTopic => "SNS topic",
+    SnsSubscription => "SNS subscription",
 }
 
 /// One resource of the inventory.

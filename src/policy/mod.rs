@@ -331,6 +331,10 @@ pub struct AlarmSpec {
     pub metric: String,
     #[serde(default)]
     pub namespace: Option<String>,
+    /// Dimension names the alarm's metric must have (`ClusterName`, `ServiceName`): an ECS
+    /// service alarm, not one on an EC2 instance or the whole cluster.
+    #[serde(default)]
+    pub dimensions: Vec<String>,
     pub comparison: Comparison,
     pub threshold: f64,
     /// Required period in seconds, if the document fixes one.

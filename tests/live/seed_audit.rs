@@ -2,13 +2,14 @@
 //! then metric alarms, CloudTrail trails, GuardDuty detectors, AWS Config recorders (started
 //! as their status says) and Config rules, each from the plan resource that declares it.
 //!
-//! Values the model does not hold are any valid ones: alarm dimensions (none), the trail's
+//! Values the model does not hold are any valid ones: alarm dimension values (the model
+//! holds the names: each is seeded with the value `seeded`), the trail's
 //! bucket (a plan bucket, preferably an audit/log one, created if the storage seeder has
 //! not), the recorder's role and delivery channel (moto starts a recorder only with one).
 //! Alarm actions on plan SNS topics become those topics' ARNs (SNS itself is not seeded: the
 //! live source judges actions by the topic name in the ARN).
 
-use aws_sdk_cloudwatch::types::{ComparisonOperator, Statistic};
+use aws_sdk_cloudwatch::types::{ComparisonOperator, Dimension, Statistic};
 use aws_sdk_config::types::{
     ConfigRule as AwsRule, ConfigurationRecorder, DeliveryChannel, Owner, RecordingGroup,
     ResourceType, Source,
@@ -116,6 +117,12 @@ async fn alarms(s: &mut Seeder) {
             .alarm_name(name)
             .set_namespace(text(&a.namespace))
             .set_metric_name(text(&a.metric_name))
+            .set_dimensions(a.dimensions.get().map(|names| {
+                names
+                    .iter()
+                    .map(|n| Dimension::builder().name(n).value("seeded").build())
+                    .collect()
+            }))
             .comparison_operator(ComparisonOperator::from(
                 a.comparison
                     .get()

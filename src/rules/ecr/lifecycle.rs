@@ -1,15 +1,43 @@
 use crate::declare_rule;
-use crate::model::{EcrLifecyclePolicy, EcrRepository, Field};
+use crate::model::{EcrLifecyclePolicy, EcrRepository, Field, Unknown};
 use crate::rules::attached::Attached;
 use crate::rules::{Check, NO_AGGREGATOR};
+
+use super::evaluate::{evaluate, Evaluation};
 
 declare_rule! {
     /// ## What it checks
     /// Every ECR repository has a lifecycle policy (`aws_ecr_lifecycle_policy` whose
-    /// `repository` is that repository) with a rule whose selection has
-    /// `countType = "imageCountMoreThan"` and `countNumber` of at most `ecr.max_images` (10).
-    /// A repository without policy fails on the repository; a policy that keeps more
-    /// images, or only expires images by age (`sinceImagePushed`), fails on the policy.
+    /// `repository` is that repository) that, evaluated as ECR evaluates it, keeps at most
+    /// `ecr.max_images` (10) of every image. Rules are taken by `rulePriority`, lowest first;
+    /// each image belongs to the first rule whose tag selection (`tagStatus` any / untagged /
+    /// tagged with every `tagPrefixList` prefix or `tagPatternList` pattern) selects it, and
+    /// only that rule can expire it. A rule `imageCountMoreThan N` keeps at most N of its
+    /// images; an age rule (`sinceImagePushed`, …) keeps any number of recent images; an image
+    /// no rule selects (tagged images when only untagged images are selected, untagged ones
+    /// when only tags are) is kept forever. The policy passes when every class of image is
+    /// bounded by at most 10: "untagged > 1, any > 10" passes (a tagged or untagged image is
+    /// among the last 10 or the last untagged), "untagged > 1" alone fails (tagged images are
+    /// kept forever), "untagged > 5, any > 30" fails (keeps up to 30), "untagged after 7
+    /// days, any > 10" fails (untagged images younger than 7 days have no count limit: the
+    /// `any` rule cannot expire images an earlier rule selects). The evaluation is by witness
+    /// images (`src/rules/ecr/evaluate.rs`): one untagged image, one tagged image no prefix
+    /// or pattern selects, one per `tagged` rule.
+    ///
+    /// A repository without policy fails on the repository; a policy that keeps more fails on
+    /// the policy, naming each class of image kept unbounded or beyond 10 and the rule
+    /// responsible. A text ECR rejects (invalid JSON, no rules, duplicate `rulePriority`, an
+    /// `any` rule that is not last, `tagged` without prefixes or patterns, a missing
+    /// `tagStatus`/`countType`/`countNumber`/`action.type`) fails: `PutLifecyclePolicy` fails
+    /// and the repository keeps every image. Rules cbaudit does not evaluate (archive
+    /// `transition` actions, `storageClass = archive`, both prefix and pattern lists) make
+    /// the verdict unknown with the reason, as does an unknown policy text.
+    ///
+    /// Sources: Amazon ECR User Guide, "Lifecycle policy properties" (rulePriority, tagStatus,
+    /// tagPrefixList, tagPatternList, countType, countNumber), "How lifecycle policies work"
+    /// (lifecycle policy evaluation rules: an image is expired by exactly one or zero rules,
+    /// an image matching a higher-priority rule's tags cannot be expired by a lower-priority
+    /// rule) and "Examples of lifecycle policies" (tested as unit tests).
     ///
     /// ## Why
     /// The architecture document's Container Registry: "Lifecycle Policy: Keep last 10
@@ -56,32 +84,10 @@ declare_rule! {
     };
 }
 
-/// Whether a lifecycle policy belongs to a repository.
-/// The smallest `countNumber` of the policy's `imageCountMoreThan` rules (`None` when it
-/// has none), or an error when the policy is not a lifecycle policy document.
-fn image_count_limit(policy: &str) -> Result<Option<i64>, String> {
-    let json: serde_json::Value =
-        serde_json::from_str(policy).map_err(|e| format!("is not valid JSON ({e})"))?;
-    let rules = json
-        .get("rules")
-        .and_then(|r| r.as_array())
-        .ok_or_else(|| "has no `rules` list".to_string())?;
-    Ok(rules
-        .iter()
-        .filter_map(|rule| rule.get("selection"))
-        .filter(|sel| {
-            sel.get("countType")
-                .and_then(|t| t.as_str())
-                .is_some_and(|t| t.eq_ignore_ascii_case("imageCountMoreThan"))
-        })
-        .filter_map(|sel| sel.get("countNumber").and_then(|n| n.as_i64()))
-        .min())
-}
-
 fn check(c: &mut Check<'_>) {
     let max = c.policy.ecr.max_images;
     let help = format!(
-        "add a lifecycle rule with selection {{ countType = \"imageCountMoreThan\", countNumber = {max} }} and action {{ type = \"expire\" }}"
+        "add a lifecycle rule with selection {{ tagStatus = \"any\", countType = \"imageCountMoreThan\", countNumber = {max} }} and action {{ type = \"expire\" }}"
     );
     let inv = c.inv;
     let attached = Attached::<EcrLifecyclePolicy, EcrRepository>::collect(inv, |lp| &lp.repository);
@@ -110,26 +116,47 @@ fn check(c: &mut Check<'_>) {
                 Field::Absent => "",
             };
             let repo_name = repo.name.shown();
-            match image_count_limit(text) {
-                Ok(Some(n)) if n <= max => c.pass(lp.id),
-                Ok(Some(n)) => c.fail(
+            let judged = match evaluate(text) {
+                Evaluation::Bounds(b) => b,
+                Evaluation::Unsupported(why) => {
+                    c.unknown(
+                        lp.id,
+                        attr,
+                        &format!("how many images the lifecycle policy of {repo_name} keeps"),
+                        &Unknown::Unresolved(why),
+                    );
+                    continue;
+                }
+                Evaluation::Rejected(why) => {
+                    c.fail(
+                        lp.id,
+                        attr,
+                        format!("the lifecycle policy of {repo_name} {why}: ECR rejects it, so the repository keeps every image; the architecture keeps at most the last {max}"),
+                        help.clone(),
+                    );
+                    continue;
+                }
+            };
+            let over: Vec<String> = judged
+                .iter()
+                .filter(|b| b.bound.is_none_or(|n| n > max))
+                .map(|b| match b.bound {
+                    Some(n) => format!("{}: up to {n} kept ({})", b.class, b.by),
+                    None => format!("{}: no count limit ({})", b.class, b.by),
+                })
+                .collect();
+            if over.is_empty() {
+                c.pass(lp.id);
+            } else {
+                c.fail(
                     lp.id,
                     attr,
-                    format!("the lifecycle policy of {repo_name} keeps up to {n} images (countNumber); the architecture keeps at most the last {max}"),
-                    format!("set countNumber = {max}"),
-                ),
-                Ok(None) => c.fail(
-                    lp.id,
-                    attr,
-                    format!("the lifecycle policy of {repo_name} has no imageCountMoreThan rule (age-based rules do not bound the count); the architecture keeps at most the last {max} images"),
-                    help.clone(),
-                ),
-                Err(why) => c.fail(
-                    lp.id,
-                    attr,
-                    format!("the lifecycle policy of {repo_name} {why}; the architecture keeps at most the last {max} images"),
-                    help.clone(),
-                ),
+                    format!(
+                        "the lifecycle policy of {repo_name}: {}; the architecture keeps at most the last {max} images",
+                        over.join("; ")
+                    ),
+                    format!("{help}, as the rule of the highest rulePriority, and give no earlier rule a countNumber above {max} or an age-only countType"),
+                );
             }
         }
     }
@@ -210,7 +237,7 @@ mod tests {
         assert_eq!(out.fails(), vec!["aws_ecr_lifecycle_policy.bot"]);
         let msg = out.messages()[0];
         assert!(
-            msg.contains("up to 30 images") && msg.contains("at most the last 10"),
+            msg.contains("up to 30 kept") && msg.contains("at most the last 10"),
             "{msg}"
         );
         let lp = policy(
@@ -218,7 +245,11 @@ mod tests {
             doc("sinceImagePushed", 7),
         );
         let out = run(&LIFECYCLE, &inv(Some(lp)));
-        assert!(out.messages()[0].contains("no imageCountMoreThan rule"));
+        let msg = out.messages()[0];
+        assert!(
+            msg.contains("no count limit") && msg.contains("only by age"),
+            "{msg}"
+        );
     }
 
     #[test]
@@ -256,6 +287,44 @@ mod tests {
         );
     }
 
+    fn text(t: &str) -> Field<String> {
+        Field::Known(t.to_string())
+    }
+
+    /// The issue's examples, judged through the rule.
+    #[test]
+    fn policies_are_evaluated_not_matched() {
+        let untagged_only = r#"{"rules":[{"rulePriority":1,"selection":{"tagStatus":"untagged","countType":"imageCountMoreThan","countNumber":1},"action":{"type":"expire"}}]}"#;
+        let lp = policy(
+            RefTarget::Ident("clever-better-bot".into()),
+            text(untagged_only),
+        );
+        let out = run(&LIFECYCLE, &inv(Some(lp)));
+        assert_eq!(out.fails(), vec!["aws_ecr_lifecycle_policy.bot"]);
+        assert!(
+            out.messages()[0].contains("kept forever"),
+            "{}",
+            out.messages()[0]
+        );
+        let keeps_30 = r#"{"rules":[{"rulePriority":1,"selection":{"tagStatus":"untagged","countType":"imageCountMoreThan","countNumber":5},"action":{"type":"expire"}},{"rulePriority":2,"selection":{"tagStatus":"any","countType":"imageCountMoreThan","countNumber":30},"action":{"type":"expire"}}]}"#;
+        let lp = policy(RefTarget::Ident("clever-better-bot".into()), text(keeps_30));
+        let out = run(&LIFECYCLE, &inv(Some(lp)));
+        assert!(out.messages()[0].contains("up to 30 kept"));
+        assert!(!out.messages()[0].contains("untagged images"));
+        let good = keeps_30.replace("30", "10");
+        let lp = policy(RefTarget::Ident("clever-better-bot".into()), text(&good));
+        assert_eq!(
+            run(&LIFECYCLE, &inv(Some(lp))).passes(),
+            vec!["aws_ecr_lifecycle_policy.bot"]
+        );
+        let archive = r#"{"rules":[{"rulePriority":1,"selection":{"tagStatus":"any","countType":"sinceImagePushed","countUnit":"days","countNumber":30},"action":{"type":"transition","targetStorageClass":"archive"}}]}"#;
+        let lp = policy(RefTarget::Ident("clever-better-bot".into()), text(archive));
+        assert_eq!(
+            run(&LIFECYCLE, &inv(Some(lp))).unknowns(),
+            vec!["aws_ecr_lifecycle_policy.bot"]
+        );
+    }
+
     #[test]
     fn invalid_document_fails() {
         let lp = policy(
@@ -265,5 +334,6 @@ mod tests {
         let out = run(&LIFECYCLE, &inv(Some(lp)));
         assert_eq!(out.fails(), vec!["aws_ecr_lifecycle_policy.bot"]);
         assert!(out.messages()[0].contains("not valid JSON"));
+        assert!(out.messages()[0].contains("ECR rejects it"));
     }
 }

@@ -1,4 +1,5 @@
 //! CB-ECR-* rules.
 
+pub mod evaluate;
 pub mod lifecycle;
 pub mod scan_on_push;

@@ -2,8 +2,12 @@
 
 use std::collections::BTreeMap;
 
-use crate::model::{Field, Inventory, MetricAlarm, Res, Resolution, SnsTopic, Unknown};
+use crate::model::{
+    Field, Inventory, MetricAlarm, RefTarget, Res, Resolution, SnsSubscription, SnsTopic, Unknown,
+};
 use crate::policy::{AlarmSpec, Comparison, GlobList, Policy};
+
+use super::math::{linear, Linear};
 
 pub fn symbol(c: Comparison) -> &'static str {
     match c {
@@ -41,21 +45,42 @@ pub fn watches(spec: &AlarmSpec, metric: &GlobList, a: &MetricAlarm) -> Result<b
     if !(metric.matches(name) || spec.metric.eq_ignore_ascii_case(name)) {
         return Ok(false);
     }
-    match (&spec.namespace, &a.namespace) {
-        (None, _) => Ok(true),
-        (Some(ns), Field::Known(have) | Field::Sensitive(have)) => {
-            Ok(have.eq_ignore_ascii_case(ns))
-        }
-        (Some(_), Field::Unknown(u)) => Err(u.clone()),
-        (Some(_), Field::Absent) => Ok(false),
+    let namespace_ok = match (&spec.namespace, &a.namespace) {
+        (None, _) => true,
+        (Some(ns), Field::Known(have) | Field::Sensitive(have)) => have.eq_ignore_ascii_case(ns),
+        (Some(_), Field::Unknown(u)) => return Err(u.clone()),
+        (Some(_), Field::Absent) => false,
+    };
+    if !namespace_ok || spec.dimensions.is_empty() {
+        return Ok(namespace_ok);
     }
+    match &a.dimensions {
+        Field::Known(have) | Field::Sensitive(have) => {
+            Ok(spec.dimensions.iter().all(|d| have.contains(d)))
+        }
+        Field::Unknown(u) => Err(u.clone()),
+        Field::Absent => Ok(false),
+    }
+}
+
+/// What the spec's metric is, for messages: "CPUUtilization in AWS/ECS by ClusterName,
+/// ServiceName".
+pub fn metric_shown(spec: &AlarmSpec) -> String {
+    let mut s = spec.metric.clone();
+    if let Some(ns) = &spec.namespace {
+        s.push_str(&format!(" in {ns}"));
+    }
+    if !spec.dimensions.is_empty() {
+        s.push_str(&format!(" by {}", spec.dimensions.join(", ")));
+    }
+    s
 }
 
 /// The documented requirement, for messages: "CPUUtilization > 80, period × …".
 pub fn requirement(policy: &Policy, spec: &AlarmSpec) -> String {
     let mut parts = vec![format!(
         "{} {} {}",
-        spec.metric,
+        metric_shown(spec),
         symbol(spec.comparison),
         spec.threshold
     )];
@@ -67,7 +92,10 @@ pub fn requirement(policy: &Policy, spec: &AlarmSpec) -> String {
     }
     for class in &spec.actions {
         let globs = match policy.alarm_actions.get(class) {
-            Some(g) if g.patterns().iter().any(|p| p != "*") => g.patterns().join(" or "),
+            Some(g) if g.patterns().iter().any(|p| p != "*") => format!(
+                "{}, by topic name or the host of an https subscription",
+                g.patterns().join(" or ")
+            ),
             _ => "any SNS topic".to_string(),
         };
         parts.push(format!("an action on a {class} topic ({globs})"));
@@ -80,7 +108,7 @@ pub fn requirement(policy: &Policy, spec: &AlarmSpec) -> String {
 pub fn unserved<'a>(
     classes: &'a [String],
     globs: &BTreeMap<String, GlobList>,
-    topics: &[String],
+    topics: &[Vec<String>],
 ) -> Vec<&'a str> {
     let empty = GlobList::default();
     let globs_of = |class: &str| globs.get(class).unwrap_or(&empty);
@@ -89,7 +117,8 @@ pub fn unserved<'a>(
     let mut used = vec![false; topics.len()];
     let mut left = Vec::new();
     for class in ordered {
-        let pick = (0..topics.len()).find(|&i| !used[i] && globs_of(class).matches(&topics[i]));
+        let pick = (0..topics.len())
+            .find(|&i| !used[i] && topics[i].iter().any(|l| globs_of(class).matches(l)));
         match pick {
             Some(i) => used[i] = true,
             None => left.push(class.as_str()),
@@ -111,6 +140,157 @@ impl Eval {
     }
 }
 
+/// One SNS topic an alarm notifies: its name and the labels its class is judged on.
+struct TopicAction {
+    name: String,
+    /// The name, then the host of each http(s) subscription endpoint (never shown: an
+    /// endpoint may be sensitive).
+    labels: Vec<String>,
+    /// An http(s) subscription whose endpoint is unknown: it may be any service.
+    undecided: Option<Unknown>,
+}
+
+/// The resource type of a Terraform address (`module.m.aws_sns_topic.x["k"]` →
+/// `aws_sns_topic`).
+fn address_type(address: &str) -> &str {
+    let parts: Vec<&str> = address.split('.').collect();
+    let mut i = 0;
+    while parts.get(i) == Some(&"module") {
+        i += 2;
+    }
+    if parts.get(i) == Some(&"data") {
+        i += 1;
+    }
+    parts.get(i).copied().unwrap_or(address)
+}
+
+/// The host of an http(s) URL.
+fn url_host(url: &str) -> Option<String> {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))?;
+    let host = rest.split(['/', '?', '#']).next()?;
+    let host = host.rsplit('@').next()?.split(':').next()?;
+    Some(host.to_ascii_lowercase())
+}
+
+/// Adds the subscriptions of a topic of the inventory (`id`) or outside it (`arn`).
+fn topic_labels(inv: &Inventory, id: Option<usize>, arn: Option<&str>, t: &mut TopicAction) {
+    for sub in inv.all::<SnsSubscription>() {
+        let by_arn = match (&sub.topic, arn) {
+            (Field::Known(targets) | Field::Sensitive(targets), Some(arn)) => {
+                targets.contains(&RefTarget::Ident(arn.to_string()))
+            }
+            _ => false,
+        };
+        let by_id = id.is_some_and(|id| match inv.resolve::<SnsTopic>(&sub.topic) {
+            Resolution::Known { found, .. } => found.iter().any(|f| f.id == id),
+            _ => false,
+        });
+        if !(by_arn || by_id) {
+            continue;
+        }
+        let web = match &sub.protocol {
+            Field::Known(p) | Field::Sensitive(p) => {
+                p.eq_ignore_ascii_case("https") || p.eq_ignore_ascii_case("http")
+            }
+            Field::Unknown(u) => {
+                t.undecided.get_or_insert(u.clone());
+                false
+            }
+            Field::Absent => false,
+        };
+        if !web {
+            continue;
+        }
+        match &sub.endpoint {
+            Field::Known(e) | Field::Sensitive(e) => t.labels.extend(url_host(e)),
+            Field::Unknown(u) => {
+                t.undecided.get_or_insert(u.clone());
+            }
+            Field::Absent => {}
+        }
+    }
+}
+
+type Classified = (Vec<TopicAction>, Vec<String>);
+
+fn topic_action(
+    inv: &Inventory,
+    name: String,
+    id: Option<usize>,
+    arn: Option<&str>,
+) -> TopicAction {
+    let mut t = TopicAction {
+        labels: vec![name.clone()],
+        name,
+        undecided: None,
+    };
+    topic_labels(inv, id, arn, &mut t);
+    t
+}
+
+/// The alarm's actions by their ARN's service (or the Terraform type they refer to): SNS
+/// topics (with their labels) and other actions (described), or why they are unknown.
+fn classify(inv: &Inventory, a: &Res<'_, MetricAlarm>) -> Result<Classified, (String, Unknown)> {
+    let targets = match &a.alarm_actions {
+        Field::Absent => return Ok((Vec::new(), Vec::new())),
+        Field::Unknown(u) => return Err(("the alarm's actions".into(), u.clone())),
+        Field::Known(t) | Field::Sensitive(t) => t,
+    };
+    let mut topics = Vec::new();
+    let mut others = Vec::new();
+    for target in targets {
+        let arn = match target {
+            RefTarget::Address(addr) => {
+                let kind = address_type(addr);
+                if kind != "aws_sns_topic" {
+                    others.push(format!("{kind} (not an SNS topic)"));
+                    continue;
+                }
+                None
+            }
+            RefTarget::Ident(s) if s.starts_with("arn:") => {
+                let service = s.split(':').nth(2).unwrap_or_default();
+                if service != "sns" {
+                    others.push(format!("an {service} action (not an SNS topic)"));
+                    continue;
+                }
+                Some(s.as_str())
+            }
+            RefTarget::Ident(s) => Some(s.as_str()),
+        };
+        let one = Field::Known(vec![target.clone()]);
+        match inv.resolve::<SnsTopic>(&one) {
+            Resolution::Absent => {}
+            Resolution::Unknown(u) => return Err(("the alarm's topics".into(), u)),
+            Resolution::Known { found, external } => {
+                for topic in found {
+                    let name = match &topic.name {
+                        Field::Known(n) | Field::Sensitive(n) => n.clone(),
+                        Field::Unknown(u) => {
+                            return Err(("the names of the alarm's topics".into(), u.clone()))
+                        }
+                        Field::Absent => {
+                            let why = format!("the name of {}", topic.address());
+                            return Err((
+                                "the names of the alarm's topics".into(),
+                                Unknown::NotInInputs(why),
+                            ));
+                        }
+                    };
+                    topics.push(topic_action(inv, name, Some(topic.id), arn));
+                }
+                for x in external {
+                    let name = x.rsplit(':').next().unwrap_or(&x).to_string();
+                    topics.push(topic_action(inv, name, None, Some(&x)));
+                }
+            }
+        }
+    }
+    Ok((topics, others))
+}
+
 fn check_actions(
     inv: &Inventory,
     policy: &Policy,
@@ -121,49 +301,71 @@ fn check_actions(
     if spec.actions.is_empty() {
         return;
     }
-    let mut names: Vec<String> = Vec::new();
-    let mut unnamed: Option<Unknown> = None;
-    match inv.resolve::<SnsTopic>(&a.alarm_actions) {
-        Resolution::Absent => {}
-        Resolution::Unknown(u) => return e.unknown("the alarm's actions", &u),
-        Resolution::Known { found, external } => {
-            for t in found {
-                match &t.name {
-                    Field::Known(n) | Field::Sensitive(n) => names.push(n.clone()),
-                    Field::Unknown(u) => unnamed = Some(u.clone()),
-                    Field::Absent => {
-                        unnamed = Some(Unknown::NotInInputs(format!("the name of {}", t.address())))
-                    }
-                }
-            }
-            names.extend(
-                external
-                    .iter()
-                    .map(|x| x.rsplit(':').next().unwrap_or(x).to_string()),
-            );
-        }
-    }
-    let unserved = unserved(&spec.actions, &policy.alarm_actions, &names);
+    let (topics, others) = match classify(inv, a) {
+        Ok(x) => x,
+        Err((what, why)) => return e.unknown(&what, &why),
+    };
+    let labels: Vec<Vec<String>> = topics.iter().map(|t| t.labels.clone()).collect();
+    let unserved = unserved(&spec.actions, &policy.alarm_actions, &labels);
     if unserved.is_empty() {
         return;
     }
-    match unnamed {
-        Some(u) => e.unknown("the names of the alarm's topics", &u),
-        None => {
-            let topics = if names.is_empty() {
-                "no topic".to_string()
-            } else {
-                names.join(", ")
-            };
-            e.problems.push((
-                "alarm_actions",
-                format!(
-                    "its actions ({topics}) include no {} topic",
-                    unserved.join(" or ")
-                ),
-            ));
+    if let Some(u) = topics.iter().find_map(|t| t.undecided.clone()) {
+        return e.unknown("the endpoints of the alarm topics' subscriptions", &u);
+    }
+    let mut shown: Vec<String> = topics.iter().map(|t| t.name.clone()).collect();
+    shown.extend(others);
+    let listed = if shown.is_empty() {
+        "no topic".to_string()
+    } else {
+        shown.join(", ")
+    };
+    e.problems.push((
+        "alarm_actions",
+        format!(
+            "its actions ({listed}) include no {} topic",
+            unserved.join(" or ")
+        ),
+    ));
+}
+
+/// The alarm's threshold read in its metric's own units: a metric-math alarm whose
+/// expression scales one metric (`100 * m1 / 200 > 80`) is read as `m1 > 160`.
+type Scale = Option<(Linear, String)>;
+
+fn effective(a: &MetricAlarm) -> Result<Scale, (String, Unknown)> {
+    let what = "the metric-math expression".to_string();
+    match &a.math {
+        Field::Absent => Ok(None),
+        Field::Unknown(u) => Err((what, u.clone())),
+        Field::Known(m) | Field::Sensitive(m) => match linear(&m.expression, &m.metric_ids) {
+            Ok((id, l)) if m.metric_ids.first() == Some(&id) => {
+                Ok(Some((l, format!("`{}`", m.expression))))
+            }
+            Ok((id, _)) => Err((
+                what,
+                Unknown::Unresolved(format!(
+                    "`{}` scales {id}, not the alarm's first metric query",
+                    m.expression
+                )),
+            )),
+            Err(why) => Err((
+                what,
+                Unknown::Unresolved(format!("`{}` is not evaluated: {why}", m.expression)),
+            )),
+        },
+    }
+}
+
+/// `GreaterThanThreshold` ↔ `LessThanThreshold`: the comparison after scaling by a negative
+/// factor.
+fn flipped(op: &str) -> String {
+    for (from, to) in [("Greater", "Less"), ("Less", "Greater")] {
+        if let Some(rest) = op.strip_prefix(from) {
+            return format!("{to}{rest}");
         }
     }
+    op.to_string()
 }
 
 /// Compares one alarm with one spec.
@@ -174,18 +376,44 @@ pub fn evaluate(
     a: &Res<'_, MetricAlarm>,
 ) -> Eval {
     let mut e = Eval::default();
+    let scale = match effective(a) {
+        Ok(s) => s,
+        Err((what, why)) => {
+            e.unknown(&what, &why);
+            check_actions(inv, policy, spec, a, &mut e);
+            return e;
+        }
+    };
+    let negative = scale.as_ref().is_some_and(|(l, _)| l.k < 0.0);
     match &a.comparison {
-        Field::Known(s) | Field::Sensitive(s) if comparison_ok(spec.comparison, s) => {}
+        Field::Known(s) | Field::Sensitive(s)
+            if comparison_ok(
+                spec.comparison,
+                &if negative { flipped(s) } else { s.clone() },
+            ) => {}
         Field::Unknown(u) => e.unknown("the comparison operator", u),
         other => e.problems.push((
             "comparison_operator",
             format!("comparison is {}", other.shown()),
         )),
     }
-    match &a.threshold {
-        Field::Known(t) | Field::Sensitive(t) if (t - spec.threshold).abs() < 1e-9 => {}
-        Field::Unknown(u) => e.unknown("the threshold", u),
-        other => e
+    let threshold = a.threshold.clone().map(|t| match &scale {
+        Some((l, _)) => (t - l.c) / l.k,
+        None => t,
+    });
+    let close = |t: f64| (t - spec.threshold).abs() <= 1e-9 * spec.threshold.abs().max(1.0);
+    match (&threshold, &scale) {
+        (Field::Known(t) | Field::Sensitive(t), _) if close(*t) => {}
+        (Field::Unknown(u), _) => e.unknown("the threshold", u),
+        (_, Some((_, expr))) => e.problems.push((
+            "threshold",
+            format!(
+                "threshold is {} on {expr}, {} in the metric's units",
+                a.threshold.shown(),
+                threshold.shown()
+            ),
+        )),
+        (other, None) => e
             .problems
             .push(("threshold", format!("threshold is {}", other.shown()))),
     }
@@ -244,9 +472,12 @@ mod tests {
     fn specific_classes_are_served_first() {
         let policy = Policy::default_policy();
         let classes = vec!["notification".to_string(), "pagerduty".to_string()];
-        let both = vec!["pagerduty-critical".to_string(), "alerts".to_string()];
+        let both = vec![
+            vec!["pagerduty-critical".to_string()],
+            vec!["alerts".to_string()],
+        ];
         assert!(unserved(&classes, &policy.alarm_actions, &both).is_empty());
-        let one = vec!["pagerduty-critical".to_string()];
+        let one = vec![vec!["pagerduty-critical".to_string()]];
         assert_eq!(
             unserved(&classes, &policy.alarm_actions, &one),
             vec!["notification"]

@@ -2,19 +2,37 @@ use crate::declare_rule;
 use crate::model::{KindTag, MetricAlarm, Res, ResId, Unknown};
 use crate::rules::{Check, NO_AGGREGATOR};
 
-use super::alarm_spec::{evaluate, metric_glob, requirement, watches};
+use super::alarm_spec::{evaluate, metric_glob, metric_shown, requirement, watches};
 
 declare_rule! {
     /// ## What it checks
     /// Every documented alarm (`[[alarms]]`) exists as an `aws_cloudwatch_metric_alarm`
-    /// matched by its metric (`metric_name` against the spec's glob, and `namespace` when the
-    /// spec names one), and each matching alarm has the documented comparison (`>` is
+    /// matched by its metric (`metric_name` against the spec's glob, `namespace` when the spec
+    /// names one, and the spec's `dimensions` names among the metric's dimensions: the service
+    /// CPU alarm is `AWS/ECS` by `ClusterName` and `ServiceName`, not `AWS/EC2` by
+    /// `InstanceId`), and each matching alarm has the documented comparison (`>` is
     /// `GreaterThanThreshold`: a `>=` alarm is not the documented one), threshold, period (when
-    /// documented), period × evaluation periods (when documented) and actions: each action
-    /// class the spec lists (`[alarm_actions]`, globs over SNS topic names) needs its own
-    /// `alarm_actions` topic, the most specific classes served first. Topics outside the
-    /// inputs are named by the last segment of their ARN. A missing alarm is a finding with
-    /// no resource; every mismatch of an alarm is named in one finding on it.
+    /// documented), period × evaluation periods (when documented) and actions.
+    ///
+    /// A metric-math alarm is judged in its metric's units: when its returned expression
+    /// scales one metric query by constants (`100 * conn / 200`), the threshold is converted
+    /// (`> 80` there is `conn > 160`); any other expression is unknown with the reason.
+    ///
+    /// Actions are classified by their ARN's service (or the Terraform type they refer to):
+    /// only SNS topics notify; a step-scaling policy, an EC2 action or an SSM action does not.
+    /// Each action class the spec lists (`[alarm_actions]`, globs) needs its own topic, the
+    /// most specific classes served first; a topic belongs to a class when its name, or the
+    /// host of one of its http(s) subscriptions (`aws_sns_topic_subscription`; a PagerDuty
+    /// integration posts to `events.pagerduty.com`), matches. Topics outside the inputs are
+    /// named by the last segment of their ARN. A missing alarm is a finding with no
+    /// resource; every mismatch of an alarm is named in one finding on it.
+    ///
+    /// Sources: Amazon CloudWatch User Guide, "Alarm actions" (an SNS topic notifies its
+    /// subscribers; Lambda, EC2, Auto Scaling / Application Auto Scaling and Systems Manager
+    /// actions are other actions) and "Using metric math" (expressions over metric query
+    /// ids); the ECS and RDS metric pages (`ClusterName`/`ServiceName`,
+    /// `DBInstanceIdentifier`); PagerDuty's Amazon CloudWatch integration guide (an SNS https
+    /// subscription to `https://events.pagerduty.com/integration/<key>/enqueue`).
     ///
     /// ## Why
     /// The architecture document's "Alarms" table: "High CPU > 80% for 5 min, SNS
@@ -54,8 +72,9 @@ declare_rule! {
     /// ```
     ///
     /// ## Live accounts
-    /// Read with `cloudwatch:DescribeAlarms`; alarm actions are the topic ARNs the alarms
-    /// hold (SNS itself is not read). Alarms Application Auto Scaling creates for
+    /// Read with `cloudwatch:DescribeAlarms`; alarm actions are the ARNs the alarms hold,
+    /// classified by service; SNS subscriptions are not read yet, so topics are judged by
+    /// name there. Alarms Application Auto Scaling creates for
     /// target-tracking policies belong to the scaling policy and are skipped. aws-sdk-cloudwatch
     /// from 1.100 speaks only rpc-v2-cbor, which moto 5.2.5 does not serve; cbaudit uses
     /// 1.99 (the Query protocol, which CloudWatch still serves).
@@ -125,7 +144,8 @@ fn check(c: &mut Check<'_>) {
                 spec.name.clone(),
                 format!(
                     "no alarm watches {} ({}); the architecture requires {req}",
-                    spec.metric, spec.description
+                    metric_shown(spec),
+                    spec.description
                 ),
                 format!("declare an aws_cloudwatch_metric_alarm with {req}"),
             );
@@ -162,9 +182,18 @@ mod tests {
     }
 
     fn alarm(inv: &mut Inventory, name: &str, a: A) {
+        let (namespace, dimensions) = match a.metric {
+            "CPUUtilization" | "MemoryUtilization" => {
+                ("AWS/ECS", vec!["ClusterName", "ServiceName"])
+            }
+            "DatabaseConnections" => ("AWS/RDS", vec!["DBInstanceIdentifier"]),
+            _ => ("CleverBetter", vec![]),
+        };
         let m = MetricAlarm {
             name: Field::Known(name.into()),
-            namespace: Field::Known("AWS/ECS".into()),
+            namespace: Field::Known(namespace.into()),
+            dimensions: Field::Known(dimensions.into_iter().map(String::from).collect()),
+            math: Field::Absent,
             metric_name: Field::Known(a.metric.into()),
             comparison: Field::Known(a.cmp.into()),
             threshold: Field::Known(a.threshold),
@@ -316,6 +345,8 @@ mod tests {
     fn unknown_values_are_unknown() {
         let mut m = MetricAlarm {
             name: Field::Known("cpu".into()),
+            namespace: Field::Known("AWS/ECS".into()),
+            dimensions: Field::Known(vec!["ClusterName".into(), "ServiceName".into()]),
             metric_name: Field::Known("CPUUtilization".into()),
             comparison: Field::Known("GreaterThanThreshold".into()),
             threshold: Field::Known(80.0),
@@ -348,5 +379,161 @@ mod tests {
             out.fails().is_empty(),
             "the unknown alarm may be any documented one"
         );
+    }
+
+    fn only(inv: &Inventory, address: &str) -> (String, String) {
+        let out = run(&DOCUMENTED_ALARMS, inv);
+        let o = out
+            .outcomes
+            .iter()
+            .find(|o| match o.subject {
+                crate::rules::Subject::Resource(id) => inv.get(id).address() == address,
+                _ => false,
+            })
+            .unwrap_or_else(|| panic!("no finding on {address}: {:?}", out.messages()));
+        (format!("{:?}", o.status).to_lowercase(), o.message.clone())
+    }
+
+    fn set(inv: &mut Inventory, address: &str, f: impl FnOnce(&mut MetricAlarm)) {
+        let r = inv
+            .resources_mut()
+            .iter_mut()
+            .find(|r| r.address() == address)
+            .expect("alarm");
+        if let crate::model::Kind::MetricAlarm(m) = &mut r.kind {
+            f(m);
+        }
+    }
+
+    fn math(expression: &str) -> Field<crate::model::MetricMath> {
+        Field::Known(crate::model::MetricMath {
+            expression: expression.into(),
+            metric_ids: vec!["conn".into()],
+        })
+    }
+
+    /// `100 * conn / 200 > 80` is exactly "DatabaseConnections > 160".
+    #[test]
+    fn metric_math_is_read_in_the_metrics_units() {
+        let db = "aws_cloudwatch_metric_alarm.db";
+        for (expr, threshold, want) in [
+            ("100 * conn / 200", 80.0, "pass"),
+            ("(conn/200)*100", 80.0, "pass"),
+            ("conn / 200 * 100", 90.0, "fail"),
+            ("RATE(conn)", 80.0, "unknown"),
+            ("conn * conn", 80.0, "unknown"),
+        ] {
+            let mut inv = documented();
+            set(&mut inv, db, |m| {
+                m.math = math(expr);
+                m.threshold = Field::Known(threshold);
+            });
+            let (status, msg) = only(&inv, db);
+            assert_eq!(status, want, "{expr}: {msg}");
+            if want == "fail" {
+                assert!(msg.contains("180 in the metric's units"), "{msg}");
+            }
+        }
+        // A negative scale flips the comparison: `-conn < -160` is `conn > 160`.
+        let mut inv = documented();
+        set(&mut inv, db, |m| {
+            m.math = math("-conn");
+            m.threshold = Field::Known(-160.0);
+            m.comparison = Field::Known("LessThanThreshold".into());
+        });
+        assert_eq!(only(&inv, db).0, "pass");
+    }
+
+    /// A topic whose https subscription is a PagerDuty endpoint is the PagerDuty action,
+    /// whatever its name.
+    #[test]
+    fn pagerduty_by_subscription() {
+        let mut inv = documented();
+        topic(&mut inv, "critical");
+        let api = "aws_cloudwatch_metric_alarm.api";
+        set(&mut inv, api, |m| {
+            m.alarm_actions = Field::Known(vec![at("alerts"), at("critical")]);
+        });
+        let (status, msg) = only(&inv, api);
+        assert_eq!(status, "fail");
+        assert!(msg.contains("no pagerduty topic"), "{msg}");
+        inv.push(Resource::new(
+            "aws_sns_topic_subscription",
+            "aws_sns_topic_subscription.pd",
+            crate::model::SnsSubscription {
+                topic: Field::Known(vec![at("critical")]),
+                protocol: Field::Known("https".into()),
+                endpoint: Field::Sensitive(
+                    "https://events.pagerduty.com/integration/abc123/enqueue".into(),
+                ),
+            },
+        ));
+        assert_eq!(only(&inv, api).0, "pass");
+        // An email subscription says nothing about PagerDuty.
+        if let crate::model::Kind::SnsSubscription(s) =
+            &mut inv.resources_mut().last_mut().expect("sub").kind
+        {
+            s.protocol = Field::Known("email".into());
+        }
+        assert_eq!(only(&inv, api).0, "fail");
+    }
+
+    /// A scaling policy or an EC2 action is not an SNS notification.
+    #[test]
+    fn actions_are_classified_by_their_service() {
+        let mut inv = documented();
+        let cpu = "aws_cloudwatch_metric_alarm.cpu";
+        set(&mut inv, cpu, |m| {
+            m.alarm_actions = Field::Known(vec![
+                ident("arn:aws:autoscaling:eu-west-2:1:scalingPolicy:x:autoScalingGroupName/g:policyName/up"),
+                RefTarget::Address("aws_appautoscaling_policy.up".into()),
+            ]);
+        });
+        let (status, msg) = only(&inv, cpu);
+        assert_eq!(status, "fail");
+        assert!(
+            msg.contains("an autoscaling action (not an SNS topic)")
+                && msg.contains("aws_appautoscaling_policy (not an SNS topic)")
+                && msg.contains("no notification topic"),
+            "{msg}"
+        );
+    }
+
+    /// The service CPU alarm is an ECS service metric: an EC2 CPU alarm is not it.
+    #[test]
+    fn alarms_are_matched_by_namespace_and_dimensions() {
+        let mut inv = documented();
+        let cpu = "aws_cloudwatch_metric_alarm.cpu";
+        set(&mut inv, cpu, |m| {
+            m.namespace = Field::Known("AWS/EC2".into());
+            m.dimensions = Field::Known(vec!["InstanceId".into()]);
+        });
+        let out = run(&DOCUMENTED_ALARMS, &inv);
+        assert!(
+            out.fails().contains(&"missing:high-cpu".to_string()),
+            "{:?}",
+            out.fails()
+        );
+        let msg = out
+            .messages()
+            .into_iter()
+            .find(|m| m.contains("no alarm watches CPUUtilization"))
+            .expect("missing message");
+        assert!(
+            msg.contains("in AWS/ECS by ClusterName, ServiceName"),
+            "{msg}"
+        );
+        // A cluster-wide ECS alarm (no ServiceName) is not the service alarm either.
+        set(&mut inv, cpu, |m| {
+            m.namespace = Field::Known("AWS/ECS".into());
+            m.dimensions = Field::Known(vec!["ClusterName".into()]);
+        });
+        assert!(run(&DOCUMENTED_ALARMS, &inv)
+            .fails()
+            .contains(&"missing:high-cpu".to_string()));
+        set(&mut inv, cpu, |m| {
+            m.dimensions = Field::Unknown(Unknown::AfterApply)
+        });
+        assert_eq!(only(&inv, cpu).0, "unknown");
     }
 }

@@ -2,3 +2,4 @@
 
 pub mod alarm_spec;
 pub mod documented_alarms;
+pub mod math;

@@ -13,7 +13,7 @@
 
 use aws_sdk_cloudwatch::types::{AlarmType, MetricAlarm as Alarm};
 
-use crate::model::{ident, Field, KindTag, MetricAlarm, Resource, Unknown};
+use crate::model::{ident, Field, KindTag, MetricAlarm, MetricMath, Resource, Unknown};
 
 use super::ctx::{client, known};
 use super::{Batch, Ctx};
@@ -63,6 +63,19 @@ fn alarm(ctx: &Ctx, a: &Alarm) -> Option<Resource> {
     let mut namespace = str_field(a.namespace());
     let mut period = known(a.period().map(i64::from));
     let mut statistic = str_field(a.statistic().map(|s| s.as_str()));
+    let names = |d: &[aws_sdk_cloudwatch::types::Dimension]| {
+        Field::Known(
+            d.iter()
+                .filter_map(|d| d.name().map(str::to_string))
+                .collect::<Vec<_>>(),
+        )
+    };
+    let mut dimensions = if a.dimensions().is_empty() {
+        Field::Absent
+    } else {
+        names(a.dimensions())
+    };
+    let mut math = Field::Absent;
     if metric_name.is_absent() {
         // Metric math: the first query that names a metric.
         if let Some(stat) = a.metrics().iter().find_map(|q| q.metric_stat()) {
@@ -71,6 +84,36 @@ fn alarm(ctx: &Ctx, a: &Alarm) -> Option<Resource> {
             namespace = str_field(metric.and_then(|m| m.namespace()));
             period = known(stat.period().map(i64::from));
             statistic = str_field(stat.stat());
+            dimensions = names(metric.map(|m| m.dimensions()).unwrap_or_default());
+        }
+        let expressions: Vec<_> = a
+            .metrics()
+            .iter()
+            .filter(|q| q.expression().is_some())
+            .collect();
+        let returned: Vec<_> = expressions
+            .iter()
+            .filter(|q| q.return_data() == Some(true))
+            .collect();
+        let chosen = match (returned.as_slice(), expressions.as_slice()) {
+            ([one], _) => Some(**one),
+            ([], [one]) => Some(*one),
+            _ => None,
+        };
+        if let Some(q) = chosen.and_then(|q| q.expression()) {
+            math = Field::Known(MetricMath {
+                expression: q.to_string(),
+                metric_ids: a
+                    .metrics()
+                    .iter()
+                    .filter(|q| q.metric_stat().is_some())
+                    .filter_map(|q| q.id().map(str::to_string))
+                    .collect(),
+            });
+        } else if expressions.len() > 1 {
+            math = Field::Unknown(Unknown::Unresolved(
+                "which metric-math expression the alarm returns".into(),
+            ));
         }
     }
     let model = MetricAlarm {
@@ -83,6 +126,8 @@ fn alarm(ctx: &Ctx, a: &Alarm) -> Option<Resource> {
         evaluation_periods: known(a.evaluation_periods().map(i64::from)),
         statistic,
         alarm_actions: Field::Known(a.alarm_actions().iter().map(ident).collect()),
+        dimensions,
+        math,
     };
     let tags = Field::Unknown(Unknown::NotInInputs("the tags of alarms (not read)".into()));
     let ids = vec![name.to_string()];

@@ -53,6 +53,8 @@ pub fn map(t: &str, v: TfRef<'_>) -> Option<Mapped> {
             let mut namespace = v.get("namespace").string_nonempty();
             let mut period = v.get("period").int();
             let mut statistic = v.get("statistic").string_nonempty();
+            let mut dimensions = dimension_names(v.get("dimensions"));
+            let mut math = Field::Absent;
             if metric_name.is_absent() {
                 // Metric-math alarms: the returned metric query's metric.
                 let queries = v.get("metric_query").items();
@@ -66,7 +68,9 @@ pub fn map(t: &str, v: TfRef<'_>) -> Option<Mapped> {
                     namespace = m.get("namespace").string_nonempty();
                     period = m.get("period").int();
                     statistic = m.get("stat").string_nonempty();
+                    dimensions = dimension_names(m.get("dimensions"));
                 }
+                math = metric_math(&queries);
             }
             Mapped::new(MetricAlarm {
                 name: name.clone(),
@@ -78,13 +82,74 @@ pub fn map(t: &str, v: TfRef<'_>) -> Option<Mapped> {
                 evaluation_periods: v.get("evaluation_periods").int(),
                 statistic,
                 alarm_actions: v.get("alarm_actions").refs(),
+                dimensions,
+                math,
             })
             .id(&name)
         }
+        "aws_sns_topic_subscription" => Mapped::new(SnsSubscription {
+            topic: v.get("topic_arn").refs(),
+            protocol: v.get("protocol").string_nonempty(),
+            endpoint: v.get("endpoint").string_nonempty(),
+        }),
         "aws_sns_topic" => {
             let name = v.get("name").string_nonempty();
             Mapped::new(SnsTopic { name: name.clone() }).id(&name)
         }
         _ => return None,
+    })
+}
+
+/// The keys of a `dimensions` map (absent: no dimensions).
+fn dimension_names(v: TfRef<'_>) -> Field<Vec<String>> {
+    if v.is_null() {
+        return Field::Absent;
+    }
+    if v.is_unknown() {
+        return Field::Unknown(Unknown::AfterApply);
+    }
+    Field::Known(
+        v.entries()
+            .into_iter()
+            .map(|(k, _)| k.to_string())
+            .collect(),
+    )
+}
+
+/// The expression a metric-math alarm returns: the `return_data` query with an
+/// `expression` (or the only expression query), with the ids of the metric queries.
+fn metric_math(queries: &[TfRef<'_>]) -> Field<MetricMath> {
+    let expressions: Vec<TfRef<'_>> = queries
+        .iter()
+        .filter(|q| !q.get("expression").is_null())
+        .copied()
+        .collect();
+    let returned: Vec<TfRef<'_>> = expressions
+        .iter()
+        .filter(|q| matches!(q.get("return_data").bool(), Field::Known(true)))
+        .copied()
+        .collect();
+    let chosen = match (returned.as_slice(), expressions.as_slice()) {
+        ([one], _) | ([], [one]) => *one,
+        (_, []) => return Field::Absent,
+        _ => {
+            return Field::Unknown(Unknown::Unresolved(
+                "which metric-math expression the alarm returns".into(),
+            ))
+        }
+    };
+    let expression = match chosen.get("expression").string() {
+        Field::Known(e) | Field::Sensitive(e) => e,
+        Field::Unknown(u) => return Field::Unknown(u),
+        Field::Absent => return Field::Absent,
+    };
+    let metric_ids = queries
+        .iter()
+        .filter(|q| !q.block("metric").is_null())
+        .filter_map(|q| q.get("id").string().get().cloned())
+        .collect();
+    Field::Known(MetricMath {
+        expression,
+        metric_ids,
     })
 }
