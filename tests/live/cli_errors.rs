@@ -25,6 +25,16 @@ const KEYS: &[(&str, &str)] = &[
     ("AWS_SECRET_ACCESS_KEY", "secret"),
 ];
 
+/// A loopback port that refuses connections for as long as the socket lives.
+fn closed_port() -> (tokio::net::TcpSocket, u16) {
+    let socket = tokio::net::TcpSocket::new_v4().expect("socket");
+    socket
+        .bind("127.0.0.1:0".parse().expect("address"))
+        .expect("bind");
+    let port = socket.local_addr().expect("bound").port();
+    (socket, port)
+}
+
 #[test]
 fn no_region() {
     let (code, err) = scan(&["--live"], KEYS);
@@ -50,11 +60,10 @@ fn not_a_url() {
 
 #[test]
 fn nothing_listens() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    // A socket bound but never listening holds the port for the whole test,
+    // so no other test's server can take it, and a connection to it is
+    // refused at once.
+    let (_held, port) = closed_port();
     let url = format!("http://127.0.0.1:{port}");
     let (code, err) = scan(
         &[
@@ -74,11 +83,7 @@ fn nothing_listens() {
 
 #[test]
 fn no_credentials() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let (_held, port) = closed_port();
     let url = format!("http://127.0.0.1:{port}");
     let (code, err) = scan(
         &["--live", "--region", "eu-west-2", "--endpoint-url", &url],
