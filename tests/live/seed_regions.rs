@@ -4,7 +4,8 @@
 //! - names unique only per account and region (an ECR repository, a DB parameter group)
 //!   exist in two scanned regions with different settings: each is judged by its own;
 //! - every ACTIVE task definition is read, not only those a service runs;
-//! - an alarm whose action is a scaling policy has no notification;
+//! - an alarm whose action is a scaling policy has no notification; a topic whose https
+//!   subscription posts to PagerDuty is the PagerDuty action;
 //! - an attached AWS managed policy is judged from the document IAM serves.
 
 use aws_config::{Region, SdkConfig};
@@ -382,4 +383,95 @@ async fn an_attached_aws_managed_policy_is_judged_from_iam() {
     assert!(f[0].message.contains("codecommit:*"), "{all}");
     // The managed policy itself is not the account's: no finding of its own.
     assert!(of(&findings, "CB-IAM-002", POLICY).is_empty(), "{all}");
+}
+
+/// The documented API-errors alarm notifies two topics: `clever-better-alerts` and
+/// `clever-better-ops`, whose name says nothing of PagerDuty but whose https subscription
+/// posts to PagerDuty's CloudWatch integration. Live, the subscription is read
+/// (`sns:ListSubscriptionsByTopic`), so the alarm has its PagerDuty action and passes; the
+/// integration key in the endpoint is never shown.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pagerduty_subscription_serves_the_pagerduty_action() {
+    use aws_sdk_cloudwatch::types::{ComparisonOperator, Statistic};
+    const KEY: &str = "0123456789abcdef0123456789abcdef";
+    let moto = Moto::start();
+    let sdk = moto.sdk().await;
+    let policy = Policy::default_policy();
+    let spec = policy
+        .alarms
+        .iter()
+        .find(|a| a.name == "api-errors")
+        .expect("the embedded policy documents the API-errors alarm");
+    assert_eq!(spec.actions, vec!["notification", "pagerduty"]);
+    let sns = aws_sdk_sns::Client::new(&sdk);
+    let mut topics = Vec::new();
+    for name in ["clever-better-alerts", "clever-better-ops"] {
+        let t = sns
+            .create_topic()
+            .name(name)
+            .send()
+            .await
+            .expect("CreateTopic");
+        topics.push(t.topic_arn().expect("topic ARN").to_string());
+    }
+    sns.subscribe()
+        .topic_arn(&topics[1])
+        .protocol("https")
+        .endpoint(format!(
+            "https://events.pagerduty.com/integration/{KEY}/enqueue"
+        ))
+        .send()
+        .await
+        .expect("Subscribe");
+    let period = spec.period.expect("period") as i32;
+    let cw = aws_sdk_cloudwatch::Client::new(&sdk);
+    let mut put = cw
+        .put_metric_alarm()
+        .alarm_name("clever-better-api-errors")
+        .metric_name(&spec.metric)
+        .namespace("CleverBetter")
+        .comparison_operator(ComparisonOperator::GreaterThanThreshold)
+        .threshold(spec.threshold)
+        .period(period)
+        .evaluation_periods((spec.duration.expect("duration") / i64::from(period)) as i32)
+        .statistic(Statistic::Sum);
+    for t in &topics {
+        put = put.alarm_actions(t);
+    }
+    put.send().await.expect("PutMetricAlarm");
+
+    let first = scan(&moto, &[REGION]).await;
+    let calls = |a: &str| first.calls.actions.get(a).map_or(0, |c| c.0);
+    assert_eq!(
+        calls("sns:ListSubscriptionsByTopic"),
+        2,
+        "{:?}",
+        first.calls.actions
+    );
+    let found = findings(&first);
+    let all = shown(&found);
+    let alarm = arn(REGION, "cloudwatch", "alarm:clever-better-api-errors");
+    assert!(of(&found, "CB-MON-001", &alarm).is_empty(), "{all}");
+    assert!(!all.contains(KEY), "the integration key is shown: {all}");
+
+    // Without the subscription the same alarm lacks its PagerDuty topic.
+    let subs = sns
+        .list_subscriptions_by_topic()
+        .topic_arn(&topics[1])
+        .send()
+        .await
+        .expect("ListSubscriptionsByTopic");
+    for s in subs.subscriptions() {
+        sns.unsubscribe()
+            .subscription_arn(s.subscription_arn().expect("ARN"))
+            .send()
+            .await
+            .expect("Unsubscribe");
+    }
+    let second = scan(&moto, &[REGION]).await;
+    let found = findings(&second);
+    let all = shown(&found);
+    let f = of(&found, "CB-MON-001", &alarm);
+    assert_eq!(f.len(), 1, "{all}");
+    assert!(f[0].message.contains("include no pagerduty topic"), "{all}");
 }
