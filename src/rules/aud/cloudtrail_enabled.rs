@@ -50,8 +50,27 @@ declare_rule! {
     };
 }
 
+/// Whether some trail records management events: `Ok(true)` yes, `Ok(false)` no trail
+/// does, `Err` when it depends on a trail whose selectors are unknown.
+fn management_recorded(c: &Check<'_>) -> Result<bool, Unknown> {
+    let mut doubt = None;
+    for t in c.inv.all::<Trail>() {
+        match &t.management_events {
+            Field::Known(true) | Field::Sensitive(true) | Field::Absent => return Ok(true),
+            Field::Unknown(u) => {
+                doubt.get_or_insert(u.clone());
+            }
+            Field::Known(false) | Field::Sensitive(false) => {}
+        }
+    }
+    doubt.map_or(Ok(false), Err)
+}
+
 fn check(c: &mut Check<'_>) {
     let mut any = false;
+    // A data-events-only trail beside one that records management events is a second
+    // trail, not a gap: it is judged by the other aspects only.
+    let management = management_recorded(c);
     for trail in c.inv.all::<Trail>() {
         any = true;
         let aspects = [
@@ -87,22 +106,48 @@ fn check(c: &mut Check<'_>) {
                 }
             }
         }
+        match (&trail.management_events, &management) {
+            (Field::Known(false) | Field::Sensitive(false), Ok(false)) => {
+                off.push((
+                    "event_selector",
+                    "it records no management events (data events only), so it does not \
+                     log the account's API calls"
+                        .to_string(),
+                ));
+            }
+            (Field::Unknown(u), Err(_)) => {
+                unknown.get_or_insert(("event_selector", u));
+            }
+            _ => {}
+        }
         if let Some((attr, _)) = off.first() {
             let facts: Vec<&str> = off.iter().map(|(_, f)| f.as_str()).collect();
-            let sets: Vec<String> = off.iter().map(|(a, _)| format!("{a} = true")).collect();
+            let sets: Vec<String> = off
+                .iter()
+                .map(|(a, _)| match *a {
+                    "event_selector" => "include_management_events = true in an event_selector \
+                        (or an advanced_event_selector with eventCategory = Management)"
+                        .to_string(),
+                    a => format!("{a} = true"),
+                })
+                .collect();
             c.fail(
                 trail.id,
                 Some(attr),
                 format!(
-                    "trail {}: {}; the architecture requires a multi-region trail with log file \
-                     validation that is logging",
+                    "trail {}: {}; the architecture requires API audit logging: a multi-region \
+                     trail of management events with log file validation that is logging",
                     trail.address(),
                     facts.join(", ")
                 ),
                 format!("set {}", sets.join(", ")),
             );
         } else if let Some((attr, why)) = unknown {
-            c.unknown(trail.id, Some(attr), &format!("{attr} of the trail"), why);
+            let what = match attr {
+                "event_selector" => "whether the trail records management events".to_string(),
+                a => format!("{a} of the trail"),
+            };
+            c.unknown(trail.id, Some(attr), &what, why);
         } else {
             c.pass(trail.id);
         }
@@ -133,6 +178,7 @@ mod tests {
             multi_region: multi,
             log_file_validation: validation,
             logging,
+            management_events: Field::Absent,
         };
         inv.push(Resource::new("aws_cloudtrail", "aws_cloudtrail.main", t));
         inv
@@ -158,7 +204,7 @@ mod tests {
             "{msg}"
         );
         assert!(
-            msg.contains("logging is off") && msg.contains("requires a multi-region"),
+            msg.contains("logging is off") && msg.contains("requires API audit logging"),
             "{msg}"
         );
         assert_eq!(

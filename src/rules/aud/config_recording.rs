@@ -2,6 +2,7 @@ use crate::declare_rule;
 use crate::model::{
     ConfigRecorder, ConfigRecorderStatus, ConfigRule, Field, KindTag, Res, Resolution, Unknown,
 };
+use crate::rules::aud::regions::{judge_regions, region_of, workloads, Candidate, Service};
 use crate::rules::{Check, NO_AGGREGATOR};
 
 declare_rule! {
@@ -79,7 +80,15 @@ fn recording(c: &Check<'_>, r: &Res<'_, ConfigRecorder>) -> Verdict {
     }
     let mut mine = Vec::new();
     let mut maybe = None;
+    let region = region_of(r.resource).ok();
     for s in c.inv.all::<ConfigRecorderStatus>() {
+        // A status starts the recorder of its own region (recorders in two regions may
+        // share a name, `default`).
+        if let (Some(mine), Ok(theirs)) = (region, region_of(s.resource)) {
+            if mine != theirs {
+                continue;
+            }
+        }
         match c.inv.resolve::<ConfigRecorder>(&s.recorder) {
             Resolution::Known { found, .. } if found.iter().any(|f| f.id == r.id) => mine.push(s),
             Resolution::Unknown(u) => {
@@ -117,7 +126,47 @@ fn recording(c: &Check<'_>, r: &Res<'_, ConfigRecorder>) -> Verdict {
 
 fn check_recorders(c: &mut Check<'_>) {
     let recorders: Vec<_> = c.inv.all::<ConfigRecorder>().collect();
-    if recorders.is_empty() {
+    let mut outcomes = Vec::new();
+    for r in &recorders {
+        outcomes.push(judge_recorder(c, r));
+    }
+    let candidates: Vec<Candidate> = recorders
+        .iter()
+        .zip(&outcomes)
+        .map(|(r, o)| Candidate {
+            id: r.id,
+            region: region_of(r.resource).map(str::to_string),
+            on: match o {
+                Outcome::Pass => Some(true),
+                Outcome::Fail(..) => Some(false),
+                Outcome::Unknown(..) => None,
+            },
+        })
+        .collect();
+    let region_unknown = judge_regions(c, &candidates, &SERVICE);
+    for (r, o) in recorders.iter().zip(outcomes) {
+        match o {
+            Outcome::Fail(attr, message) => c.fail(
+                r.id,
+                attr,
+                message,
+                "set recording_group { all_supported = true } and an \
+                 aws_config_configuration_recorder_status with is_enabled = true",
+            ),
+            Outcome::Unknown(attr, what, why) => c.unknown(r.id, attr, &what, &why),
+            Outcome::Pass if region_unknown.contains(&r.id) => {
+                let u = region_of(r.resource).err().unwrap_or(Unknown::AfterApply);
+                c.unknown(
+                    r.id,
+                    None,
+                    "the region of the recorder (whether it covers a region the architecture runs in)",
+                    &u,
+                );
+            }
+            Outcome::Pass => c.pass(r.id),
+        }
+    }
+    if recorders.is_empty() && workloads(c.inv).regions.is_empty() {
         c.missing(
             KindTag::ConfigRecorder,
             "aws_config_configuration_recorder",
@@ -127,49 +176,62 @@ fn check_recorders(c: &mut Check<'_>) {
              and an aws_config_configuration_recorder_status with is_enabled = true",
         );
     }
-    for r in recorders {
-        let all = match &r.all_supported {
-            Field::Known(false) | Field::Sensitive(false) => Err(Ok(
-                "it records only selected resource types (all_supported = false)".to_string(),
-            )),
-            Field::Unknown(u) => Err(Err((
-                "recording_group.all_supported".to_string(),
-                u.clone(),
-            ))),
-            _ => Ok(()),
-        };
-        let verdicts = [all, recording(c, &r)];
-        let problems: Vec<&str> = verdicts
-            .iter()
-            .filter_map(|v| v.as_ref().err()?.as_ref().ok())
-            .map(String::as_str)
-            .collect();
-        let attr = if verdicts[0].is_err() {
-            Some("recording_group")
-        } else {
-            None
-        };
-        if !problems.is_empty() {
-            c.fail(
-                r.id,
-                attr,
-                format!(
-                    "Config recorder {}: {}; the architecture requires it to record all supported \
-                     resources",
-                    r.address(),
-                    problems.join(", and ")
-                ),
-                "set recording_group { all_supported = true } and an \
-                 aws_config_configuration_recorder_status with is_enabled = true",
-            );
-        } else if let Some((what, why)) = verdicts
-            .iter()
-            .find_map(|v| v.as_ref().err()?.as_ref().err())
-        {
-            c.unknown(r.id, attr, what, why);
-        } else {
-            c.pass(r.id);
-        }
+}
+
+const SERVICE: Service = Service {
+    service: "AWS Config",
+    what: "AWS Config recorder",
+    tag: KindTag::ConfigRecorder,
+    resource_type: "aws_config_configuration_recorder",
+    requirement: "Config recording all supported resources",
+    help: "declare an aws_config_configuration_recorder with recording_group { all_supported = true } and an aws_config_configuration_recorder_status with is_enabled = true",
+};
+
+enum Outcome {
+    Pass,
+    Fail(Option<&'static str>, String),
+    Unknown(Option<&'static str>, String, Unknown),
+}
+
+fn judge_recorder(c: &Check<'_>, r: &Res<'_, ConfigRecorder>) -> Outcome {
+    let all = match &r.all_supported {
+        Field::Known(false) | Field::Sensitive(false) => Err(Ok(
+            "it records only selected resource types (all_supported = false)".to_string(),
+        )),
+        Field::Unknown(u) => Err(Err((
+            "recording_group.all_supported".to_string(),
+            u.clone(),
+        ))),
+        _ => Ok(()),
+    };
+    let verdicts = [all, recording(c, r)];
+    let problems: Vec<&str> = verdicts
+        .iter()
+        .filter_map(|v| v.as_ref().err()?.as_ref().ok())
+        .map(String::as_str)
+        .collect();
+    let attr = if verdicts[0].is_err() {
+        Some("recording_group")
+    } else {
+        None
+    };
+    if !problems.is_empty() {
+        Outcome::Fail(
+            attr,
+            format!(
+                "Config recorder {}: {}; the architecture requires it to record all supported \
+                 resources",
+                r.address(),
+                problems.join(", and ")
+            ),
+        )
+    } else if let Some((what, why)) = verdicts
+        .iter()
+        .find_map(|v| v.as_ref().err()?.as_ref().err())
+    {
+        Outcome::Unknown(attr, what.clone(), why.clone())
+    } else {
+        Outcome::Pass
     }
 }
 

@@ -1,5 +1,6 @@
 use crate::declare_rule;
-use crate::model::{Field, GuardDutyDetector, KindTag};
+use crate::model::{Field, GuardDutyDetector, KindTag, Unknown};
+use crate::rules::aud::regions::{judge_regions, region_of, workloads, Candidate, Service};
 use crate::rules::{Check, NO_AGGREGATOR};
 
 declare_rule! {
@@ -43,11 +44,22 @@ declare_rule! {
 }
 
 fn check(c: &mut Check<'_>) {
-    let mut any = false;
-    for d in c.inv.all::<GuardDutyDetector>() {
-        any = true;
+    let detectors: Vec<_> = c.inv.all::<GuardDutyDetector>().collect();
+    let candidates: Vec<Candidate> = detectors
+        .iter()
+        .map(|d| Candidate {
+            id: d.id,
+            region: region_of(d.resource).map(str::to_string),
+            on: match &d.enabled {
+                Field::Known(b) | Field::Sensitive(b) => Some(*b),
+                Field::Absent => Some(true),
+                Field::Unknown(_) => None,
+            },
+        })
+        .collect();
+    let region_unknown = judge_regions(c, &candidates, &SERVICE);
+    for d in &detectors {
         match &d.enabled {
-            Field::Known(true) | Field::Sensitive(true) | Field::Absent => c.pass(d.id),
             Field::Known(false) | Field::Sensitive(false) => c.fail(
                 d.id,
                 Some("enable"),
@@ -61,9 +73,19 @@ fn check(c: &mut Check<'_>) {
             Field::Unknown(u) => {
                 c.unknown(d.id, Some("enable"), "whether the detector is enabled", u)
             }
+            _ if region_unknown.contains(&d.id) => {
+                let u = region_of(d.resource).err().unwrap_or(Unknown::AfterApply);
+                c.unknown(
+                    d.id,
+                    None,
+                    "the region of the detector (whether it covers a region the architecture runs in)",
+                    &u,
+                )
+            }
+            _ => c.pass(d.id),
         }
     }
-    if !any {
+    if detectors.is_empty() && workloads(c.inv).regions.is_empty() {
         c.missing(
             KindTag::GuardDutyDetector,
             "aws_guardduty_detector",
@@ -74,10 +96,19 @@ fn check(c: &mut Check<'_>) {
     }
 }
 
+const SERVICE: Service = Service {
+    service: "GuardDuty",
+    what: "GuardDuty detector",
+    tag: KindTag::GuardDutyDetector,
+    resource_type: "aws_guardduty_detector",
+    requirement: "threat detection enabled",
+    help: "declare an aws_guardduty_detector with enable = true",
+};
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Gap, Inventory, Resource, Unknown};
+    use crate::model::{Gap, Inventory, Resource};
     use crate::rules::testing::run;
 
     fn detector(enabled: Field<bool>) -> Inventory {

@@ -641,6 +641,32 @@ fn setproduct(args: &[TfValue]) -> TfValue {
     )
 }
 
+/// An attribute of a resource instance that its configuration does not set: the provider
+/// computes it. A managed resource's is known after apply and refers to the resource. A data
+/// source's is read from AWS while planning (Terraform's plan knows it, a directory scan
+/// does not call AWS): it is unknown with that reason and names no resource, since a data
+/// source's values only feed other expressions (the one data source the model maps,
+/// `aws_iam_policy_document`, is computed offline and keeps its reference).
+fn computed(address: String) -> TfValue {
+    let group = address.split('[').next().unwrap_or(&address);
+    let data = group.starts_with("data.") || group.contains(".data.");
+    if !data
+        || group.contains(".aws_iam_policy_document.")
+        || group.starts_with("data.aws_iam_policy_document.")
+    {
+        return unknown(vec![address]);
+    }
+    TfValue::Unknown(Arc::new(UnknownValue {
+        refs: Vec::new(),
+        configured: true,
+        reason: Some(format!(
+            "it depends on {group}, which Terraform reads from AWS while planning; a \
+             directory scan does not call AWS (scan a plan of this configuration)"
+        )),
+        partial: None,
+    }))
+}
+
 /// An unknown that stands for an evaluation error (skipped by `try`).
 fn is_error(v: &TfValue) -> bool {
     matches!(v, TfValue::Unknown(u) if u.reason.as_deref().is_some_and(|r| r.starts_with("error:")))
@@ -652,7 +678,7 @@ pub fn get_attr(v: TfValue, name: &str) -> TfValue {
             Some(x) => x,
             None => match m.get(RESOURCE_MARKER).and_then(to_string) {
                 // An attribute the configuration does not set: computed by the provider.
-                Some(address) => unknown(vec![address]),
+                Some(address) => computed(address),
                 // An object without the attribute: Terraform fills `optional()` attributes
                 // with null (a configuration that plans never reads a truly missing one).
                 None => TfValue::Null,

@@ -92,12 +92,17 @@ pub fn load(dir: &Path, opts: &HclOptions, inv: &mut Inventory) -> Result<(), Hc
 
 /// The evaluated values of every resource instance of the configuration in `dir`, by
 /// address, with the given root variable values (a plan's `variables`).
+///
+/// `data_values` are the data source instances the plan read while planning (its
+/// `prior_state`), by address: the evaluation uses them where a directory scan, which
+/// does not call AWS, leaves data sources unknown.
 pub fn instance_values(
     dir: &Path,
     root_vars: HashMap<String, TfValue>,
+    data_values: HashMap<String, TfValue>,
 ) -> Result<HashMap<String, TfValue>, HclError> {
     let project = Project::load(dir)?;
-    let evaluator = Evaluator::new(&project, root_vars);
+    let evaluator = Evaluator::new(&project, root_vars).with_data_values(data_values);
     Ok(evaluator
         .instances()?
         .into_iter()

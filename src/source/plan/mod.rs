@@ -200,7 +200,13 @@ pub fn load(
         .map(|(k, v)| (k.clone(), terraform::TfValue::from_json(&v.value)))
         .collect();
     // Evaluation problems only cost the precision the configuration adds.
-    let hcl = config_dir.and_then(|dir| crate::source::hcl::instance_values(dir, root_vars).ok());
+    let hcl = match config_dir {
+        Some(dir) => {
+            let data = plan_read_data(plan.prior_state).map_err(|e| json_error(path, &e))?;
+            crate::source::hcl::instance_values(dir, root_vars, data).ok()
+        }
+        None => None,
+    };
 
     let loader = Loader {
         hcl: hcl.as_ref(),
@@ -285,6 +291,34 @@ pub fn load(
         path: path.to_string(),
     });
     Ok(())
+}
+
+/// The values of the data sources Terraform read while planning (in `prior_state`), by
+/// address, for the evaluation of the configuration beside the plan.
+fn plan_read_data(
+    prior_state: Option<&RawValue>,
+) -> Result<std::collections::HashMap<String, terraform::TfValue>, serde_json::Error> {
+    let mut out = std::collections::HashMap::new();
+    let Some(raw) = prior_state else {
+        return Ok(out);
+    };
+    let state: State = serde_json::from_str(raw.get())?;
+    let Some(values) = state.values else {
+        return Ok(out);
+    };
+    let mut stack = vec![values.root_module];
+    while let Some(module) = stack.pop() {
+        for r in module.resources {
+            if r.mode == "data" {
+                out.insert(
+                    r.address,
+                    overlay::build_known(r.values, &r.sensitive_values),
+                );
+            }
+        }
+        stack.extend(module.child_modules);
+    }
+    Ok(out)
 }
 
 /// The `after_unknown` overlay of values that omit unknowns: configured attributes that
