@@ -80,17 +80,24 @@ fn recording(c: &Check<'_>, r: &Res<'_, ConfigRecorder>) -> Verdict {
     }
     let mut mine = Vec::new();
     let mut maybe = None;
-    let region = region_of(r.resource).ok();
+    let mut elsewhere = Vec::new();
     for s in c.inv.all::<ConfigRecorderStatus>() {
-        // A status starts the recorder of its own region (recorders in two regions may
-        // share a name, `default`).
-        if let (Some(mine), Ok(theirs)) = (region, region_of(s.resource)) {
-            if mine != theirs {
-                continue;
-            }
-        }
         match c.inv.resolve::<ConfigRecorder>(&s.recorder) {
-            Resolution::Known { found, .. } if found.iter().any(|f| f.id == r.id) => mine.push(s),
+            Resolution::Known { found, .. } if found.iter().any(|f| f.id == r.id) => {
+                // A status starts the recorder of its own region: one declared with another
+                // region's provider names a recorder of that region (recorders in two regions
+                // may share a name). Two unknown regions are not told apart.
+                match (region_of(r.resource), region_of(s.resource)) {
+                    (Ok(a), Ok(b)) if a != b => elsewhere.push((s, b)),
+                    (Ok(_), Ok(_)) | (Err(_), Err(_)) => mine.push(s),
+                    (Ok(_), Err(u)) | (Err(u), Ok(_)) => {
+                        maybe.get_or_insert((
+                            format!("whether {} is in the recorder's region", s.address()),
+                            u,
+                        ));
+                    }
+                }
+            }
             Resolution::Unknown(u) => {
                 maybe.get_or_insert((format!("which recorder {} enables", s.address()), u));
             }
@@ -118,6 +125,15 @@ fn recording(c: &Check<'_>, r: &Res<'_, ConfigRecorder>) -> Verdict {
     }
     match maybe {
         Some(m) => Err(Err(m)),
+        None if !elsewhere.is_empty() => Err(Ok(format!(
+            "no recorder status of its region ({}) starts it ({})",
+            region_of(r.resource).unwrap_or_default(),
+            elsewhere
+                .iter()
+                .map(|(s, region)| format!("{} is in {region}", s.address()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))),
         None => Err(Ok(
             "no aws_config_configuration_recorder_status enables it".into()
         )),

@@ -100,14 +100,39 @@ pub fn instance_values(
     dir: &Path,
     root_vars: HashMap<String, TfValue>,
     data_values: HashMap<String, TfValue>,
-) -> Result<HashMap<String, TfValue>, HclError> {
+) -> Result<Evaluated, HclError> {
     let project = Project::load(dir)?;
     let evaluator = Evaluator::new(&project, root_vars).with_data_values(data_values);
-    Ok(evaluator
+    let values = evaluator
         .instances()?
         .into_iter()
         .map(|i| (i.address, i.values))
-        .collect())
+        .collect();
+    let provider_regions = project.modules[0]
+        .providers
+        .iter()
+        .map(|p| {
+            let key = match &p.alias {
+                Some(a) => format!("{}.{a}", p.name),
+                None => p.name.clone(),
+            };
+            let region = evaluator.provider(&key).0;
+            (key, region)
+        })
+        .collect();
+    Ok(Evaluated {
+        values,
+        provider_regions,
+    })
+}
+
+/// A configuration evaluated beside its plan.
+pub struct Evaluated {
+    /// The values of every resource instance, by address.
+    pub values: HashMap<String, TfValue>,
+    /// The region of each root provider configuration (`aws`, `aws.dr`), where the
+    /// evaluation knows it (a region from a local, say, which a plan does not record).
+    pub provider_regions: HashMap<String, Option<String>>,
 }
 
 /// Attributes the AWS provider's schema marks sensitive (a plan reports them in

@@ -192,7 +192,7 @@ pub fn load(
     };
     let multi_instance = multi_instance_groups(&addresses);
     let config = plan.configuration.unwrap_or_default();
-    let providers = provider_settings(&config, plan.variables.as_ref());
+    let mut providers = provider_settings(&config, plan.variables.as_ref());
     let root_vars: std::collections::HashMap<String, terraform::TfValue> = plan
         .variables
         .iter()
@@ -207,6 +207,18 @@ pub fn load(
         }
         None => None,
     };
+    // A provider region the plan does not record (from a local) may be known to the
+    // evaluated configuration.
+    if let Some(evaluated) = &hcl {
+        for (key, (region, _)) in providers.iter_mut() {
+            if region.is_none() {
+                if let Some(Some(r)) = evaluated.provider_regions.get(key) {
+                    *region = Some(r.clone());
+                }
+            }
+        }
+    }
+    let hcl = hcl.map(|e| e.values);
 
     let loader = Loader {
         hcl: hcl.as_ref(),
