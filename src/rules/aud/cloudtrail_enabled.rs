@@ -10,6 +10,20 @@ declare_rule! {
     /// the provider default: `enable_logging` true, the other two false. Each trail failing
     /// one fails; no trail at all is a finding with no resource.
     ///
+    /// API audit logging means management events (the calls that create, change and delete
+    /// resources). A trail without event selectors records every management event ("By
+    /// default, trails created without specific event selectors will be configured to log
+    /// all read and write management events", CloudTrail API Reference, `EventSelector`).
+    /// A trail whose `event_selector` blocks all set `include_management_events = false`
+    /// (default true), or whose `advanced_event_selector`s select no `eventCategory` equal
+    /// to `Management` (CloudTrail API Reference, `AdvancedEventSelector`: `eventCategory`
+    /// is required, `Management` or `Data`), records data events only: when no trail of the
+    /// inputs records management events, each such trail fails; beside one that does, a
+    /// data-events trail is judged by the other aspects only. `read_write_type` is not
+    /// judged. A multi-region trail covers every region, so trails are not judged per region.
+    /// Live accounts read the selectors with `cloudtrail:GetEventSelectors` (for trails with
+    /// `HasCustomEventSelectors`); an AWS Config aggregator's item does not hold them.
+    ///
     /// ## Why
     /// The architecture document's "Compliance Controls": "CloudTrail: API audit logging
     /// enabled". A single-region trail misses API calls made in other regions (an attacker's
@@ -230,5 +244,45 @@ mod tests {
     fn no_trail_fails_without_resource() {
         let out = run(&CLOUDTRAIL_ENABLED, &Inventory::new());
         assert_eq!(out.fails(), vec!["missing:CloudTrail trail"]);
+    }
+
+    #[test]
+    fn a_trail_of_data_events_only_does_no_api_audit_logging() {
+        let mut inv = trail(Field::Known(true), Field::Known(true), Field::Absent);
+        let data_only = |inv: &mut Inventory| {
+            if let crate::model::Kind::Trail(t) = &mut inv.resources_mut()[0].kind {
+                t.management_events = Field::Known(false);
+            }
+        };
+        data_only(&mut inv);
+        let out = run(&CLOUDTRAIL_ENABLED, &inv);
+        assert_eq!(out.fails(), vec!["aws_cloudtrail.main"]);
+        assert!(out.messages()[0].contains("records no management events"));
+        assert_eq!(out.outcomes[0].attribute.as_deref(), Some("event_selector"));
+        // Beside a trail of management events, a data trail is a second trail.
+        let mut both = trail(Field::Known(true), Field::Known(true), Field::Absent);
+        data_only(&mut both);
+        let other = Trail {
+            name: Field::Known("mgmt".into()),
+            multi_region: Field::Known(true),
+            log_file_validation: Field::Known(true),
+            logging: Field::Absent,
+            management_events: Field::Known(true),
+        };
+        both.push(Resource::new(
+            "aws_cloudtrail",
+            "aws_cloudtrail.mgmt",
+            other,
+        ));
+        let out = run(&CLOUDTRAIL_ENABLED, &both);
+        assert!(out.fails().is_empty() && out.unknowns().is_empty());
+        // Selectors known only after apply: unknown.
+        let mut inv = trail(Field::Known(true), Field::Known(true), Field::Absent);
+        if let crate::model::Kind::Trail(t) = &mut inv.resources_mut()[0].kind {
+            t.management_events = Field::Unknown(Unknown::AfterApply);
+        }
+        let out = run(&CLOUDTRAIL_ENABLED, &inv);
+        assert_eq!(out.unknowns(), vec!["aws_cloudtrail.main"]);
+        assert!(out.messages()[0].contains("whether the trail records management events"));
     }
 }

@@ -10,7 +10,16 @@ declare_rule! {
     /// An AWS Config recorder (`aws_config_configuration_recorder`) records all supported
     /// resources (`recording_group.all_supported`, default true) and is recording: the
     /// recorder status of a live account, else an `aws_config_configuration_recorder_status`
-    /// naming it with `is_enabled = true`. At least `audit.min_config_rules` (1)
+    /// naming it with `is_enabled = true` in the recorder's own region (a status declared
+    /// with another region's provider starts nothing there; a status whose region is not
+    /// known while the recorder's is, is unknown). Each region the architecture runs in
+    /// needs such a recorder: AWS Config is regional ("You can have only one customer
+    /// managed configuration recorder for each AWS account for each AWS Region", AWS Config
+    /// Developer Guide, "Starting AWS Config with a customer managed configuration
+    /// recorder"), so a recorder in us-east-1 records nothing in eu-west-2. A region without
+    /// one fails with no resource (subject `AWS Config recorder in eu-west-2`). Regions are
+    /// read as for CB-AUD-002 (workload VPCs, ECS clusters, load balancers, DB instances; a
+    /// resource's provider region). At least `audit.min_config_rules` (1)
     /// `aws_config_config_rule`s exist, and every rule the policy lists (`audit.config_rules`,
     /// empty by default) exists, matched case-insensitively by rule name or source
     /// identifier. A missing recorder or rule is a finding with no resource.
@@ -437,5 +446,50 @@ mod tests {
             out.fails(),
             vec!["missing:AWS Config recorder", "missing:AWS Config rule"]
         );
+    }
+
+    #[test]
+    fn a_status_starts_only_the_recorder_of_its_region() {
+        let mut inv = Inventory::new();
+        recorder(&mut inv, Field::Absent, Field::Absent);
+        status(&mut inv, ident("default"), Field::Known(true));
+        rule(&mut inv, "trail", "CLOUD_TRAIL_ENABLED");
+        inv.resources_mut()[0].provenance.region = Some("us-east-1".into());
+        inv.resources_mut()[1].provenance.region = Some("eu-west-2".into());
+        let out = run(&CONFIG_RECORDING, &inv);
+        assert_eq!(out.fails(), vec!["aws_config_configuration_recorder.main"]);
+        assert!(
+            out.messages()[0].contains("no recorder status of its region (us-east-1) starts it")
+                && out.messages()[0].contains("is in eu-west-2"),
+            "{}",
+            out.messages()[0]
+        );
+        // The status's region unknown while the recorder's is known: unknown.
+        inv.resources_mut()[1].provenance.region = None;
+        let out = run(&CONFIG_RECORDING, &inv);
+        assert_eq!(
+            out.unknowns(),
+            vec!["aws_config_configuration_recorder.main"]
+        );
+        // Same region: it records; a workload in another region lacks a recorder.
+        inv.resources_mut()[1].provenance.region = Some("us-east-1".into());
+        let mut vpc = Resource::new(
+            "aws_vpc",
+            "aws_vpc.main",
+            crate::model::Vpc {
+                cidr: Field::Absent,
+                default: false,
+            },
+        );
+        vpc.provenance.region = Some("eu-west-2".into());
+        inv.push(vpc);
+        let out = run(&CONFIG_RECORDING, &inv);
+        assert_eq!(
+            out.fails(),
+            vec!["missing:AWS Config recorder in eu-west-2"]
+        );
+        assert!(out
+            .passes()
+            .contains(&"aws_config_configuration_recorder.main".to_string()));
     }
 }

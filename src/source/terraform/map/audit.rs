@@ -221,3 +221,42 @@ fn metric_math(queries: &[TfRef<'_>]) -> Field<MetricMath> {
         metric_ids,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::terraform::TfValue;
+
+    fn management(v: serde_json::Value) -> Field<bool> {
+        let v = TfValue::from_json(&v);
+        match map("aws_cloudtrail", TfRef::plain(&v))
+            .expect("mapped")
+            .kind
+        {
+            Kind::Trail(t) => t.management_events,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn event_selectors_say_whether_management_events_are_recorded() {
+        use serde_json::json;
+        assert_eq!(management(json!({"name": "t"})), Field::Absent);
+        let data_only = json!({"event_selector": [
+            {"include_management_events": false, "read_write_type": "All"}
+        ]});
+        assert_eq!(management(data_only), Field::Known(false));
+        let default_on = json!({"event_selector": [{"read_write_type": "WriteOnly"}]});
+        assert_eq!(management(default_on), Field::Known(true));
+        let advanced_data = json!({"advanced_event_selector": [{"field_selector": [
+            {"field": "eventCategory", "equals": ["Data"]},
+            {"field": "resources.type", "equals": ["AWS::S3::Object"]}
+        ]}]});
+        assert_eq!(management(advanced_data), Field::Known(false));
+        let advanced_mgmt = json!({"advanced_event_selector": [
+            {"field_selector": [{"field": "eventCategory", "equals": ["Data"]}]},
+            {"field_selector": [{"field": "eventCategory", "equals": ["Management"]}]}
+        ]});
+        assert_eq!(management(advanced_mgmt), Field::Known(true));
+    }
+}

@@ -590,4 +590,21 @@ mod tests {
         );
         assert!(r.nat_gateway.is_absent() && !r.gateway.is_absent());
     }
+
+    #[test]
+    fn a_subnet_flow_log_captures_no_vpc() {
+        let vpc_of = |v: &TfValue| match map("aws_flow_log", TfRef::plain(v)).expect("mapped").kind
+        {
+            Kind::FlowLog(f) => f.vpc,
+            other => panic!("{other:?}"),
+        };
+        let subnet = object(vec![
+            ("subnet_id", after_apply()),
+            ("vpc_id", after_apply()),
+            ("traffic_type", json(serde_json::json!("REJECT"))),
+        ]);
+        assert_eq!(vpc_of(&subnet), Field::Absent);
+        let vpc = object(vec![("vpc_id", json(serde_json::json!("vpc-1")))]);
+        assert!(matches!(vpc_of(&vpc), Field::Known(t) if t.len() == 1));
+    }
 }
