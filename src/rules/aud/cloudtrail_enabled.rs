@@ -21,8 +21,9 @@ declare_rule! {
     /// inputs records management events, each such trail fails; beside one that does, a
     /// data-events trail is judged by the other aspects only. `read_write_type` is not
     /// judged. A multi-region trail covers every region, so trails are not judged per region.
-    /// Live accounts read the selectors with `cloudtrail:GetEventSelectors` (for trails with
-    /// `HasCustomEventSelectors`); an AWS Config aggregator's item does not hold them.
+    /// Live accounts read each trail's selectors with `cloudtrail:GetEventSelectors`; an AWS
+    /// Config aggregator's item does not hold them (unknown unless the item says the trail
+    /// has no selectors of its own).
     ///
     /// ## Why
     /// The architecture document's "Compliance Controls": "CloudTrail: API audit logging

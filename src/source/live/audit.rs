@@ -6,8 +6,8 @@
 //! - CloudTrail: `cloudtrail:DescribeTrails` (shadow trails included: a multi-region trail
 //!   created in another region covers this one too), `cloudtrail:GetTrailStatus` per trail
 //!   (by ARN, which also works for shadow trails): `IsLogging` is the trail's `logging`;
-//!   `cloudtrail:GetEventSelectors` per trail with event selectors of its own
-//!   (`HasCustomEventSelectors`): whether it records management events.
+//!   `cloudtrail:GetEventSelectors` per trail (by ARN): whether it records management
+//!   events (no selectors: CloudTrail's default, every management event).
 //! - GuardDuty: `guardduty:ListDetectors` (paginated), `guardduty:GetDetector` per detector:
 //!   status `ENABLED` is `enable = true`; its tags come with it.
 //! - Config: `config:DescribeConfigurationRecorders`,
@@ -62,13 +62,11 @@ pub async fn read_cloudtrail(ctx: &Ctx, out: &mut Batch) {
             Ok(s) => known(s.is_logging()),
             Err(e) => Field::Unknown(why("cloudtrail:GetTrailStatus", &e)),
         };
-        // Without selectors of its own a trail records every management event.
-        let management_events = match t.has_custom_event_selectors() {
-            Some(false) => Field::Absent,
-            _ => match ct.get_event_selectors().trail_name(&arn).send().await {
-                Ok(s) => management_events(&s),
-                Err(e) => Field::Unknown(why("cloudtrail:GetEventSelectors", &e)),
-            },
+        // Read for every trail, whatever `HasCustomEventSelectors` says (not every
+        // implementation of the API sets it).
+        let management_events = match ct.get_event_selectors().trail_name(&arn).send().await {
+            Ok(s) => management_events(&s),
+            Err(e) => Field::Unknown(why("cloudtrail:GetEventSelectors", &e)),
         };
         let model = Trail {
             name: Field::Known(name.to_string()),
