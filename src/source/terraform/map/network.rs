@@ -206,6 +206,11 @@ fn flow_log_vpc(v: TfRef<'_>) -> crate::model::Refs {
         "transit_gateway_id",
         "transit_gateway_attachment_id",
     ];
+    // A whole instance unknown (a `for_each` over values known only after apply): which
+    // target it sets is not known either.
+    if v.is_unknown() {
+        return v.get("vpc_id").refs();
+    }
     if other.iter().any(|k| !v.get(k).is_null()) {
         return Field::Absent;
     }
