@@ -648,14 +648,10 @@ fn setproduct(args: &[TfValue]) -> TfValue {
 /// source's values only feed other expressions (the one data source the model maps,
 /// `aws_iam_policy_document`, is computed offline and keeps its reference).
 fn computed(address: String) -> TfValue {
-    let group = address.split('[').next().unwrap_or(&address);
-    let data = group.starts_with("data.") || group.contains(".data.");
-    if !data
-        || group.contains(".aws_iam_policy_document.")
-        || group.starts_with("data.aws_iam_policy_document.")
-    {
+    let group = data_source_group(&address);
+    let Some(group) = group.filter(|g| !g.contains("data.aws_iam_policy_document.")) else {
         return unknown(vec![address]);
-    }
+    };
     TfValue::Unknown(Arc::new(UnknownValue {
         refs: Vec::new(),
         configured: true,
@@ -665,6 +661,26 @@ fn computed(address: String) -> TfValue {
         )),
         partial: None,
     }))
+}
+
+/// `module.a["k"].data.aws_x.y` for the instance address `module.a["k"].data.aws_x.y[0]`,
+/// `None` when the address is a managed resource's.
+fn data_source_group(address: &str) -> Option<&str> {
+    // Skip the `module.<name>[key].` steps.
+    let mut rest = address;
+    while let Some(after) = rest.strip_prefix("module.") {
+        let name_end = after.find(['.', '[']).unwrap_or(after.len());
+        let mut tail = &after[name_end..];
+        if tail.starts_with('[') {
+            tail = tail.find("].").map_or("", |i| &tail[i + 1..]);
+        }
+        rest = tail.strip_prefix('.').unwrap_or(tail);
+    }
+    if !rest.starts_with("data.") {
+        return None;
+    }
+    let end = address.len() - rest.len() + rest.find('[').unwrap_or(rest.len());
+    Some(&address[..end])
 }
 
 /// An unknown that stands for an evaluation error (skipped by `try`).
@@ -780,5 +796,40 @@ fn strip_marker(v: &TfValue) -> TfValue {
                 .collect(),
         ),
         other => other.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn data_source_groups_are_found_behind_module_steps() {
+        let g = data_source_group;
+        assert_eq!(
+            g("data.aws_availability_zones.available"),
+            Some("data.aws_availability_zones.available")
+        );
+        assert_eq!(g("data.aws_region.r[0]"), Some("data.aws_region.r"));
+        assert_eq!(
+            g(r#"module.a["data.x"].data.aws_region.here"#),
+            Some(r#"module.a["data.x"].data.aws_region.here"#)
+        );
+        assert_eq!(g("module.data.aws_s3_bucket.b"), None);
+        assert_eq!(g("aws_s3_bucket.data"), None);
+        // A data source's computed attribute names no resource and says why.
+        let TfValue::Unknown(u) = computed("module.net.data.aws_availability_zones.az".into())
+        else {
+            panic!("unknown");
+        };
+        assert!(u.refs.is_empty());
+        assert!(u
+            .reason
+            .as_deref()
+            .is_some_and(|r| r.contains("module.net.data.aws_availability_zones.az, which")));
+        let TfValue::Unknown(u) = computed("aws_vpc.main".into()) else {
+            panic!("unknown");
+        };
+        assert_eq!(u.refs, vec!["aws_vpc.main".to_string()]);
     }
 }
