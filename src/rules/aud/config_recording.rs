@@ -1,6 +1,7 @@
 use crate::declare_rule;
 use crate::model::{
-    ConfigRecorder, ConfigRecorderStatus, ConfigRule, Field, KindTag, Res, Resolution, Unknown,
+    ConfigRecorder, ConfigRecorderStatus, ConfigRule, Field, KindTag, Res, ResId, Resolution,
+    Unknown,
 };
 use crate::rules::aud::regions::{judge_regions, region_of, workloads, Candidate, Service};
 use crate::rules::{Check, NO_AGGREGATOR};
@@ -76,7 +77,10 @@ declare_rule! {
 
 type Verdict = Result<(), Result<String, (String, Unknown)>>;
 
-fn recording(c: &Check<'_>, r: &Res<'_, ConfigRecorder>) -> Verdict {
+/// A recorder status and the recorders it starts (or why that is unknown).
+type Started<'a> = (Res<'a, ConfigRecorderStatus>, Result<Vec<ResId>, Unknown>);
+
+fn recording(r: &Res<'_, ConfigRecorder>, statuses: &[Started<'_>]) -> Verdict {
     match &r.recording {
         Field::Known(true) | Field::Sensitive(true) => return Ok(()),
         Field::Known(false) | Field::Sensitive(false) => {
@@ -90,9 +94,10 @@ fn recording(c: &Check<'_>, r: &Res<'_, ConfigRecorder>) -> Verdict {
     let mut mine = Vec::new();
     let mut maybe = None;
     let mut elsewhere = Vec::new();
-    for s in c.inv.all::<ConfigRecorderStatus>() {
-        match c.inv.resolve::<ConfigRecorder>(&s.recorder) {
-            Resolution::Known { found, .. } if found.iter().any(|f| f.id == r.id) => {
+    for (s, starts) in statuses {
+        let s = *s;
+        match starts {
+            Ok(ids) if ids.contains(&r.id) => {
                 // A status starts the recorder of its own region: one declared with another
                 // region's provider names a recorder of that region (recorders in two regions
                 // may share a name). Two unknown regions are not told apart.
@@ -107,10 +112,10 @@ fn recording(c: &Check<'_>, r: &Res<'_, ConfigRecorder>) -> Verdict {
                     }
                 }
             }
-            Resolution::Unknown(u) => {
-                maybe.get_or_insert((format!("which recorder {} enables", s.address()), u));
+            Err(u) => {
+                maybe.get_or_insert((format!("which recorder {} enables", s.address()), u.clone()));
             }
-            _ => {}
+            Ok(_) => {}
         }
     }
     if mine
@@ -151,9 +156,22 @@ fn recording(c: &Check<'_>, r: &Res<'_, ConfigRecorder>) -> Verdict {
 
 fn check_recorders(c: &mut Check<'_>) {
     let recorders: Vec<_> = c.inv.all::<ConfigRecorder>().collect();
+    // Which recorders each status starts, resolved once for all recorders.
+    let statuses: Vec<Started<'_>> = c
+        .inv
+        .all::<ConfigRecorderStatus>()
+        .map(|s| {
+            let starts = match c.inv.resolve::<ConfigRecorder>(&s.recorder) {
+                Resolution::Known { found, .. } => Ok(found.iter().map(|f| f.id).collect()),
+                Resolution::Unknown(u) => Err(u),
+                Resolution::Absent => Ok(Vec::new()),
+            };
+            (s, starts)
+        })
+        .collect();
     let mut outcomes = Vec::new();
     for r in &recorders {
-        outcomes.push(judge_recorder(c, r));
+        outcomes.push(judge_recorder(r, &statuses));
     }
     let candidates: Vec<Candidate> = recorders
         .iter()
@@ -218,7 +236,7 @@ enum Outcome {
     Unknown(Option<&'static str>, String, Unknown),
 }
 
-fn judge_recorder(c: &Check<'_>, r: &Res<'_, ConfigRecorder>) -> Outcome {
+fn judge_recorder(r: &Res<'_, ConfigRecorder>, statuses: &[Started<'_>]) -> Outcome {
     let all = match &r.all_supported {
         Field::Known(false) | Field::Sensitive(false) => Err(Ok(
             "it records only selected resource types (all_supported = false)".to_string(),
@@ -229,7 +247,7 @@ fn judge_recorder(c: &Check<'_>, r: &Res<'_, ConfigRecorder>) -> Outcome {
         ))),
         _ => Ok(()),
     };
-    let verdicts = [all, recording(c, r)];
+    let verdicts = [all, recording(r, statuses)];
     let problems: Vec<&str> = verdicts
         .iter()
         .filter_map(|v| v.as_ref().err()?.as_ref().ok())

@@ -133,8 +133,13 @@ fn judge_doc(v: &mut Verdicts, on: ResId, attribute: &'static str, label: &str, 
 
 /// AWS managed policies among `refs`, judged with cbaudit's snapshot of their documents.
 /// Customer-managed policies are judged on their own resource.
+/// What each AWS managed policy grants (`None`: not an AWS managed policy), by ARN: many
+/// roles attach the same few.
+type Managed = rustc_hash::FxHashMap<String, Option<Result<Vec<String>, Unknown>>>;
+
 fn judge_arns(
     inv: &Inventory,
+    managed: &mut Managed,
     v: &mut Verdicts,
     on: ResId,
     attribute: &'static str,
@@ -157,22 +162,22 @@ fn judge_arns(
                 };
                 let name = aws_managed_name(arn).unwrap_or(arn);
                 let what = format!("whether the AWS managed policy {name} grants full access");
-                match aws_managed_document(inv, arn) {
+                let judged = managed.entry(arn.clone()).or_insert_with(|| {
+                    aws_managed_document(inv, arn).map(|doc| doc.and_then(|d| grants(&d)))
+                });
+                match &*judged {
                     None => v.pass(on, attribute),
-                    Some(Err(why)) => v.unknown(on, attribute, what, why),
-                    Some(Ok(doc)) => match grants(&doc) {
-                        Ok(g) if !g.is_empty() => v.fail(
-                            on,
-                            attribute,
-                            format!(
-                                "{label} attaches the AWS managed policy {name}, which {}; \
-                                 {REQUIREMENT}",
-                                g.join(" and ")
-                            ),
+                    Some(Ok(g)) if g.is_empty() => v.pass(on, attribute),
+                    Some(Ok(g)) => v.fail(
+                        on,
+                        attribute,
+                        format!(
+                            "{label} attaches the AWS managed policy {name}, which {}; \
+                             {REQUIREMENT}",
+                            g.join(" and ")
                         ),
-                        Ok(_) => v.pass(on, attribute),
-                        Err(why) => v.unknown(on, attribute, what, why),
-                    },
+                    ),
+                    Some(Err(why)) => v.unknown(on, attribute, what, why.clone()),
                 }
             }
         }
@@ -182,6 +187,7 @@ fn judge_arns(
 fn check(c: &mut Check<'_>) {
     let inv = c.inv;
     let mut v = Verdicts::default();
+    let mut managed = Managed::default();
     for p in inv.all::<IamPolicy>() {
         // An AWS managed policy a live scan read is judged on what attaches it.
         if is_aws_managed_policy(p.address()) {
@@ -215,6 +221,7 @@ fn check(c: &mut Check<'_>) {
         let label = format!("role {}", role.address());
         judge_arns(
             inv,
+            &mut managed,
             &mut v,
             role.id,
             "managed_policy_arns",
@@ -231,7 +238,7 @@ fn check(c: &mut Check<'_>) {
                 format!("the policy {label} attaches"),
                 Unknown::NotInInputs("its policy_arn".to_string()),
             ),
-            refs => judge_arns(inv, &mut v, a.id, "policy_arn", &label, refs),
+            refs => judge_arns(inv, &mut managed, &mut v, a.id, "policy_arn", &label, refs),
         }
     }
     v.emit(

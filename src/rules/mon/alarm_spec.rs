@@ -3,7 +3,8 @@
 use std::collections::BTreeMap;
 
 use crate::model::{
-    Field, Inventory, MetricAlarm, RefTarget, Res, Resolution, SnsSubscription, SnsTopic, Unknown,
+    Field, Inventory, MetricAlarm, RefTarget, Res, ResId, Resolution, SnsSubscription, SnsTopic,
+    Unknown,
 };
 use crate::policy::{AlarmSpec, Comparison, GlobList, Policy};
 
@@ -174,19 +175,44 @@ fn url_host(url: &str) -> Option<String> {
     Some(host.to_ascii_lowercase())
 }
 
+/// The SNS subscriptions of an inventory with the topics each resolves to, read once for
+/// every alarm a rule judges.
+pub struct Subscriptions<'a> {
+    inv: &'a Inventory,
+    subs: Vec<(Res<'a, SnsSubscription>, Vec<ResId>)>,
+}
+
+impl<'a> Subscriptions<'a> {
+    pub fn of(inv: &'a Inventory) -> Subscriptions<'a> {
+        let subs = inv
+            .all::<SnsSubscription>()
+            .map(|sub| {
+                let topics = match inv.resolve::<SnsTopic>(&sub.topic) {
+                    Resolution::Known { found, .. } => found.iter().map(|f| f.id).collect(),
+                    _ => Vec::new(),
+                };
+                (sub, topics)
+            })
+            .collect();
+        Subscriptions { inv, subs }
+    }
+}
+
 /// Adds the subscriptions of a topic of the inventory (`id`) or outside it (`arn`).
-fn topic_labels(inv: &Inventory, id: Option<usize>, arn: Option<&str>, t: &mut TopicAction) {
-    for sub in inv.all::<SnsSubscription>() {
+fn topic_labels(
+    subs: &Subscriptions<'_>,
+    id: Option<usize>,
+    arn: Option<&str>,
+    t: &mut TopicAction,
+) {
+    for (sub, topics) in &subs.subs {
         let by_arn = match (&sub.topic, arn) {
-            (Field::Known(targets) | Field::Sensitive(targets), Some(arn)) => {
-                targets.contains(&RefTarget::Ident(arn.to_string()))
-            }
+            (Field::Known(targets) | Field::Sensitive(targets), Some(arn)) => targets
+                .iter()
+                .any(|x| matches!(x, RefTarget::Ident(i) if i == arn)),
             _ => false,
         };
-        let by_id = id.is_some_and(|id| match inv.resolve::<SnsTopic>(&sub.topic) {
-            Resolution::Known { found, .. } => found.iter().any(|f| f.id == id),
-            _ => false,
-        });
+        let by_id = id.is_some_and(|id| topics.contains(&id));
         if !(by_arn || by_id) {
             continue;
         }
@@ -216,7 +242,7 @@ fn topic_labels(inv: &Inventory, id: Option<usize>, arn: Option<&str>, t: &mut T
 type Classified = (Vec<TopicAction>, Vec<String>);
 
 fn topic_action(
-    inv: &Inventory,
+    subs: &Subscriptions<'_>,
     name: String,
     id: Option<usize>,
     arn: Option<&str>,
@@ -226,13 +252,17 @@ fn topic_action(
         name,
         undecided: None,
     };
-    topic_labels(inv, id, arn, &mut t);
+    topic_labels(subs, id, arn, &mut t);
     t
 }
 
 /// The alarm's actions by their ARN's service (or the Terraform type they refer to): SNS
 /// topics (with their labels) and other actions (described), or why they are unknown.
-fn classify(inv: &Inventory, a: &Res<'_, MetricAlarm>) -> Result<Classified, (String, Unknown)> {
+fn classify(
+    subs: &Subscriptions<'_>,
+    a: &Res<'_, MetricAlarm>,
+) -> Result<Classified, (String, Unknown)> {
+    let inv = subs.inv;
     let targets = match &a.alarm_actions {
         Field::Absent => return Ok((Vec::new(), Vec::new())),
         Field::Unknown(u) => return Err(("the alarm's actions".into(), u.clone())),
@@ -279,11 +309,11 @@ fn classify(inv: &Inventory, a: &Res<'_, MetricAlarm>) -> Result<Classified, (St
                             ));
                         }
                     };
-                    topics.push(topic_action(inv, name, Some(topic.id), arn));
+                    topics.push(topic_action(subs, name, Some(topic.id), arn));
                 }
                 for x in external {
                     let name = x.rsplit(':').next().unwrap_or(&x).to_string();
-                    topics.push(topic_action(inv, name, None, Some(&x)));
+                    topics.push(topic_action(subs, name, None, Some(&x)));
                 }
             }
         }
@@ -292,7 +322,7 @@ fn classify(inv: &Inventory, a: &Res<'_, MetricAlarm>) -> Result<Classified, (St
 }
 
 fn check_actions(
-    inv: &Inventory,
+    subs: &Subscriptions<'_>,
     policy: &Policy,
     spec: &AlarmSpec,
     a: &Res<'_, MetricAlarm>,
@@ -301,7 +331,7 @@ fn check_actions(
     if spec.actions.is_empty() {
         return;
     }
-    let (topics, others) = match classify(inv, a) {
+    let (topics, others) = match classify(subs, a) {
         Ok(x) => x,
         Err((what, why)) => return e.unknown(&what, &why),
     };
@@ -370,7 +400,7 @@ fn flipped(op: &str) -> String {
 
 /// Compares one alarm with one spec.
 pub fn evaluate(
-    inv: &Inventory,
+    subs: &Subscriptions<'_>,
     policy: &Policy,
     spec: &AlarmSpec,
     a: &Res<'_, MetricAlarm>,
@@ -380,7 +410,7 @@ pub fn evaluate(
         Ok(s) => s,
         Err((what, why)) => {
             e.unknown(&what, &why);
-            check_actions(inv, policy, spec, a, &mut e);
+            check_actions(subs, policy, spec, a, &mut e);
             return e;
         }
     };
@@ -446,7 +476,7 @@ pub fn evaluate(
             }
         }
     }
-    check_actions(inv, policy, spec, a, &mut e);
+    check_actions(subs, policy, spec, a, &mut e);
     e
 }
 

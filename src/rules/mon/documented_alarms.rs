@@ -2,7 +2,7 @@ use crate::declare_rule;
 use crate::model::{KindTag, MetricAlarm, Res, ResId, Unknown};
 use crate::rules::{Check, NO_AGGREGATOR};
 
-use super::alarm_spec::{evaluate, metric_glob, metric_shown, requirement, watches};
+use super::alarm_spec::{evaluate, metric_glob, metric_shown, requirement, watches, Subscriptions};
 
 declare_rule! {
     /// ## What it checks
@@ -98,6 +98,7 @@ declare_rule! {
 fn check(c: &mut Check<'_>) {
     let inv = c.inv;
     let alarms: Vec<Res<'_, MetricAlarm>> = inv.all::<MetricAlarm>().collect();
+    let subs = Subscriptions::of(inv);
     let mut maybe: Vec<(ResId, Unknown, Vec<String>)> = Vec::new();
     for spec in &c.policy.alarms {
         let glob = metric_glob(spec);
@@ -110,7 +111,7 @@ fn check(c: &mut Check<'_>) {
                 Err(u) => undecided.push((a.id, u)),
                 Ok(true) => {
                     matched = true;
-                    let e = evaluate(c.inv, c.policy, spec, a);
+                    let e = evaluate(&subs, c.policy, spec, a);
                     let name = a
                         .name
                         .get()
