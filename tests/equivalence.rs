@@ -1,12 +1,13 @@
 //! Source equivalence: for every fixture, the findings from the `.tf` directory and from its
 //! `plan.json` are identical in (rule, resource address, outcome).
 
+mod common;
+
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use cbaudit::engine;
 use cbaudit::policy::Policy;
-use cbaudit::rules::Status;
 
 type Key = (String, String, &'static str);
 
@@ -14,22 +15,7 @@ fn findings(input: &Path, policy: &Policy) -> Result<BTreeSet<Key>, String> {
     let inv = cbaudit::source::load(&[input]).map_err(|e| format!("{}: {e}", input.display()))?;
     let rules = engine::select_rules(policy, &[], &[]).expect("rules");
     let report = engine::run(&inv, policy, &rules);
-    Ok(report
-        .findings
-        .iter()
-        .map(|f| {
-            let outcome = match f.outcome {
-                Status::Fail => "fail",
-                Status::Unknown => "unknown",
-                Status::Pass => "pass",
-            };
-            let resource = f
-                .resource
-                .clone()
-                .unwrap_or_else(|| format!("missing:{}", f.subject));
-            (f.rule.id.to_string(), resource, outcome)
-        })
-        .collect())
+    Ok(report.findings.iter().map(common::finding_key).collect())
 }
 
 /// Every fixture directory that holds both a configuration and its plan.

@@ -1,12 +1,14 @@
 //! Fixture tests: each fixture's plan yields exactly the findings its `expected.json` lists
 //! (rule, resource address or missing subject, outcome) and no others.
 
+mod common;
+
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use cbaudit::engine;
 use cbaudit::policy::Policy;
-use cbaudit::rules::{self, Status};
+use cbaudit::rules;
 
 type Key = (String, String, String);
 
@@ -51,16 +53,8 @@ fn actual(plan: &Path, only: Option<&str>) -> BTreeSet<Key> {
         .findings
         .iter()
         .map(|f| {
-            let resource = match &f.resource {
-                Some(r) => r.clone(),
-                None => format!("missing:{}", f.subject),
-            };
-            let outcome = match f.outcome {
-                Status::Fail => "fail",
-                Status::Unknown => "unknown",
-                Status::Pass => "pass",
-            };
-            (f.rule.id.to_string(), resource, outcome.to_string())
+            let (rule, resource, outcome) = common::finding_key(f);
+            (rule, resource, outcome.to_string())
         })
         .collect()
 }

@@ -8,6 +8,8 @@
 //!    one literal value, a resource with the attribute null (not set) gets exactly the
 //!    verdicts it gets with the attribute set to that value.
 
+mod common;
+
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
@@ -16,7 +18,6 @@ use serde_json::Value;
 use cbaudit::engine;
 use cbaudit::model::defaults::DEFAULTS;
 use cbaudit::policy::Policy;
-use cbaudit::rules::Status;
 
 type Key = (String, String, &'static str);
 
@@ -66,18 +67,7 @@ fn scan(plan: &Value, policy: &Policy, select: &[String]) -> BTreeSet<Key> {
     engine::run(&inv, policy, &rules)
         .findings
         .iter()
-        .map(|f| {
-            let outcome = match f.outcome {
-                Status::Fail => "fail",
-                Status::Unknown => "unknown",
-                Status::Pass => "pass",
-            };
-            let resource = f
-                .resource
-                .clone()
-                .unwrap_or_else(|| format!("missing:{}", f.subject));
-            (f.rule.id.to_string(), resource, outcome)
-        })
+        .map(common::finding_key)
         .collect()
 }
 

@@ -24,12 +24,13 @@
 //! finding that way". `resource` is the address, or `"missing:<subject>"` for something
 //! missing. A finding that is not listed fails the test, so a pass is asserted too.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use cbaudit::engine;
 use cbaudit::policy::Policy;
-use cbaudit::rules::Status;
 
 const WAYS: [&str; 3] = ["beside", "directory", "alone"];
 
@@ -121,16 +122,8 @@ fn scan(input: &Path, policy: &Policy, select: &[String]) -> BTreeMap<Key, Vec<(
     let report = engine::run(&inv, policy, &rules);
     let mut out: BTreeMap<Key, Vec<(String, String)>> = BTreeMap::new();
     for f in &report.findings {
-        let outcome = match f.outcome {
-            Status::Fail => "fail",
-            Status::Unknown => "unknown",
-            Status::Pass => "pass",
-        };
-        let resource = f
-            .resource
-            .clone()
-            .unwrap_or_else(|| format!("missing:{}", f.subject));
-        out.entry((f.rule.id.to_string(), resource))
+        let (rule, resource, outcome) = common::finding_key(f);
+        out.entry((rule, resource))
             .or_default()
             .push((outcome.to_string(), f.message.clone()));
     }
