@@ -1,5 +1,7 @@
 use crate::declare_rule;
-use crate::model::{DbInstance, EcsService, LoadBalancer, Refs, ResId, SecurityGroup, Unknown};
+use crate::model::{
+    DbCluster, DbInstance, EcsService, LoadBalancer, Refs, ResId, SecurityGroup, Unknown,
+};
 use crate::rules::sg::flows;
 use crate::rules::{tiers, Check, NO_AGGREGATOR};
 
@@ -88,6 +90,11 @@ fn check(c: &mut Check<'_>) {
         );
     }
     for db in inv.all::<DbInstance>() {
+        // An Aurora member wears its cluster's security groups, judged on the cluster.
+        if crate::rules::rds::holders::standalone(c, &db, Some("vpc_security_group_ids")).is_none()
+        {
+            continue;
+        }
         let refs = &db.data.security_groups;
         attached(
             c,
@@ -95,6 +102,17 @@ fn check(c: &mut Check<'_>) {
             refs,
             DB_TIER,
             "DB instance",
+            "vpc_security_group_ids",
+        );
+    }
+    for cl in inv.all::<DbCluster>() {
+        let refs = &cl.data.security_groups;
+        attached(
+            c,
+            cl.id,
+            refs,
+            DB_TIER,
+            "DB cluster",
             "vpc_security_group_ids",
         );
     }

@@ -11,9 +11,9 @@ use serde_json::Value;
 
 use crate::model::{
     AccountPublicAccessBlock, Bucket, BucketEncryption, BucketPublicAccessBlock, BucketReplication,
-    BucketVersioning, DbInstance, Direction, Field, InternetGateway, Kind, KindTag, Listener,
-    ListenerAction, LoadBalancer, LogGroup, NatGateway, Peer, PortRange, Protocol, Provenance,
-    PublicAccessBlockFlags, RefTarget, Refs, ReplicationRule, Resource, RouteTable,
+    BucketVersioning, DbCluster, DbInstance, Direction, Field, InternetGateway, Kind, KindTag,
+    Listener, ListenerAction, LoadBalancer, LogGroup, NatGateway, Peer, PortRange, Protocol,
+    Provenance, PublicAccessBlockFlags, RefTarget, Refs, ReplicationRule, Resource, RouteTable,
     RouteTableAssociation, SecurityGroup, SecurityGroupFlow, SourceKind, Subnet, Tags, Trail,
     Unknown, Vpc,
 };
@@ -29,6 +29,7 @@ pub const RESOURCE_TYPES: &[&str] = &[
     "AWS::ElasticLoadBalancingV2::LoadBalancer",
     "AWS::ElasticLoadBalancingV2::Listener",
     "AWS::RDS::DBInstance",
+    "AWS::RDS::DBCluster",
     "AWS::S3::Bucket",
     "AWS::S3::AccountPublicAccessBlock",
     "AWS::Logs::LogGroup",
@@ -48,6 +49,7 @@ pub const MAPPED_KINDS: &[KindTag] = &[
     KindTag::LoadBalancer,
     KindTag::Listener,
     KindTag::DbInstance,
+    KindTag::DbCluster,
     KindTag::Bucket,
     KindTag::BucketVersioning,
     KindTag::BucketEncryption,
@@ -319,6 +321,7 @@ pub fn map_item(item: &Value, input: &Arc<str>) -> Vec<Resource> {
             },
         )],
         "AWS::RDS::DBInstance" => vec![it.main("aws_db_instance", db_instance(c))],
+        "AWS::RDS::DBCluster" => vec![it.main("aws_rds_cluster", db_cluster(c))],
         "AWS::S3::Bucket" => bucket(&it, c, &json(get(item, "supplementaryConfiguration"))),
         "AWS::S3::AccountPublicAccessBlock" => vec![it.main(
             "aws_s3_account_public_access_block",
@@ -539,6 +542,29 @@ fn db_instance(c: &Value) -> DbInstance {
         ),
         allocated_storage: int(get(c, "allocatedStorage")),
         max_allocated_storage: int(get(c, "maxAllocatedStorage")),
+        availability_zone: string(get(c, "availabilityZone")),
+        cluster: one_ref(get(c, "dBClusterIdentifier")),
+        replicate_source: one_ref(get(c, "readReplicaSourceDBInstanceIdentifier")),
+    }
+}
+
+/// `AWS::RDS::DBCluster`: the `DescribeDBClusters` shape, like `AWS::RDS::DBInstance`.
+fn db_cluster(c: &Value) -> DbCluster {
+    DbCluster {
+        identifier: string(get(c, "dBClusterIdentifier")),
+        engine: string(get(c, "engine")),
+        storage_encrypted: boolean(get(c, "storageEncrypted")),
+        kms_key: string(get(c, "kmsKeyId")),
+        backup_retention_period: int(get(c, "backupRetentionPeriod")),
+        backup_window: string(get(c, "preferredBackupWindow")),
+        maintenance_window: string(get(c, "preferredMaintenanceWindow")),
+        subnet_group: one_ref(get(c, "dBSubnetGroup")),
+        security_groups: refs(
+            list(get(c, "vpcSecurityGroups"))
+                .iter()
+                .map(|g| get(g, "vpcSecurityGroupId")),
+        ),
+        parameter_group: one_ref(get(c, "dBClusterParameterGroup")),
     }
 }
 
