@@ -141,7 +141,8 @@ fn subnet_group(c: &mut Check<'_>, id: ResId, name: &str, refs: &Refs, from: &st
     let (found, external) = match c.inv.resolve::<Subnet>(&group.subnets) {
         Resolution::Absent => (Vec::new(), Vec::new()),
         Resolution::Unknown(u) => {
-            return c.unknown(id, SUBNET_GROUP, "the subnets of the DB subnet group", &u)
+            let what = format!("the subnets of the DB subnet group{from}");
+            return c.unknown(id, SUBNET_GROUP, &what, &u);
         }
         Resolution::Known { found, external } => (found, external),
     };
@@ -158,12 +159,8 @@ fn subnet_group(c: &mut Check<'_>, id: ResId, name: &str, refs: &Refs, from: &st
             help,
         );
     } else if let Some(u) = unknown {
-        c.unknown(
-            id,
-            SUBNET_GROUP,
-            "the tier of the DB subnet group's subnets",
-            &u,
-        );
+        let what = format!("the tier of the DB subnet group's subnets{from}");
+        c.unknown(id, SUBNET_GROUP, &what, &u);
     } else if found.is_empty() {
         c.fail(
             id,
