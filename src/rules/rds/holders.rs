@@ -206,4 +206,132 @@ mod tests {
         assert_eq!(arn_region("primary"), None);
         assert_eq!(arn_region("arn:aws:s3:::bucket"), None);
     }
+
+    fn cluster_inventory(
+        encrypted: Field<bool>,
+        zones: &[Option<&str>],
+        member_cluster: impl Fn(usize) -> Field<Vec<RefTarget>>,
+    ) -> Inventory {
+        let mut inv = Inventory::new();
+        inv.push(
+            Resource::new(
+                "aws_rds_cluster",
+                "aws_rds_cluster.main",
+                DbCluster {
+                    identifier: Field::Known("ledger".into()),
+                    storage_encrypted: encrypted,
+                    ..Default::default()
+                },
+            )
+            .with_identifiers(["ledger"]),
+        );
+        for (i, zone) in zones.iter().enumerate() {
+            inv.push(Resource::new(
+                "aws_rds_cluster_instance",
+                format!("aws_rds_cluster_instance.m{i}"),
+                DbInstance {
+                    identifier: Field::Known(format!("ledger-{i}")),
+                    availability_zone: zone.map_or(Field::Absent, |z| Field::Known(z.into())),
+                    cluster: member_cluster(i),
+                    ..Default::default()
+                },
+            ));
+        }
+        inv
+    }
+
+    fn by_name(_: usize) -> Field<Vec<RefTarget>> {
+        Field::Known(vec![RefTarget::Ident("ledger".into())])
+    }
+
+    #[test]
+    fn the_cluster_holds_encryption_and_its_members_are_not_judged_for_it() {
+        use crate::rules::rds::storage_encrypted::STORAGE_ENCRYPTED;
+        use crate::rules::testing::run;
+        let inv = cluster_inventory(Field::Absent, &[Some("eu-west-1a")], by_name);
+        let out = run(&STORAGE_ENCRYPTED, &inv);
+        assert_eq!(out.fails(), vec!["aws_rds_cluster.main"]);
+        assert!(out.messages()[0].starts_with("DB cluster ledger stores data unencrypted"));
+        assert!(out.passes().is_empty() && out.unknowns().is_empty());
+        // A member of a cluster that is not in the inputs is unknown, never a pass.
+        let elsewhere = |_| Field::Known(vec![RefTarget::Ident("other".into())]);
+        let inv = cluster_inventory(Field::Known(true), &[Some("eu-west-1a")], elsewhere);
+        let out = run(&STORAGE_ENCRYPTED, &inv);
+        assert_eq!(out.unknowns(), vec!["aws_rds_cluster_instance.m0"]);
+        assert!(
+            out.messages()[0].contains("DB cluster other"),
+            "{:?}",
+            out.messages()
+        );
+    }
+
+    #[test]
+    fn a_cluster_is_multi_az_with_instances_in_two_zones() {
+        use crate::rules::rds::multi_az::MULTI_AZ;
+        use crate::rules::testing::run;
+        let yes = Field::Known(true);
+        let two = cluster_inventory(
+            yes.clone(),
+            &[Some("eu-west-1a"), Some("eu-west-1b")],
+            by_name,
+        );
+        assert_eq!(run(&MULTI_AZ, &two).passes(), vec!["aws_rds_cluster.main"]);
+        let one_zone = cluster_inventory(
+            yes.clone(),
+            &[Some("eu-west-1a"), Some("EU-WEST-1A")],
+            by_name,
+        );
+        let out = run(&MULTI_AZ, &one_zone);
+        assert_eq!(out.fails(), vec!["aws_rds_cluster.main"]);
+        assert!(out.messages()[0].contains("all run in eu-west-1a"));
+        let single = cluster_inventory(yes.clone(), &[Some("eu-west-1a")], by_name);
+        assert!(run(&MULTI_AZ, &single).messages()[0].contains("has one instance"));
+        let unplaced = cluster_inventory(yes, &[Some("eu-west-1a"), None], by_name);
+        let out = run(&MULTI_AZ, &unplaced);
+        assert_eq!(out.unknowns(), vec!["aws_rds_cluster.main"]);
+        assert!(out.messages()[0].contains("RDS chooses the zone of aws_rds_cluster_instance.m1"));
+    }
+
+    #[test]
+    fn a_same_region_replica_takes_its_sources_encryption_and_says_so() {
+        use crate::rules::rds::storage_encrypted::STORAGE_ENCRYPTED;
+        use crate::rules::testing::run;
+        let mut inv = Inventory::new();
+        let mut primary = instance("aws_db_instance.primary", "eu-west-1", None);
+        if let crate::model::Kind::DbInstance(d) = &mut primary.kind {
+            d.storage_encrypted = Field::Known(false);
+        }
+        inv.push(primary);
+        let mut replica = instance(
+            "aws_db_instance.near",
+            "eu-west-1",
+            Some(RefTarget::Ident("primary".into())),
+        );
+        if let crate::model::Kind::DbInstance(d) = &mut replica.kind {
+            d.storage_encrypted = Field::Known(true); // ignored by RDS in the same region
+        }
+        inv.push(replica);
+        let mut far = instance(
+            "aws_db_instance.far",
+            "eu-west-2",
+            Some(RefTarget::Ident("primary".into())),
+        );
+        if let crate::model::Kind::DbInstance(d) = &mut far.kind {
+            d.kms_key = Field::Known("arn:aws:kms:eu-west-2:111122223333:key/1".into());
+        }
+        inv.push(far);
+        let out = run(&STORAGE_ENCRYPTED, &inv);
+        assert_eq!(
+            out.fails(),
+            vec!["aws_db_instance.near", "aws_db_instance.primary"]
+        );
+        assert!(
+            out.messages().iter().any(|m| m.contains(
+                "stores data unencrypted (storage_encrypted is false, from its source aws_db_instance.primary)"
+            )),
+            "{:?}",
+            out.messages()
+        );
+        assert_eq!(out.passes(), vec!["aws_db_instance.far"]);
+    }
 }

@@ -75,7 +75,7 @@ fn check(c: &mut Check<'_>) {
             Replica::SameRegion(src) => (
                 src.storage_encrypted.clone(),
                 src.kms_key.clone(),
-                holders::from_source(&src),
+                format!(", from its source {}", src.address()),
             ),
             // Encrypted exactly when it names a key of its own region (see holders.rs).
             Replica::CrossRegion => {

@@ -655,3 +655,69 @@ fn bucket(it: &Item<'_>, c: &Value, sup: &Value) -> Vec<Resource> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn item(ty: &str, name: &str, arn: &str, conf: Value) -> Value {
+        serde_json::json!({
+            "accountId": "111111111111", "awsRegion": "eu-west-2", "resourceId": name,
+            "resourceName": name, "resourceType": ty, "arn": arn, "tags": [],
+            "configuration": conf,
+        })
+    }
+
+    #[test]
+    fn clusters_and_their_members_and_replicas_are_mapped() {
+        let input: Arc<str> = Arc::from("aggregator:test");
+        let cluster = item(
+            "AWS::RDS::DBCluster",
+            "ledger",
+            "arn:aws:rds:eu-west-2:111111111111:cluster:ledger",
+            serde_json::json!({
+                "dBClusterIdentifier": "ledger", "engine": "aurora-postgresql",
+                "storageEncrypted": false, "backupRetentionPeriod": 7,
+                "preferredBackupWindow": "03:00-04:00",
+                "preferredMaintenanceWindow": "mon:04:00-mon:05:00",
+                "dBSubnetGroup": "ledger-data", "dBClusterParameterGroup": "ledger-pg",
+                "vpcSecurityGroups": [{"vpcSecurityGroupId": "sg-1", "status": "active"}],
+            }),
+        );
+        let res = map_item(&cluster, &input);
+        let Kind::DbCluster(c) = &res[0].kind else {
+            panic!("{:?}", res[0].kind)
+        };
+        assert_eq!(res[0].resource_type, "aws_rds_cluster");
+        assert_eq!(c.storage_encrypted, Field::Known(false));
+        assert_eq!(c.backup_retention_period, Field::Known(7));
+        assert_eq!(
+            c.parameter_group,
+            Field::Known(vec![RefTarget::Ident("ledger-pg".into())])
+        );
+        assert_eq!(
+            c.subnet_group,
+            Field::Known(vec![RefTarget::Ident("ledger-data".into())])
+        );
+        let member = item(
+            "AWS::RDS::DBInstance",
+            "ledger-writer",
+            "arn:aws:rds:eu-west-2:111111111111:db:ledger-writer",
+            serde_json::json!({
+                "dBInstanceIdentifier": "ledger-writer", "dBClusterIdentifier": "ledger",
+                "availabilityZone": "eu-west-2a",
+                "readReplicaSourceDBInstanceIdentifier": null,
+            }),
+        );
+        let res = map_item(&member, &input);
+        let Kind::DbInstance(d) = &res[0].kind else {
+            panic!("{:?}", res[0].kind)
+        };
+        assert_eq!(
+            d.cluster,
+            Field::Known(vec![RefTarget::Ident("ledger".into())])
+        );
+        assert_eq!(d.availability_zone, Field::Known("eu-west-2a".into()));
+        assert!(d.replicate_source.is_absent());
+    }
+}
