@@ -10,8 +10,8 @@ declare_rule! {
     /// Every DB instance has `multi_az = true` (not set = false, the RDS default).
     ///
     /// Aurora: a cluster has no `multi_az`; its high availability is instances in two
-    /// availability zones (AWS Aurora User Guide, "High availability for Aurora": a reader
-    /// in another AZ is the failover target). A DB cluster passes when its member instances
+    /// availability zones (AWS Aurora User Guide, "Amazon Aurora DB clusters": "Maintain
+    /// high availability by locating Aurora Replicas in separate Availability Zones"). A DB cluster passes when its member instances
     /// run in at least two AZs, fails with fewer than two instances or all in one AZ, and is
     /// unknown when RDS chooses a member's zone (no `availability_zone`). Members are
     /// judged through their cluster. A read replica is judged on its own `multi_az`.

@@ -134,7 +134,11 @@ fn judge(
                 id,
                 Some("storage_encrypted"),
                 format!("{name} stores data unencrypted ({fact}); the architecture requires encryption at rest with KMS"),
-                "set storage_encrypted = true (an existing instance or cluster must be restored from an encrypted snapshot copy)",
+                if name.starts_with("DB cluster") {
+                    "set storage_encrypted = true (an existing cluster must be restored from an encrypted snapshot copy)"
+                } else {
+                    "set storage_encrypted = true (an existing instance must be restored from an encrypted snapshot copy)"
+                },
             );
             return;
         }
