@@ -14,9 +14,10 @@ declare_rule! {
     /// ## What it checks
     /// Every application load balancer's `security_groups` are all `alb`-tier groups; every
     /// ECS service's `network_configuration.security_groups` are all `app`-tier groups; every
-    /// DB instance's `vpc_security_group_ids` are all `db`-tier groups. A resource wearing a
-    /// group of another tier, or of no tier, fails; so does one with no security group at
-    /// all (AWS then attaches the VPC's default group). Tiers are the `Tier` tag, else the
+    /// DB instance's and DB cluster's `vpc_security_group_ids` are all `db`-tier groups (an
+    /// Aurora member instance wears its cluster's groups, judged on the cluster). A resource
+    /// wearing a group of another tier, or of no tier, fails; so does one with no security
+    /// group at all (AWS then attaches the VPC's default group). Tiers are the `Tier` tag, else the
     /// group name (see `security_groups.tiers`). References that cannot be resolved make
     /// the resource unknown; so does a group whose tags are unknown, unless another of its
     /// groups is known to be of the wrong tier.

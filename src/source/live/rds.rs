@@ -38,9 +38,9 @@ pub const KINDS: &[KindTag] = &[
 pub async fn read(ctx: &Ctx, out: &mut Batch) {
     let rds = client!(ctx, aws_sdk_rds);
     instances(ctx, &rds, out).await;
-    clusters(ctx, &rds, out).await;
     subnet_groups(ctx, &rds, out).await;
     parameter_groups(ctx, &rds, out).await;
+    clusters(ctx, &rds, out).await;
     cluster_parameter_groups(ctx, &rds, out).await;
 }
 
