@@ -334,4 +334,50 @@ mod tests {
         );
         assert_eq!(out.passes(), vec!["aws_db_instance.far"]);
     }
+
+    #[test]
+    fn a_members_own_parameter_group_overrides_the_clusters() {
+        use crate::model::{DbParameter, DbParameterGroup};
+        use crate::rules::rds::parameters::PARAMETERS;
+        use crate::rules::testing::run;
+        let mut inv = cluster_inventory(Field::Known(true), &[Some("eu-west-1a")], by_name);
+        let group = DbParameterGroup {
+            name: Field::Known("member-pg".into()),
+            parameters: Field::Known(vec![DbParameter {
+                name: "max_connections".into(),
+                value: Field::Known("100".into()),
+            }]),
+            ..Default::default()
+        };
+        inv.push(
+            Resource::new(
+                "aws_db_parameter_group",
+                "aws_db_parameter_group.member",
+                group,
+            )
+            .with_identifiers(["member-pg"]),
+        );
+        let mut member = inv.resources()[1].clone();
+        member.provenance.address = "aws_rds_cluster_instance.own".into();
+        if let crate::model::Kind::DbInstance(d) = &mut member.kind {
+            d.parameter_group = Field::Known(vec![RefTarget::Ident("member-pg".into())]);
+        }
+        inv.push(member);
+        let out = run(&PARAMETERS, &inv);
+        // The cluster names no cluster parameter group (the default: fails on the cluster);
+        // the member's own group sets max_connections to 100 (fails on that group); the
+        // member without a group of its own gives nothing.
+        assert_eq!(
+            out.fails(),
+            vec!["aws_db_parameter_group.member", "aws_rds_cluster.main"]
+        );
+        assert!(
+            out.messages()
+                .iter()
+                .any(|m| m.contains("overrides the cluster parameter group")
+                    && m.contains("max_connections is 100")),
+            "{:?}",
+            out.messages()
+        );
+    }
 }

@@ -4,7 +4,7 @@ use crate::declare_rule;
 use crate::model::{
     DbCluster, DbInstance, DbParameterGroup, Field, Refs, Res, ResId, Resolution, Unknown,
 };
-use crate::rules::rds::holders::{self, Replica};
+use crate::rules::rds::holders::{self, Membership, Replica};
 use crate::rules::{Check, NO_AGGREGATOR};
 
 declare_rule! {
@@ -28,7 +28,11 @@ declare_rule! {
     /// cluster; a cluster without one uses `default.aurora-postgresql<major>` and fails.
     /// Aurora PostgreSQL offers no TimescaleDB extension, so a policy that requires
     /// `timescaledb.*` parameters fails on any Aurora cluster (the parameter is not set).
-    /// A member instance's own DB parameter group is not examined.
+    /// A member instance's own DB parameter group overrides the cluster's for the parameters
+    /// it sets (AWS Aurora User Guide, "DB cluster parameter groups for Amazon Aurora DB
+    /// clusters", "Amazon Aurora DB cluster and DB instance parameters": a value edited in
+    /// the DB parameter group overrides the cluster parameter group's): the documented
+    /// parameters it sets are compared too.
     ///
     /// ## Why
     /// The architecture document's Database Performance Tuning: "max_connections = 200",
@@ -182,6 +186,10 @@ fn compare(param: &str, want: &str, have: &Field<String>) -> Verdict {
 fn check(c: &mut Check<'_>) {
     let mut checked = BTreeSet::new();
     for db in c.inv.all::<DbInstance>() {
+        if let Membership::Member(_) = holders::membership(c.inv, &db) {
+            member_group(c, &db, &mut checked);
+            continue;
+        }
         if holders::standalone(c, &db, Some("parameter_group_name")).is_none() {
             continue;
         }
@@ -251,6 +259,64 @@ fn judge(
             }
             (None, None) => default_group(c, &format!("the engine's default {kind}")),
         },
+    }
+}
+
+/// A cluster member's own DB parameter group overrides the cluster parameter group for the
+/// parameters it sets: those it sets are compared (the others come from the cluster's).
+fn member_group(c: &mut Check<'_>, db: &Res<'_, DbInstance>, checked: &mut BTreeSet<ResId>) {
+    let group = match c.inv.resolve::<DbParameterGroup>(&db.parameter_group) {
+        Resolution::Absent => return,
+        Resolution::Unknown(u) => return c.unknown(db.id, ATTR, "the DB parameter group", &u),
+        Resolution::Known { found, external } => match (found.first(), external.first()) {
+            (Some(g), _) => *g,
+            (None, Some(ext)) if ext.to_ascii_lowercase().starts_with("default.") => return,
+            (None, Some(ext)) => {
+                let why = Unknown::NotInInputs(format!("parameter group {ext}"));
+                return c.unknown(db.id, ATTR, "the DB parameter group's parameters", &why);
+            }
+            (None, None) => return,
+        },
+    };
+    if !checked.insert(group.id) {
+        return;
+    }
+    let attr = Some("parameter");
+    let params: &[crate::model::DbParameter] = match &group.parameters {
+        Field::Known(p) | Field::Sensitive(p) => p,
+        Field::Unknown(u) => return c.unknown(group.id, attr, "the group's parameters", u),
+        Field::Absent => &[],
+    };
+    let mut problems = Vec::new();
+    let mut unknown = None;
+    for (name, want) in &c.policy.database.parameters {
+        let Some(p) = params.iter().find(|p| p.name.eq_ignore_ascii_case(name)) else {
+            continue;
+        };
+        match compare(name, want, &p.value) {
+            Verdict::Equal => {}
+            Verdict::Differs(d) => problems.push(d),
+            Verdict::Unknown(u) => {
+                unknown.get_or_insert(u);
+            }
+        }
+    }
+    if !problems.is_empty() {
+        c.fail(
+            group.id,
+            attr,
+            format!(
+                "parameter group {} (it overrides the cluster parameter group on cluster member {}): {}",
+                group.name.shown(),
+                db.address(),
+                problems.join("; ")
+            ),
+            format!("set the parameters {} (or leave them to the cluster parameter group)", wanted(c)),
+        );
+    } else if let Some(u) = unknown {
+        c.unknown(group.id, attr, "a documented parameter's value", &u);
+    } else {
+        c.pass(group.id);
     }
 }
 
