@@ -225,7 +225,7 @@ fn check_group(c: &mut Check<'_>, group: &Res<'_, DbParameterGroup>, want: &str)
                 c.fail(
                     group.id,
                     Some("parameter"),
-                    format!("DB parameter group {fact}; the architecture requires rds.force_ssl = 1 (TLS for every connection)"),
+                    format!("{} {fact}; the architecture requires rds.force_ssl = 1 (TLS for every connection)", label(group)),
                     "add parameter { name = \"rds.force_ssl\", value = \"1\" }",
                 );
             }
@@ -250,11 +250,23 @@ fn check_group(c: &mut Check<'_>, group: &Res<'_, DbParameterGroup>, want: &str)
         c.fail(
             group.id,
             Some("parameter"),
-            format!("DB parameter group {fact}; the architecture requires at least {want}"),
+            format!(
+                "{} {fact}; the architecture requires at least {want}",
+                label(group)
+            ),
             format!("add parameter {{ name = \"ssl_min_protocol_version\", value = \"{want}\" }}"),
         );
     } else if clean {
         c.pass(group.id);
+    }
+}
+
+/// "DB parameter group" or "DB cluster parameter group".
+fn label(group: &Res<'_, DbParameterGroup>) -> &'static str {
+    if group.cluster {
+        "DB cluster parameter group"
+    } else {
+        "DB parameter group"
     }
 }
 
