@@ -6,9 +6,10 @@
 //! 1. it carries one of the scope's tags (key and value), or one of its names (its `Name`
 //!    tag, each identifier, the last segment of an ARN) matches one of the scope's globs;
 //! 2. else, a resource it hangs from is in scope (a subnet's VPC, a rule's security group,
-//!    an inline policy's role, a bucket setting's bucket: [`parents`]); or an in-scope
+//!    an inline policy's role, a bucket setting's bucket, a subscription's topic:
+//!    [`parents`]); or an in-scope
 //!    resource owns it (a DB instance's subnet and parameter groups, a role's attached
-//!    managed policies, a task definition's roles: [`owned`]);
+//!    managed policies, a task definition's roles, an alarm's topics: [`owned`]);
 //! 3. else, when it can be judged neither way (its tags are unknown and it has no name, or
 //!    it hangs from something the inventory does not hold) it is **in scope**: a resource
 //!    that may be the architecture's is never silently dropped;
@@ -60,6 +61,7 @@ fn parents(kind: &Kind) -> Vec<&Refs> {
         Kind::BucketEncryption(b) => vec![&b.bucket],
         Kind::BucketPublicAccessBlock(b) => vec![&b.bucket],
         Kind::BucketReplication(b) => vec![&b.bucket],
+        Kind::SnsSubscription(s) => vec![&s.topic],
         _ => Vec::new(),
     }
 }
@@ -74,6 +76,7 @@ fn owned(kind: &Kind) -> Vec<&Refs> {
         Kind::IamPolicyAttachment(a) => vec![&a.policy],
         Kind::EcsService(s) => vec![&s.task_definition],
         Kind::TaskDefinition(t) => vec![&t.task_role, &t.execution_role],
+        Kind::MetricAlarm(a) => vec![&a.alarm_actions],
         _ => Vec::new(),
     }
 }

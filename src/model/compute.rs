@@ -58,6 +58,9 @@ pub struct TaskDefinition {
     pub task_role: Refs,
     pub execution_role: Refs,
     pub containers: Field<Vec<Container>>,
+    /// `network_mode` (`awsvpc`, `bridge`, `host`, `none`); absent: ECS's default, `bridge`
+    /// on Linux.
+    pub network_mode: Field<String>,
 }
 
 /// `aws_appautoscaling_target`.

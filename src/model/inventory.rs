@@ -35,6 +35,9 @@ pub struct Inventory {
     by_address: HashMap<String, ResId>,
     by_group: HashMap<String, Vec<ResId>>,
     by_identifier: HashMap<String, Vec<ResId>>,
+    /// The resources of each kind, in input order (indexed by `KindTag as usize`): rules
+    /// that look up one kind per resource of another stay linear in the inventory.
+    by_kind: Vec<Vec<ResId>>,
     /// The kinds read since the last [`Inventory::take_touched`] (one bit per [`KindTag`]):
     /// the engine learns which kinds a rule needed, to judge it against the source's gaps.
     touched: AtomicU64,
@@ -104,6 +107,31 @@ impl<'a, T> Resolution<'a, T> {
     }
 }
 
+/// The resource ids a resolution has already found: a linear scan while there are few
+/// (the usual case), a hash set once there are many (a name shared by many resources).
+#[derive(Default)]
+struct Seen(Option<rustc_hash::FxHashSet<ResId>>, usize);
+
+impl Seen {
+    /// Records `id`; false if it was already found. `found` lists what was found so far.
+    fn insert<I: Iterator<Item = ResId>>(&mut self, id: ResId, found: impl Fn() -> I) -> bool {
+        const LINEAR: usize = 16;
+        if let Some(set) = &mut self.0 {
+            return set.insert(id);
+        }
+        if found().any(|f| f == id) {
+            return false;
+        }
+        self.1 += 1;
+        if self.1 > LINEAR {
+            let mut set: rustc_hash::FxHashSet<ResId> = found().collect();
+            set.insert(id);
+            self.0 = Some(set);
+        }
+        true
+    }
+}
+
 /// The type and name of an IAM role, policy, user or group ARN
 /// (`arn:aws:iam::123456789012:role/service/task` → `("role", "task")`), any account.
 pub fn iam_arn_name(arn: &str) -> Option<(&str, &str)> {
@@ -147,6 +175,10 @@ impl Inventory {
     pub fn push(&mut self, resource: Resource) -> ResId {
         let id = self.resources.len();
         let address = resource.address().to_string();
+        if self.by_kind.is_empty() {
+            self.by_kind = vec![Vec::new(); KindTag::COUNT];
+        }
+        self.by_kind[resource.kind.tag() as usize].push(id);
         self.by_group
             .entry(group_address(&address).to_string())
             .or_default()
@@ -237,23 +269,16 @@ impl Inventory {
         };
         let mut ids = Vec::new();
         for target in targets {
-            let found: Vec<ResId> = match target {
-                RefTarget::Address(address) => match self.by_address.get(address.as_str()) {
-                    Some(&id) if !self.by_group.contains_key(address.as_str()) => vec![id],
-                    _ => self
-                        .by_group
-                        .get(address.as_str())
-                        .cloned()
-                        .unwrap_or_default(),
-                },
+            let found: &[ResId] = match target {
+                RefTarget::Address(address) => self.addressed(address),
                 RefTarget::Ident(ident) => self
                     .by_identifier
                     .get(ident.as_str())
-                    .cloned()
-                    .unwrap_or_default(),
+                    .map_or(&[], Vec::as_slice),
             };
-            for id in found {
-                if !ids.contains(&id) {
+            let mut seen = Seen::default();
+            for &id in found {
+                if seen.insert(id, || ids.iter().copied()) {
                     ids.push(id);
                 }
             }
@@ -291,22 +316,17 @@ impl Inventory {
     pub fn all<T: ResourceKind>(&self) -> impl Iterator<Item = Res<'_, T>> {
         self.touch(T::TAG);
         let view = self.view();
-        self.resources
-            .iter()
-            .enumerate()
-            .filter_map(move |(id, r)| {
-                if view
-                    .as_ref()
-                    .is_some_and(|v| !v.get(id).copied().unwrap_or(true))
-                {
-                    return None;
-                }
-                T::from_kind(&r.kind).map(|data| Res {
-                    id,
-                    resource: r,
-                    data,
-                })
-            })
+        let ids: &[ResId] = self.by_kind.get(T::TAG as usize).map_or(&[], Vec::as_slice);
+        ids.iter().filter_map(move |&id| {
+            if view
+                .as_ref()
+                .is_some_and(|v| !v.get(id).copied().unwrap_or(true))
+            {
+                return None;
+            }
+            let resource = &self.resources[id];
+            T::from_kind(&resource.kind).map(|data| Res { id, resource, data })
+        })
     }
 
     pub fn typed<T: ResourceKind>(&self, id: ResId) -> Option<Res<'_, T>> {
@@ -315,15 +335,29 @@ impl Inventory {
         T::from_kind(&resource.kind).map(|data| Res { id, resource, data })
     }
 
-    fn push_typed<'a, T: ResourceKind>(&'a self, id: ResId, found: &mut Vec<Res<'a, T>>) -> bool {
-        match self.typed::<T>(id) {
-            Some(res) => {
-                if !found.iter().any(|f| f.id == id) {
-                    found.push(res);
+    fn push_typed<'a, T: ResourceKind>(
+        &'a self,
+        id: ResId,
+        found: &mut Vec<Res<'a, T>>,
+        seen: &mut Seen,
+    ) -> bool {
+        let resource = &self.resources[id];
+        match T::from_kind(&resource.kind) {
+            Some(data) => {
+                if seen.insert(id, || found.iter().map(|f| f.id)) {
+                    found.push(Res { id, resource, data });
                 }
                 true
             }
             None => false,
+        }
+    }
+
+    /// The resources an address names: one instance, or every instance of a group.
+    fn addressed(&self, address: &str) -> &[ResId] {
+        match self.by_address.get(address) {
+            Some(id) if !self.by_group.contains_key(address) => std::slice::from_ref(id),
+            _ => self.by_group.get(address).map_or(&[], Vec::as_slice),
         }
     }
 
@@ -335,6 +369,7 @@ impl Inventory {
         &'a self,
         ident: &str,
         found: &mut Vec<Res<'a, T>>,
+        seen: &mut Seen,
     ) -> bool {
         let Some((kind, name)) = iam_arn_name(ident) else {
             return false;
@@ -346,8 +381,12 @@ impl Inventory {
         for &id in ids {
             let r = &self.resources[id];
             let arn_unknown = !r.identifiers.iter().any(|i| i.starts_with("arn:"));
-            if arn_unknown && r.resource_type == format!("aws_iam_{kind}") {
-                any |= self.push_typed(id, found);
+            let same_type = r
+                .resource_type
+                .strip_prefix("aws_iam_")
+                .is_some_and(|t| t == kind);
+            if arn_unknown && same_type {
+                any |= self.push_typed(id, found, seen);
             }
         }
         any
@@ -366,22 +405,15 @@ impl Inventory {
             Field::Known(t) | Field::Sensitive(t) => t,
         };
         let mut found: Vec<Res<'_, T>> = Vec::new();
+        let mut seen = Seen::default();
         let mut external = Vec::new();
         let mut addressed_other_kinds = false;
         for target in targets {
             match target {
                 RefTarget::Address(address) => {
-                    let ids: Vec<ResId> = match self.by_address.get(address.as_str()) {
-                        Some(&id) if !self.by_group.contains_key(address.as_str()) => vec![id],
-                        _ => self
-                            .by_group
-                            .get(address.as_str())
-                            .cloned()
-                            .unwrap_or_default(),
-                    };
                     let mut any = false;
-                    for id in ids {
-                        any |= self.push_typed(id, &mut found);
+                    for &id in self.addressed(address) {
+                        any |= self.push_typed(id, &mut found, &mut seen);
                     }
                     addressed_other_kinds |= !any;
                 }
@@ -389,11 +421,11 @@ impl Inventory {
                     let mut any = false;
                     if let Some(ids) = self.by_identifier.get(ident.as_str()) {
                         for &id in ids {
-                            any |= self.push_typed(id, &mut found);
+                            any |= self.push_typed(id, &mut found, &mut seen);
                         }
                     }
                     if !any {
-                        any = self.by_iam_arn_name(ident, &mut found);
+                        any = self.by_iam_arn_name(ident, &mut found, &mut seen);
                     }
                     if !any {
                         external.push(ident.clone());
@@ -408,5 +440,39 @@ impl Inventory {
             )));
         }
         Resolution::Known { found, external }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{ident, SnsTopic};
+
+    #[test]
+    fn a_name_many_resources_share_resolves_to_each_once() {
+        let mut inv = Inventory::new();
+        for n in 0..40 {
+            inv.push(
+                Resource::new(
+                    "aws_sns_topic",
+                    format!("module.m[{n}].aws_sns_topic.alerts"),
+                    SnsTopic::default(),
+                )
+                .with_identifiers(["alerts"]),
+            );
+        }
+        let refs = Field::Known(vec![
+            ident("alerts"),
+            RefTarget::Address("module.m[3].aws_sns_topic.alerts".into()),
+            ident("alerts"),
+        ]);
+        let Resolution::Known { found, external } = inv.resolve::<SnsTopic>(&refs) else {
+            panic!("known");
+        };
+        let ids: Vec<ResId> = found.iter().map(|f| f.id).collect();
+        assert_eq!(ids, (0..40).collect::<Vec<_>>());
+        assert!(external.is_empty());
+        assert_eq!(inv.resolve_any(&refs), (0..40).collect::<Vec<_>>());
+        assert_eq!(inv.all::<SnsTopic>().count(), 40);
     }
 }

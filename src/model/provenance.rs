@@ -53,15 +53,16 @@ impl Location {
         let mut out = Vec::with_capacity(offsets.len());
         let (mut line, mut column, mut pos) = (1u32, 1u32, 0usize);
         for &offset in offsets.iter() {
-            let offset = offset.min(text.len());
-            for &b in &text[pos..offset] {
-                if b == b'\n' {
-                    line += 1;
-                    column = 1;
-                } else if b & 0xC0 != 0x80 {
-                    column += 1; // count characters, not UTF-8 continuation bytes
-                }
+            let offset = offset.min(text.len()).max(pos);
+            let segment = &text[pos..offset];
+            let mut tail = segment;
+            if let Some(last) = memchr::memrchr(b'\n', segment) {
+                line += memchr::memchr_iter(b'\n', segment).count() as u32;
+                column = 1;
+                tail = &segment[last + 1..];
             }
+            // Count characters, not UTF-8 continuation bytes.
+            column += tail.iter().filter(|&&b| b & 0xC0 != 0x80).count() as u32;
             pos = offset;
             out.push(Location {
                 path: path.clone(),
@@ -148,6 +149,24 @@ impl Provenance {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn many_agrees_with_at() {
+        let path: Arc<str> = Arc::from("plan.json");
+        let text = "{\n  \"a\": \"\u{e9}t\u{e9}\",\n\n  \"b\": [1,\n 2], \"\u{1f600}x\": 3\n}";
+        let bytes = text.as_bytes();
+        let mut offsets: Vec<usize> = text.char_indices().map(|(i, _)| i).rev().collect();
+        offsets.push(bytes.len());
+        let many = Location::many(&path, bytes, &mut offsets);
+        for (offset, got) in offsets.iter().zip(many) {
+            let want = Location::at(path.clone(), bytes, *offset, 0);
+            assert_eq!(
+                (got.line, got.column),
+                (want.line, want.column),
+                "offset {offset}"
+            );
+        }
+    }
 
     #[test]
     fn location_of_falls_back_to_the_enclosing_block_then_the_resource() {

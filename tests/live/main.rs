@@ -24,4 +24,5 @@ mod seed_database;
 mod seed_edge;
 mod seed_identity;
 mod seed_network;
+mod seed_regions;
 mod seed_storage;

@@ -183,8 +183,8 @@ async fn a_real_account_gives_only_the_default_vpc_finding() {
     assert_eq!(f.region.as_deref(), Some(REGION));
 
     // What was left out: the default VPC and its children, the other team's VPC and its
-    // children, its bucket and the bucket's settings, the organization's role and its
-    // attachment; nothing the seeder made from the plan.
+    // children, its bucket and the bucket's settings, the organization's role, its
+    // attachment and the AWS managed policy attached; nothing the seeder made from the plan.
     let out = left_out(inv);
     let total: usize = out.values().map(Vec::len).sum();
     assert_eq!(report.summary.out_of_scope, total);
@@ -200,6 +200,7 @@ async fn a_real_account_gives_only_the_default_vpc_finding() {
     assert_eq!(
         kinds,
         vec![
+            "IAM policy",
             "IAM policy attachment",
             "IAM role",
             "S3 bucket",
@@ -212,12 +213,14 @@ async fn a_real_account_gives_only_the_default_vpc_finding() {
         "{out:#?}"
     );
     // One main route table and one default security group per VPC; the role's one
-    // attachment.
+    // attachment and the AWS managed policy it attaches (read with iam:GetPolicyVersion,
+    // in scope only through what attaches it).
     for (kind, n) in [
         ("VPC", 2),
         ("route table", 2),
         ("security group", 2),
         ("IAM role", 1),
+        ("IAM policy", 1),
         ("IAM policy attachment", 1),
         ("S3 bucket", 1),
     ] {
@@ -231,6 +234,7 @@ async fn a_real_account_gives_only_the_default_vpc_finding() {
         .iter()
         .any(|a| a.ends_with(&format!("role/{ORG_ROLE}"))));
     assert!(out["S3 bucket"].iter().any(|a| a.ends_with(OTHER_BUCKET)));
+    assert_eq!(out["IAM policy"], vec![ADMIN.to_string()]);
     // moto's default VPC has one default subnet per zone of the region; the other VPC two.
     let default_subnets = inv
         .resources()

@@ -4,6 +4,7 @@ use crate::rules::attached::Attached;
 use crate::rules::{Check, NO_AGGREGATOR};
 
 use super::evaluate::{evaluate, Evaluation};
+use rustc_hash::FxHashMap as HashMap;
 
 declare_rule! {
     /// ## What it checks
@@ -91,6 +92,9 @@ fn check(c: &mut Check<'_>) {
     );
     let inv = c.inv;
     let attached = Attached::<EcrLifecyclePolicy, EcrRepository>::collect(inv, |lp| &lp.repository);
+    // One evaluation per policy text (many repositories share a policy text).
+    let empty = String::new();
+    let mut evaluated: HashMap<&str, Evaluation> = HashMap::default();
     for repo in inv.all::<EcrRepository>() {
         let policies = attached.of(repo.id);
         if policies.is_empty() {
@@ -107,16 +111,20 @@ fn check(c: &mut Check<'_>) {
         }
         for lp in policies.iter().copied() {
             let attr = Some("policy");
-            let text = match &lp.policy {
+            let text = match &lp.data.policy {
                 Field::Known(t) | Field::Sensitive(t) => t,
                 Field::Unknown(u) => {
                     c.unknown(lp.id, attr, "the lifecycle policy document", u);
                     continue;
                 }
-                Field::Absent => "",
+                Field::Absent => &empty,
             };
             let repo_name = repo.name.shown();
-            let judged = match evaluate(text) {
+            let judged = match evaluated
+                .entry(text.as_str())
+                .or_insert_with(|| evaluate(text))
+                .clone()
+            {
                 Evaluation::Bounds(b) => b,
                 Evaluation::Unsupported(why) => {
                     c.unknown(

@@ -42,6 +42,14 @@ declare_rule! {
     /// }
     /// ```
     ///
+    /// ## Live accounts
+    /// Every ACTIVE task definition revision is read (`ecs:ListTaskDefinitions`,
+    /// `ecs:DescribeTaskDefinition`), not only those a service runs: an older revision, or
+    /// the definition of a standalone or scheduled task, can still start tasks with its
+    /// plaintext secret. INACTIVE revisions are read only when a service still runs one: no
+    /// new task can start from them (Amazon ECS API Reference, `DeregisterTaskDefinition`).
+    /// When the listing fails, the rule's verdicts name the missing permission.
+    ///
     /// ## Peers
     /// Trivy `AVD-AWS-0036` (ecs no-plaintext-secrets); AWS Config
     /// `ecs-no-environment-secrets` (with a `secretKeys` list of exact names).

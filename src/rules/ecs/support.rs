@@ -5,9 +5,12 @@
 //! `service/<cluster name>/<service name>` (when the service's cluster cannot be resolved,
 //! the service-name segment alone decides), or, while `resource_id` is not known, when its
 //! references resolve to the service (or, for a policy, to one of the service's targets).
+//! Cluster and service names are unique only within one account and region: a target or
+//! policy read in another region than the service (a live scan of several regions) never
+//! acts on it, whatever its `resource_id` says.
 
 use crate::model::{
-    EcsCluster, EcsService, Field, Inventory, KindTag, Refs, Res, ResId, Resolution,
+    EcsCluster, EcsService, Field, Inventory, KindTag, Refs, Res, ResId, Resolution, Resource,
     ScalableTarget, ScalingPolicy, TaskDefinition, Unknown,
 };
 use crate::rules::tiers::{resolve_one, service_role, services_in_role, ServiceRole};
@@ -62,6 +65,8 @@ pub(super) struct ServiceKey {
     pub id: ResId,
     pub name: Option<String>,
     pub cluster: Option<String>,
+    /// The region the service was read in (live and aggregator sources).
+    pub region: Option<String>,
 }
 
 impl ServiceKey {
@@ -74,7 +79,13 @@ impl ServiceKey {
             id: svc.id,
             name: svc.name.get().cloned(),
             cluster,
+            region: svc.resource.provenance.region.clone(),
         }
+    }
+
+    /// Whether `r` was read in another region than the service (both regions known).
+    fn elsewhere(&self, r: &Resource) -> bool {
+        matches!((&self.region, &r.provenance.region), (Some(a), Some(b)) if a != b)
     }
 
     /// The `resource_id` the service's targets must carry (for help texts).
@@ -99,7 +110,14 @@ impl ServiceKey {
 }
 
 /// Whether `target` scales the service.
-pub(super) fn target_matches(inv: &Inventory, target: &ScalableTarget, key: &ServiceKey) -> Match {
+pub(super) fn target_matches(
+    inv: &Inventory,
+    target: &Res<'_, ScalableTarget>,
+    key: &ServiceKey,
+) -> Match {
+    if key.elsewhere(target.resource) {
+        return Match::No;
+    }
     if let Some(ns) = target.service_namespace.get() {
         if !ns.eq_ignore_ascii_case("ecs") {
             return Match::No;
@@ -115,10 +133,13 @@ pub(super) fn target_matches(inv: &Inventory, target: &ScalableTarget, key: &Ser
 /// Whether `policy` acts on the service, directly or through one of its `targets`.
 pub(super) fn policy_matches(
     inv: &Inventory,
-    policy: &ScalingPolicy,
+    policy: &Res<'_, ScalingPolicy>,
     key: &ServiceKey,
     targets: &[ResId],
 ) -> Match {
+    if key.elsewhere(policy.resource) {
+        return Match::No;
+    }
     match &policy.resource_id {
         Field::Known(id) | Field::Sensitive(id) => bool_match(key.matches_id(id)),
         Field::Unknown(u) => by_refs(inv, &policy.resource_refs, key, targets, Some(u)),
@@ -233,20 +254,76 @@ mod tests {
 
     #[test]
     fn unknown_resource_id_uses_references() {
-        let (inv, id) = setup(Field::Absent);
+        let (mut inv, id) = setup(Field::Absent);
         let k = key(&inv, id);
         let mut target = ScalableTarget {
             resource_id: Field::Unknown(Unknown::AfterApply),
             resource_refs: Field::Known(vec![RefTarget::Address("aws_ecs_service.ml".into())]),
             ..Default::default()
         };
-        assert_eq!(target_matches(&inv, &target, &k), Match::Yes);
+        let mut verdict = |t: &ScalableTarget| {
+            let at = inv.push(Resource::new(
+                "aws_appautoscaling_target",
+                format!("aws_appautoscaling_target.t{}", inv.len()),
+                t.clone(),
+            ));
+            let res = inv.typed::<ScalableTarget>(at).expect("target");
+            target_matches(&inv, &res, &k)
+        };
+        assert_eq!(verdict(&target), Match::Yes);
         target.resource_refs = Field::Absent;
-        assert!(matches!(
-            target_matches(&inv, &target, &k),
-            Match::Unknown(_)
-        ));
+        assert!(matches!(verdict(&target), Match::Unknown(_)));
         target.service_namespace = Field::Known("dynamodb".into());
-        assert_eq!(target_matches(&inv, &target, &k), Match::No);
+        assert_eq!(verdict(&target), Match::No);
+    }
+
+    /// Cluster and service names are unique per region: a target read in another region
+    /// than the service does not scale it, though its `resource_id` names it.
+    #[test]
+    fn another_regions_target_does_not_scale_the_service() {
+        let mut inv = Inventory::new();
+        inv.push(
+            Resource::new(
+                "aws_ecs_cluster",
+                "arn:aws:ecs:us-east-1:1:cluster/prod",
+                EcsCluster {
+                    name: Field::Known("prod".into()),
+                },
+            )
+            .in_region("us-east-1"),
+        );
+        let svc = inv.push(
+            Resource::new(
+                "aws_ecs_service",
+                "arn:aws:ecs:us-east-1:1:service/prod/ml",
+                EcsService {
+                    name: Field::Known("ml".into()),
+                    cluster: Field::Known(vec![RefTarget::Address(
+                        "arn:aws:ecs:us-east-1:1:cluster/prod".into(),
+                    )]),
+                    ..Default::default()
+                },
+            )
+            .in_region("us-east-1"),
+        );
+        let target = |region: &str| {
+            Resource::new(
+                "aws_appautoscaling_target",
+                format!("arn:aws:application-autoscaling:{region}:1:scalable-target/x"),
+                ScalableTarget {
+                    resource_id: Field::Known("service/prod/ml".into()),
+                    service_namespace: Field::Known("ecs".into()),
+                    ..Default::default()
+                },
+            )
+            .in_region(region)
+        };
+        let here = inv.push(target("us-east-1"));
+        let there = inv.push(target("eu-west-1"));
+        let k = key(&inv, svc);
+        assert_eq!(k.cluster.as_deref(), Some("prod"));
+        let t = |id| inv.typed::<ScalableTarget>(id).expect("target");
+        assert_eq!(target_matches(&inv, &t(here), &k), Match::Yes);
+        assert_eq!(target_matches(&inv, &t(there), &k), Match::No);
     }
 }

@@ -1,11 +1,13 @@
 use crate::declare_rule;
 use crate::model::{
-    Field, IamInlinePolicy, IamPolicy, IamPolicyAttachment, IamRole, PolicyDocument, RefTarget,
-    Refs, ResId, Unknown,
+    Field, IamInlinePolicy, IamPolicy, IamPolicyAttachment, IamRole, Inventory, PolicyDocument,
+    RefTarget, Refs, ResId, Unknown,
 };
 use crate::rules::{Check, NO_AGGREGATOR};
 
-use super::policies::{aws_managed, aws_managed_name, document, Doc};
+use super::policies::{
+    aws_managed_document, aws_managed_name, document, is_aws_managed_policy, Doc,
+};
 use super::statements::admin_grant;
 use super::verdicts::Verdicts;
 
@@ -25,10 +27,13 @@ declare_rule! {
     /// grant on every resource. `NotAction: "*"` / `NotResource: "*"` grant nothing.
     ///
     /// AWS managed policies are judged with cbaudit's reviewed snapshot of their documents
-    /// (`data/aws-managed-policies.json`, dated); the finding goes on the attachment, or on
-    /// the role for `managed_policy_arns`. A managed policy not in the snapshot is unknown,
-    /// never pass. An `aws_iam_policy_document` is read with its `source_policy_documents`
-    /// / `override_policy_documents` merged as the provider merges them.
+    /// (`data/aws-managed-policies.json`, dated) in plans and `.tf` files, and with the
+    /// default version AWS serves in live scans (`iam:GetPolicy` + `iam:GetPolicyVersion`;
+    /// the snapshot only when that read failed); the finding goes on the attachment, or on
+    /// the role for `managed_policy_arns`. A managed policy neither read nor in the snapshot
+    /// is unknown, never pass. An `aws_iam_policy_document` is read with its
+    /// `source_policy_documents` / `override_policy_documents` merged as the provider merges
+    /// them.
     ///
     /// Sources: AWS IAM User Guide, "IAM JSON policy elements: NotAction" (an Allow with
     /// NotAction and Resource `*` grants every other action of every service), "…:
@@ -128,7 +133,14 @@ fn judge_doc(v: &mut Verdicts, on: ResId, attribute: &'static str, label: &str, 
 
 /// AWS managed policies among `refs`, judged with cbaudit's snapshot of their documents.
 /// Customer-managed policies are judged on their own resource.
-fn judge_arns(v: &mut Verdicts, on: ResId, attribute: &'static str, label: &str, refs: &Refs) {
+fn judge_arns(
+    inv: &Inventory,
+    v: &mut Verdicts,
+    on: ResId,
+    attribute: &'static str,
+    label: &str,
+    refs: &Refs,
+) {
     match refs {
         Field::Absent => {}
         Field::Unknown(u) => v.unknown(
@@ -145,7 +157,7 @@ fn judge_arns(v: &mut Verdicts, on: ResId, attribute: &'static str, label: &str,
                 };
                 let name = aws_managed_name(arn).unwrap_or(arn);
                 let what = format!("whether the AWS managed policy {name} grants full access");
-                match aws_managed(arn) {
+                match aws_managed_document(inv, arn) {
                     None => v.pass(on, attribute),
                     Some(Err(why)) => v.unknown(on, attribute, what, why),
                     Some(Ok(doc)) => match grants(&doc) {
@@ -171,6 +183,10 @@ fn check(c: &mut Check<'_>) {
     let inv = c.inv;
     let mut v = Verdicts::default();
     for p in inv.all::<IamPolicy>() {
+        // An AWS managed policy a live scan read is judged on what attaches it.
+        if is_aws_managed_policy(p.address()) {
+            continue;
+        }
         let label = format!("policy {}", p.address());
         judge_doc(
             &mut v,
@@ -198,6 +214,7 @@ fn check(c: &mut Check<'_>) {
         }
         let label = format!("role {}", role.address());
         judge_arns(
+            inv,
             &mut v,
             role.id,
             "managed_policy_arns",
@@ -214,7 +231,7 @@ fn check(c: &mut Check<'_>) {
                 format!("the policy {label} attaches"),
                 Unknown::NotInInputs("its policy_arn".to_string()),
             ),
-            refs => judge_arns(&mut v, a.id, "policy_arn", &label, refs),
+            refs => judge_arns(inv, &mut v, a.id, "policy_arn", &label, refs),
         }
     }
     v.emit(

@@ -173,6 +173,37 @@ pub fn aws_managed(arn: &str) -> Option<Result<PolicyDocument, Unknown>> {
     })
 }
 
+/// Whether `r` is an AWS managed policy a live scan read (its address is its ARN,
+/// `arn:aws:iam::aws:policy/…`): attachments judge it, it is not the account's own policy.
+pub fn is_aws_managed_policy(address: &str) -> bool {
+    aws_managed_path(address).is_some()
+}
+
+/// The document of AWS managed policy `arn`: the default version a live scan read (an
+/// `aws_iam_policy` at that ARN), else cbaudit's snapshot; `None` for any other ARN. A live
+/// read that failed falls back to the snapshot, and is the reason when the snapshot does not
+/// hold the policy either.
+pub fn aws_managed_document(inv: &Inventory, arn: &str) -> Option<Result<PolicyDocument, Unknown>> {
+    aws_managed_path(arn)?;
+    let read = inv.by_address(arn).and_then(|r| match &r.kind {
+        crate::model::Kind::IamPolicy(p) => Some(&p.policy.document),
+        _ => None,
+    });
+    let failed = match read {
+        Some(Field::Known(d) | Field::Sensitive(d)) => return Some(Ok(d.clone())),
+        Some(Field::Unknown(u)) => Some(u.clone()),
+        Some(Field::Absent) => Some(Unknown::NotInInputs(format!(
+            "the document of AWS managed policy {}",
+            aws_managed_name(arn).unwrap_or(arn)
+        ))),
+        None => None,
+    };
+    match (aws_managed(arn), failed) {
+        (Some(Err(_)), Some(why)) => Some(Err(why)),
+        (snapshot, _) => snapshot,
+    }
+}
+
 /// Expands managed-policy references (`managed_policy_arns`, `policy_arn`).
 fn managed(
     inv: &Inventory,
@@ -191,6 +222,12 @@ fn managed(
             document: Err((format!("which policies {owner} attaches"), u)),
         }),
         Resolution::Known { found, external } => {
+            // AWS managed policies a live scan read are judged like those it did not: by
+            // ARN, on what attaches them.
+            let (aws, found): (Vec<_>, Vec<_>) = found
+                .into_iter()
+                .partition(|p| is_aws_managed_policy(p.address()));
+            let external = aws.iter().map(|p| p.address().to_string()).chain(external);
             for p in found {
                 let label = format!("policy {}", p.address());
                 let document = document(inv, &p.policy, &label);
@@ -207,7 +244,7 @@ fn managed(
                     None => format!("policy {arn} (attached by {owner})"),
                 };
                 let what = format!("the document of {label}");
-                let document = match aws_managed(&arn) {
+                let document = match aws_managed_document(inv, &arn) {
                     Some(Ok(doc)) => Ok(doc),
                     Some(Err(why)) => Err((what, why)),
                     None => Err((what, Unknown::NotInInputs(format!("the policy {arn}")))),

@@ -26,8 +26,10 @@ declare_rule! {
     /// (`format("arn:aws:iam::%s:role/%s", …)`): an IAM ARN names the role of that name
     /// whose own ARN is not known yet. A task role whose ARN is known only after apply (an
     /// account id from a data source) is unknown. AWS managed policies are judged with
-    /// cbaudit's reviewed snapshot of their documents (`data/README.md`); one not in it is
-    /// unknown, never pass.
+    /// cbaudit's reviewed snapshot of their documents (`data/README.md`) in plans and `.tf`
+    /// files, and live with the default version IAM serves (`iam:GetPolicy`,
+    /// `iam:GetPolicyVersion`; the snapshot only when that read failed); one neither read
+    /// nor in the snapshot is unknown, never pass.
     ///
     /// ## Why
     /// The architecture document's "IAM Roles" section gives the ECS task role exactly

@@ -73,8 +73,10 @@ declare_rule! {
     ///
     /// ## Live accounts
     /// Read with `cloudwatch:DescribeAlarms`; alarm actions are the ARNs the alarms hold,
-    /// classified by service; SNS subscriptions are not read yet, so topics are judged by
-    /// name there. Alarms Application Auto Scaling creates for
+    /// classified by the ARN's service (`arn:aws:autoscaling:…:scalingPolicy:…` or
+    /// `arn:aws:automate:…` is not a topic); topics and their confirmed subscriptions are
+    /// read (`sns:ListTopics`, `sns:ListSubscriptionsByTopic`), so a topic serves a class by
+    /// its name or its https subscriptions' hosts, as in a plan. Alarms Application Auto Scaling creates for
     /// target-tracking policies belong to the scaling policy and are skipped. aws-sdk-cloudwatch
     /// from 1.100 speaks only rpc-v2-cbor, which moto 5.2.5 does not serve; cbaudit uses
     /// 1.99 (the Query protocol, which CloudWatch still serves).

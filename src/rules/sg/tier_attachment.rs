@@ -1,6 +1,7 @@
 use crate::declare_rule;
 use crate::model::{
-    DbCluster, DbInstance, EcsService, LoadBalancer, Refs, ResId, SecurityGroup, Unknown,
+    DbCluster, DbInstance, EcsService, Field, LoadBalancer, Refs, Res, ResId, SecurityGroup,
+    TaskDefinition, Unknown,
 };
 use crate::rules::sg::flows;
 use crate::rules::{tiers, Check, NO_AGGREGATOR};
@@ -17,10 +18,25 @@ declare_rule! {
     /// DB instance's and DB cluster's `vpc_security_group_ids` are all `db`-tier groups (an
     /// Aurora member instance wears its cluster's groups, judged on the cluster). A resource
     /// wearing a group of another tier, or of no tier, fails; so does one with no security
-    /// group at all (AWS then attaches the VPC's default group). Tiers are the `Tier` tag, else the
-    /// group name (see `security_groups.tiers`). References that cannot be resolved make
-    /// the resource unknown; so does a group whose tags are unknown, unless another of its
-    /// groups is known to be of the wrong tier.
+    /// group at all: a DB instance or cluster then gets the default security group of its DB
+    /// subnet group's VPC, an `awsvpc` ECS service's tasks the VPC's default group. An ECS
+    /// service whose task definition uses the `bridge` network mode (ECS's default on Linux
+    /// when `network_mode` is not set) or `host` takes no `network_configuration`: its tasks
+    /// are reached through their EC2 container instance's address and so are guarded by that
+    /// instance's security groups, which cbaudit does not model: unknown, with the reason. A
+    /// task definition with the `none` network mode has no network to guard: pass. Tiers are
+    /// the `Tier` tag, else the group name (see `security_groups.tiers`). References that
+    /// cannot be resolved make the resource unknown; so does a group whose tags are unknown,
+    /// unless another of its groups is known to be of the wrong tier.
+    ///
+    /// Sources: Amazon RDS API Reference, CreateDBInstance `VpcSecurityGroupIds` ("Default:
+    /// The default EC2 VPC security group for the DB subnet group's VPC"); Amazon ECS API
+    /// Reference, `AwsVpcConfiguration` (`securityGroups`: without one, the VPC's default
+    /// group is used), `RegisterTaskDefinition` `networkMode` ("If no network mode is
+    /// specified, the default is bridge"); Amazon ECS Developer Guide, "Task networking for
+    /// tasks on Amazon EC2 instances" (bridge uses Docker's network inside the EC2 instance,
+    /// host maps container ports to the instance's ENI) and "Use Docker's virtual network for
+    /// Amazon ECS Linux tasks" (traffic goes to the instance's IP address).
     ///
     /// ## Why
     /// The architecture document's security groups are per tier: "ALB-SG ... Load balancer",
@@ -64,7 +80,17 @@ fn check(c: &mut Check<'_>) {
         match lb.is_application().get() {
             Some(true) => {
                 let (id, refs) = (lb.id, &lb.data.security_groups);
-                attached(c, id, refs, ALB_TIER, "load balancer", "security_groups");
+                // Whatever AWS attaches then, it is not the alb-tier group.
+                let none = NoGroup::Fails("no alb-tier group guards it");
+                attached(
+                    c,
+                    id,
+                    refs,
+                    ALB_TIER,
+                    "load balancer",
+                    "security_groups",
+                    none,
+                );
             }
             Some(false) => {}
             None => {
@@ -81,6 +107,7 @@ fn check(c: &mut Check<'_>) {
     }
     for svc in inv.all::<EcsService>() {
         let refs = &svc.data.security_groups;
+        let none = task_network(inv, &svc);
         attached(
             c,
             svc.id,
@@ -88,6 +115,7 @@ fn check(c: &mut Check<'_>) {
             APP_TIER,
             "ECS service",
             "network_configuration",
+            none,
         );
     }
     for db in inv.all::<DbInstance>() {
@@ -104,6 +132,7 @@ fn check(c: &mut Check<'_>) {
             DB_TIER,
             "DB instance",
             "vpc_security_group_ids",
+            NoGroup::Fails("RDS attaches the default security group of its DB subnet group's VPC"),
         );
     }
     for cl in inv.all::<DbCluster>() {
@@ -115,12 +144,63 @@ fn check(c: &mut Check<'_>) {
             DB_TIER,
             "DB cluster",
             "vpc_security_group_ids",
+            NoGroup::Fails("RDS attaches the default security group of its DB subnet group's VPC"),
         );
     }
 }
 
+/// What a resource with no security group of its own is guarded by.
+enum NoGroup {
+    /// AWS attaches a default group (what happens, for the message): a finding.
+    Fails(&'static str),
+    /// It is guarded by something cbaudit does not model, or that is not known: unknown.
+    Unknown(String, Unknown),
+    /// It has no network to guard.
+    Pass,
+}
+
+/// What guards an ECS service's tasks when the service lists no security group: its task
+/// definition's network mode decides.
+fn task_network(inv: &crate::model::Inventory, svc: &Res<'_, EcsService>) -> NoGroup {
+    let what = "the network mode of the service's task definition".to_string();
+    let td = match tiers::resolve_one::<TaskDefinition>(inv, &svc.task_definition) {
+        Ok(Some(td)) => td,
+        Ok(None) => {
+            let why = Unknown::NotInInputs("the service's task definition".into());
+            return NoGroup::Unknown(what, why);
+        }
+        Err(u) => return NoGroup::Unknown(what, u),
+    };
+    let mode = match &td.network_mode {
+        Field::Known(m) | Field::Sensitive(m) => m.to_ascii_lowercase(),
+        // ECS's default on Linux (RegisterTaskDefinition `networkMode`).
+        Field::Absent => "bridge".to_string(),
+        Field::Unknown(u) => return NoGroup::Unknown(what, u.clone()),
+    };
+    match mode.as_str() {
+        "awsvpc" => NoGroup::Fails("its awsvpc tasks get the VPC's default security group"),
+        "none" => NoGroup::Pass,
+        other => NoGroup::Unknown(
+            "the security groups guarding the service's tasks".to_string(),
+            Unknown::NotInInputs(format!(
+                "the security groups of the EC2 container instances: in the {other} network \
+                 mode tasks are reached through their container instance, whose groups \
+                 guard them"
+            )),
+        ),
+    }
+}
+
 /// Checks that the groups `refs` of resource `id` are all of tier `want`.
-fn attached(c: &mut Check<'_>, id: ResId, refs: &Refs, want: &str, what: &str, attr: &str) {
+fn attached(
+    c: &mut Check<'_>,
+    id: ResId,
+    refs: &Refs,
+    want: &str,
+    what: &str,
+    attr: &str,
+    none: NoGroup,
+) {
     let help = format!("attach only the {want}-tier security group (set {attr} to it)");
     let groups = match tiers::resolve_all::<SecurityGroup>(c.inv, refs) {
         Ok(groups) => groups,
@@ -130,14 +210,18 @@ fn attached(c: &mut Check<'_>, id: ResId, refs: &Refs, want: &str, what: &str, a
         }
     };
     if groups.is_empty() {
-        c.fail(
-            id,
-            Some(attr),
-            format!(
-                "{what} has no security group, so AWS attaches the VPC's default group; it must wear the {want}-tier group only"
+        match none {
+            NoGroup::Fails(then) => c.fail(
+                id,
+                Some(attr),
+                format!(
+                    "{what} has no security group, so {then}; it must wear the {want}-tier group only"
+                ),
+                help,
             ),
-            help,
-        );
+            NoGroup::Unknown(about, why) => c.unknown(id, Some(attr), &about, &why),
+            NoGroup::Pass => c.pass(id),
+        }
         return;
     }
     // A group known to be of another tier fails the resource whatever the unknown ones are.
@@ -240,7 +324,8 @@ mod tests {
             crate::model::RefTarget::Ident("sg-ml_extra".into()),
         ]);
         inv.push(service("ml", extra));
-        inv.push(service("bot", Field::Absent));
+        task(&mut inv, "bot", Field::Known("awsvpc"));
+        inv.push(service_running("bot", Field::Absent, "bot"));
         inv.push(db(Field::Known(Vec::new())));
         let out = run(&TIER_ATTACHMENT, &inv);
         assert_eq!(out.fails().len(), 4);
@@ -249,9 +334,68 @@ mod tests {
         assert!(msgs.contains(lb_msg), "{msgs}");
         assert!(msgs.contains("clever-better-ml_extra (no tier)"), "{msgs}");
         assert!(
-            msgs.contains("AWS attaches the VPC's default group"),
+            msgs.contains("ECS service has no security group, so its awsvpc tasks get the VPC's default security group"),
             "{msgs}"
         );
+        assert!(
+            msgs.contains("DB instance has no security group, so RDS attaches the default security group of its DB subnet group's VPC"),
+            "{msgs}"
+        );
+    }
+
+    fn task(inv: &mut Inventory, name: &str, mode: Field<&str>) {
+        let td = TaskDefinition {
+            network_mode: mode.map(str::to_string),
+            ..Default::default()
+        };
+        let address = format!("aws_ecs_task_definition.{name}");
+        inv.push(Resource::new("aws_ecs_task_definition", address, td));
+    }
+
+    fn service_running(name: &str, security_groups: Refs, td: &str) -> Resource {
+        let mut r = service(name, security_groups);
+        if let crate::model::Kind::EcsService(s) = &mut r.kind {
+            s.task_definition = addr(&format!("aws_ecs_task_definition.{td}"));
+        }
+        r
+    }
+
+    /// A service without security groups whose tasks use the bridge or host network mode
+    /// (bridge: also when the task definition sets none) is guarded by its container
+    /// instances' groups, not by the VPC's default group: unknown, not a wrong fact. The
+    /// `none` mode has nothing to guard.
+    #[test]
+    fn bridge_and_host_tasks_are_guarded_by_their_container_instances() {
+        let mut inv = groups();
+        task(&mut inv, "bridge", Field::Known("bridge"));
+        task(&mut inv, "host", Field::Known("host"));
+        task(&mut inv, "unset", Field::Absent);
+        task(&mut inv, "none", Field::Known("none"));
+        for name in ["bridge", "host", "unset", "none"] {
+            inv.push(service_running(name, Field::Absent, name));
+        }
+        inv.push(service("orphan", Field::Absent));
+        let out = run(&TIER_ATTACHMENT, &inv);
+        assert!(out.fails().is_empty(), "{:?}", out.messages());
+        assert_eq!(out.passes(), ["aws_ecs_service.none"]);
+        assert_eq!(
+            out.unknowns(),
+            [
+                "aws_ecs_service.bridge",
+                "aws_ecs_service.host",
+                "aws_ecs_service.orphan",
+                "aws_ecs_service.unset",
+            ]
+        );
+        let msgs = out.messages().join("\n");
+        assert!(
+            msgs.contains(
+                "in the bridge network mode tasks are reached through their container instance"
+            ),
+            "{msgs}"
+        );
+        assert!(msgs.contains("in the host network mode"), "{msgs}");
+        assert!(!msgs.contains("default"), "{msgs}");
     }
 
     #[test]

@@ -170,7 +170,8 @@ fn recorder(
     };
     if let Field::Known(on) = recording {
         let status = ConfigRecorderStatus {
-            recorder: Field::Known(vec![ident(name)]),
+            // By ARN: every region's recorder may be named `default`.
+            recorder: Field::Known(vec![ident(&arn)]),
             enabled: Field::Known(on),
         };
         let address = format!("{arn}/status");

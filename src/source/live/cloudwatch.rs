@@ -3,8 +3,9 @@
 //! Calls (IAM actions): `cloudwatch:DescribeAlarms` (paginated, metric alarms only).
 //! A metric-math alarm (no top-level metric) takes the metric, namespace, period and
 //! statistic of its first query that names a metric, as the Terraform mapping takes its
-//! first `metric_query` with a `metric` block. Alarm actions are the ARNs the alarm holds:
-//! an SNS topic action is judged by the topic name in its ARN (SNS is not read). Tags are not
+//! first `metric_query` with a `metric` block. Alarm actions are the ARNs the alarm holds,
+//! classified by the rules by the ARN's service; SNS topics and their subscriptions are read
+//! by the SNS reader (`sns.rs`) and found by those ARNs. Tags are not
 //! read (no rule needs them; they stay unknown). The alarms a target-tracking scaling policy
 //! creates for itself are not read: they belong to that policy (`aws_appautoscaling_policy`),
 //! not to an `aws_cloudwatch_metric_alarm`, and notify no one.

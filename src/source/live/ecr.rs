@@ -7,7 +7,9 @@
 //! `ecr:GetRegistryScanningConfiguration`.
 //!
 //! Objects without an ARN: a lifecycle policy's address is its repository's ARN and
-//! `/lifecycle-policy`; the registry scanning configuration's is
+//! `/lifecycle-policy`, and it refers to its repository by that ARN (a repository name is
+//! unique only within one account and region: a scan of several regions holds same-named
+//! repositories); the registry scanning configuration's is
 //! `arn:aws:ecr:<region>:<account>:registry-scanning-configuration`. Repository tags are not
 //! read (they would need `ecr:ListTagsForResource`): unknown.
 
@@ -92,8 +94,9 @@ async fn repositories(ctx: &Ctx, ecr: &Client, out: &mut Batch) {
                 continue;
             }
         };
+        // By the repository's ARN: its name is unique only within its account and region.
         let model = EcrLifecyclePolicy {
-            repository: Field::Known(vec![ident(name)]),
+            repository: Field::Known(vec![ident(arn)]),
             policy: known(text),
         };
         let address = format!("{arn}/lifecycle-policy");

@@ -1,13 +1,19 @@
-//! ECS clusters, services and the task definitions they run, mapped like
+//! ECS clusters, services and task definitions, mapped like
 //! `aws_ecs_cluster`, `aws_ecs_service` and `aws_ecs_task_definition`; and Application Auto
 //! Scaling's ECS targets and policies, mapped like `aws_appautoscaling_target` and
 //! `aws_appautoscaling_policy` (`terraform/map/compute.rs`).
 //!
 //! Calls (IAM actions), ECS reader: `ecs:ListClusters`, `ecs:DescribeClusters` (100 per call,
 //! with tags), `ecs:ListServices` (per cluster), `ecs:DescribeServices` (10 per call, with
-//! tags) and `ecs:DescribeTaskDefinition` (per task definition a service runs, with tags).
-//! Task definitions no service runs are not read (listing them would need
-//! `ecs:ListTaskDefinitionFamilies`). Application Auto Scaling reader:
+//! tags), `ecs:ListTaskDefinitions` (`status=ACTIVE`, paginated) and
+//! `ecs:DescribeTaskDefinition` (per task definition, with tags: every ACTIVE revision of
+//! every family, whether a service runs it, a scheduled or standalone task does, or nothing
+//! does, plus any INACTIVE revision a service still runs). INACTIVE (deregistered) revisions
+//! no service runs are not read: no new task or service can be started from them (ECS
+//! Developer Guide, "Deregistering an Amazon ECS task definition revision"; ECS API
+//! Reference, `DeregisterTaskDefinition`). When the listing
+//! fails, the task definitions the services run are still read and the failure is a gap:
+//! the rules on task definitions say what may be missing. Application Auto Scaling reader:
 //! `application-autoscaling:DescribeScalableTargets` and
 //! `application-autoscaling:DescribeScalingPolicies`, both for the `ecs` namespace.
 //!
@@ -20,6 +26,7 @@ use std::collections::BTreeSet;
 use aws_sdk_applicationautoscaling::types::ServiceNamespace;
 use aws_sdk_ecs::types::{
     AssignPublicIp, ClusterField, ContainerDefinition, ServiceField, TaskDefinitionField,
+    TaskDefinitionStatus,
 };
 use aws_sdk_ecs::Client;
 
@@ -30,6 +37,7 @@ use crate::model::{
 };
 
 use super::ctx::{client, known, tags};
+use super::iam::{bounded, merge};
 use super::{Batch, Ctx};
 
 pub const KINDS: &[KindTag] = &[
@@ -61,9 +69,30 @@ pub async fn read(ctx: &Ctx, out: &mut Batch) {
     for cluster in &arns {
         services(ctx, &ecs, cluster, &mut task_definitions, out).await;
     }
-    for td in &task_definitions {
-        task_definition(ctx, &ecs, td, out).await;
+    // Every ACTIVE revision, not only those services run: a scheduled or standalone task's
+    // definition, or an older revision, may hold a plaintext secret too.
+    let listed = ecs
+        .list_task_definitions()
+        .status(TaskDefinitionStatus::Active)
+        .into_paginator()
+        .items()
+        .send()
+        .collect::<Result<Vec<_>, _>>()
+        .await;
+    match listed {
+        Ok(listed) => task_definitions.extend(listed),
+        Err(e) => out.gap(&[KindTag::TaskDefinition], "ecs:ListTaskDefinitions", &e),
     }
+    let batches = bounded(task_definitions.into_iter().collect(), |td| {
+        let (ctx, ecs) = (ctx.clone(), ecs.clone());
+        async move {
+            let mut out = Batch::default();
+            task_definition(&ctx, &ecs, &td, &mut out).await;
+            out
+        }
+    })
+    .await;
+    merge(out, batches);
 }
 
 async fn clusters(ctx: &Ctx, ecs: &Client, arns: &[String], out: &mut Batch) {
@@ -194,6 +223,7 @@ async fn task_definition(ctx: &Ctx, ecs: &Client, arn: &str, out: &mut Batch) {
         task_role: refs(td.task_role_arn()),
         execution_role: refs(td.execution_role_arn()),
         containers: Field::Known(containers),
+        network_mode: known(td.network_mode().map(|m| m.as_str().to_string())),
     };
     // Known by family, family:revision, and the ARN with and without its revision.
     let mut ids = Vec::new();

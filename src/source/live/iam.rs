@@ -9,15 +9,19 @@
 //! `iam:GetUserPolicy`, `iam:ListGroupPolicies` + `iam:GetGroupPolicy`) and the attached
 //! policies (`iam:ListAttachedRolePolicies`, `iam:ListAttachedUserPolicies`,
 //! `iam:ListAttachedGroupPolicies`); `iam:ListPolicies` (`Scope=Local`) with, per policy,
-//! `iam:GetPolicyVersion` (its default version) and `iam:ListPolicyTags`. Policy documents
+//! `iam:GetPolicyVersion` (its default version) and `iam:ListPolicyTags`; per attached AWS
+//! managed policy `iam:GetPolicy` and `iam:GetPolicyVersion`. Policy documents
 //! come URL-encoded and are parsed like a plan's policy JSON.
+//!
+//! Every AWS managed policy attached to a role, user or group is read too: `iam:GetPolicy`
+//! (its default version) and `iam:GetPolicyVersion` (that version's document), mapped as an
+//! `aws_iam_policy` whose address is its ARN (`arn:aws:iam::aws:policy/…`), so the rules judge
+//! the document AWS serves, not cbaudit's dated snapshot (`data/README.md`), which they use
+//! only when that read failed (and report unknown when the snapshot lacks the policy).
 //!
 //! Addresses: a role's or policy's ARN; an inline policy `<principal ARN>/policy/<name>`; an
 //! attachment `<principal ARN>/attachment/<policy ARN>`. An inline policy or attachment
-//! names its principal by name, as Terraform's `role` / `user` / `group` do. AWS-managed
-//! policies are not read: an attachment names them by ARN, as in a plan, and the rules judge
-//! them with cbaudit's snapshot of their documents (`data/README.md`; one not in it is
-//! unknown).
+//! names its principal by ARN, and an attachment its policy by ARN.
 
 use std::future::Future;
 
@@ -123,6 +127,90 @@ pub async fn read(ctx: &Ctx, out: &mut Batch) {
     merge(out, batches);
 
     customer_managed(ctx, &iam, out).await;
+    aws_managed(ctx, &iam, out).await;
+}
+
+/// The account of a policy ARN is `aws` for an AWS managed policy
+/// (`arn:aws:iam::aws:policy/service-role/X`).
+fn is_aws_managed(arn: &str) -> bool {
+    arn.split(':').nth(4) == Some("aws")
+}
+
+/// The AWS managed policies attached to a role, user or group, each with its default
+/// version's document (`iam:GetPolicy` names the default version, `iam:GetPolicyVersion`
+/// gives it), mapped like an `aws_iam_policy` whose address is the policy's ARN: attachments
+/// name it by that ARN, so the rules judge the document AWS serves now. A failed read leaves
+/// the document unknown with the reason (the rules then fall back to cbaudit's snapshot).
+async fn aws_managed(ctx: &Ctx, iam: &Client, out: &mut Batch) {
+    let mut arns = std::collections::BTreeSet::new();
+    for r in &out.resources {
+        if let crate::model::Kind::IamPolicyAttachment(a) = &r.kind {
+            if let Some(targets) = a.policy.get() {
+                for t in targets {
+                    if let crate::model::RefTarget::Ident(arn) = t {
+                        if is_aws_managed(arn) {
+                            arns.insert(arn.clone());
+                        }
+                    }
+                }
+            }
+        }
+    }
+    let batches = bounded(arns.into_iter().collect(), |arn: String| {
+        let (ctx, iam) = (ctx.clone(), iam.clone());
+        async move {
+            let mut out = Batch::default();
+            let got = iam.get_policy().policy_arn(&arn).send().await;
+            let (name, document) = match got {
+                Err(e) => (None, Field::Unknown(why("iam:GetPolicy", &e))),
+                Ok(o) => {
+                    let policy = o.policy();
+                    let name = policy.and_then(|p| p.policy_name()).map(str::to_string);
+                    let document = match policy.and_then(|p| p.default_version_id()) {
+                        None => Field::Unknown(Unknown::failed(
+                            "iam:GetPolicy",
+                            format!("no default version for {arn}"),
+                        )),
+                        Some(v) => default_document(&iam, &arn, v).await,
+                    };
+                    (name, document)
+                }
+            };
+            let name = name.or_else(|| arn.rsplit('/').next().map(str::to_string));
+            let model = IamPolicy {
+                name: known_name(name),
+                policy: PolicyText {
+                    document,
+                    refs: Field::Absent,
+                },
+            };
+            // AWS managed policies carry no tags of the account's.
+            out.push(ctx.resource("aws_iam_policy", arn, Vec::new(), no_tags(), model));
+            out
+        }
+    })
+    .await;
+    merge(out, batches);
+}
+
+fn known_name(name: Option<String>) -> Field<String> {
+    name.map_or(Field::Absent, Field::Known)
+}
+
+/// The document of a policy's version `version` (`iam:GetPolicyVersion`).
+async fn default_document(iam: &Client, arn: &str, version: &str) -> Field<PolicyDocument> {
+    let got = iam
+        .get_policy_version()
+        .policy_arn(arn)
+        .version_id(version)
+        .send();
+    match got.await {
+        Ok(o) => match o.policy_version().and_then(|v| v.document()) {
+            Some(doc) => parse(doc),
+            None => Field::Absent,
+        },
+        Err(e) => Field::Unknown(why("iam:GetPolicyVersion", &e)),
+    }
 }
 
 fn gap(out: &mut Batch, kinds: &[KindTag], why: Option<Unknown>) {
@@ -274,7 +362,7 @@ async fn policies_of(ctx: &Ctx, iam: &Client, p: &Principal) -> Batch {
         };
         let model = IamInlinePolicy {
             principal_kind: p.kind,
-            principal: Field::Known(vec![ident(n)]),
+            principal: Field::Known(vec![ident(&p.arn)]),
             policy: PolicyText {
                 document: text.map_or_else(Field::Unknown, |t| parse(&t)),
                 refs: Field::Absent,
@@ -315,7 +403,7 @@ async fn policies_of(ctx: &Ctx, iam: &Client, p: &Principal) -> Batch {
     for policy_arn in attached.iter().filter_map(|a| a.policy_arn()) {
         let model = IamPolicyAttachment {
             principal_kind: p.kind,
-            principals: Field::Known(vec![ident(n)]),
+            principals: Field::Known(vec![ident(&p.arn)]),
             policy: Field::Known(vec![ident(policy_arn)]),
         };
         let address = format!("{}/attachment/{policy_arn}", p.arn);
@@ -347,20 +435,7 @@ async fn customer_managed(ctx: &Ctx, iam: &Client, out: &mut Batch) {
                     "iam:ListPolicies",
                     format!("no default version for {arn}"),
                 )),
-                Some(v) => {
-                    let got = iam
-                        .get_policy_version()
-                        .policy_arn(arn)
-                        .version_id(v)
-                        .send();
-                    match got.await {
-                        Ok(o) => match o.policy_version().and_then(|v| v.document()) {
-                            Some(doc) => parse(doc),
-                            None => Field::Absent,
-                        },
-                        Err(e) => Field::Unknown(why("iam:GetPolicyVersion", &e)),
-                    }
-                }
+                Some(v) => default_document(&iam, arn, v).await,
             };
             let model = IamPolicy {
                 name: Field::Known(name.to_string()),

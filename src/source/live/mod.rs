@@ -21,6 +21,7 @@ pub mod recorder;
 mod s3;
 mod s3_account;
 mod secrets;
+mod sns;
 mod wafv2;
 
 use std::collections::BTreeSet;
@@ -167,6 +168,7 @@ pub static READERS: &[Reader] = &[
     reader!("secretsmanager", false, secrets::read, secrets::KINDS),
     reader!("logs", false, logs::read, logs::KINDS),
     reader!("cloudwatch", false, cloudwatch::read, cloudwatch::KINDS),
+    reader!("sns", false, sns::read, sns::KINDS),
     reader!(
         "cloudtrail",
         false,

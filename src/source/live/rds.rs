@@ -16,7 +16,10 @@
 //! API) are left out: the architecture's database is PostgreSQL. The engine's default groups (`default.postgres16`,
 //! the `default` subnet group) are not read: an instance using one refers to it by name,
 //! which resolves to nothing, exactly as a plan's `parameter_group_name =
-//! "default.postgres16"` does, so rules treat it as a default.
+//! "default.postgres16"` does, so rules treat it as a default. Any other group is referred
+//! to by its ARN in the instance's account and region (`…:pg:<name>`, `…:subgrp:<name>`):
+//! a group name is unique only there, and a scan of several regions may hold two groups
+//! of one name with different parameters.
 
 use aws_sdk_rds::Client;
 
@@ -59,6 +62,28 @@ fn refs<'a>(names: impl IntoIterator<Item = &'a str>) -> Refs {
     }
 }
 
+/// References to DB subnet or parameter groups (`kind`: `subgrp`, `pg`) by name: by their
+/// ARN in the instance's account and region (a group name is unique only there, and a scan
+/// of several regions holds same-named groups); the engine's `default*` groups, which are
+/// not read, by name, as a plan names them.
+fn group_refs<'a>(ctx: &Ctx, kind: &str, names: impl IntoIterator<Item = &'a str>) -> Refs {
+    let targets: Vec<_> = names
+        .into_iter()
+        .map(|name| {
+            if name == "default" || name.starts_with("default.") {
+                ident(name)
+            } else {
+                ident(ctx.arn("rds", &format!("{kind}:{name}")))
+            }
+        })
+        .collect();
+    if targets.is_empty() {
+        Field::Absent
+    } else {
+        Field::Known(targets)
+    }
+}
+
 async fn instances(ctx: &Ctx, rds: &Client, out: &mut Batch) {
     let mut pages = rds.describe_db_instances().into_paginator().items().send();
     while let Some(item) = pages.next().await {
@@ -86,13 +111,19 @@ async fn instances(ctx: &Ctx, rds: &Client, out: &mut Batch) {
             backup_window: known(db.preferred_backup_window().map(str::to_string)),
             maintenance_window: known(db.preferred_maintenance_window().map(str::to_string)),
             publicly_accessible: known(db.publicly_accessible()),
-            subnet_group: refs(db.db_subnet_group().and_then(|g| g.db_subnet_group_name())),
+            subnet_group: group_refs(
+                ctx,
+                "subgrp",
+                db.db_subnet_group().and_then(|g| g.db_subnet_group_name()),
+            ),
             security_groups: refs(
                 db.vpc_security_groups()
                     .iter()
                     .filter_map(|g| g.vpc_security_group_id()),
             ),
-            parameter_group: refs(
+            parameter_group: group_refs(
+                ctx,
+                "pg",
                 db.db_parameter_groups()
                     .iter()
                     .filter_map(|g| g.db_parameter_group_name()),
@@ -256,13 +287,9 @@ async fn subnet_groups(ctx: &Ctx, rds: &Client, out: &mut Batch) {
             ),
         };
         let tags = resource_tags(rds, &arn).await;
-        out.push(ctx.resource(
-            "aws_db_subnet_group",
-            arn,
-            vec![name.to_string()],
-            tags,
-            model,
-        ));
+        // Instances refer to it by the ARN `group_refs` builds.
+        let ids = vec![name.to_string(), ctx.arn("rds", &format!("subgrp:{name}"))];
+        out.push(ctx.resource("aws_db_subnet_group", arn, ids, tags, model));
     }
 }
 
@@ -296,13 +323,9 @@ async fn parameter_groups(ctx: &Ctx, rds: &Client, out: &mut Batch) {
             cluster: false,
         };
         let tags = resource_tags(rds, &arn).await;
-        out.push(ctx.resource(
-            "aws_db_parameter_group",
-            arn,
-            vec![name.to_string()],
-            tags,
-            model,
-        ));
+        // Instances refer to it by the ARN `group_refs` builds.
+        let ids = vec![name.to_string(), ctx.arn("rds", &format!("pg:{name}"))];
+        out.push(ctx.resource("aws_db_parameter_group", arn, ids, tags, model));
     }
 }
 

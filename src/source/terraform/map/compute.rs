@@ -55,6 +55,7 @@ pub fn map(t: &str, v: TfRef<'_>) -> Option<Mapped> {
                 task_role: v.get("task_role_arn").refs(),
                 execution_role: v.get("execution_role_arn").refs(),
                 containers: containers(v.get("container_definitions")),
+                network_mode: v.get("network_mode").string_nonempty(),
             })
             .id(&family);
             if let (Some(f), Some(r)) = (family.get(), v.get("revision").int().get()) {
