@@ -16,6 +16,12 @@ pub struct Trail {
     pub log_file_validation: Field<bool>,
     /// `enable_logging` (Terraform, default true) or the trail status (live).
     pub logging: Field<bool>,
+    /// Whether the trail records management events (the API calls that manage resources):
+    /// `Known(false)` for a trail whose event selectors all set
+    /// `include_management_events = false`, or whose advanced event selectors select no
+    /// `eventCategory = Management`. Absent: no event selectors, CloudTrail's default,
+    /// which records all management events.
+    pub management_events: Field<bool>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]

@@ -23,7 +23,7 @@ const CLAUSE: &[&str] = &[
 /// service's subnets" is about one tier).
 const AFTER_HEAD: &[&str] = &[
     "of", "for", "in", "on", "with", "that", "from", "to", "at", "by", "behind", "per", "via",
-    "inside",
+    "inside", "it",
 ];
 
 /// Whether a word is a name (an address, an ARN, a quoted or hyphenated identifier, a
@@ -150,6 +150,7 @@ mod tests {
             "the VPC's ARNs",
             "the tags of alarms",
             "the DB subnet group's subnets my-group",
+            "the subnets it refers to",
         ] {
             assert!(is_plural(p), "{p} is plural");
             assert_eq!(be(p), "are");
@@ -173,6 +174,8 @@ mod tests {
             "the DB subnet group",
             "the HTTPS",
             "the status",
+            "the subnet it refers to",
+            "the region of its provider configuration",
             "the bucket's access",
             "the trail's KMS",
             "multi_az",

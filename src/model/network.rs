@@ -84,7 +84,9 @@ pub struct NatGateway {
 
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct FlowLog {
-    /// The VPC it captures (`vpc_id`); absent for subnet/ENI flow logs.
+    /// The VPC it captures (`vpc_id`); absent for the flow log of a subnet, a network
+    /// interface or a transit gateway (whatever its `vpc_id` says: the provider computes
+    /// that one from the subnet or interface).
     pub vpc: Refs,
     pub traffic_type: Field<String>,
 }

@@ -4,6 +4,7 @@
 mod account_block;
 mod accounts;
 mod aggregator;
+mod audit_regions;
 mod cli_errors;
 mod clusters;
 mod corrupt;

@@ -10,6 +10,21 @@ declare_rule! {
     /// the provider default: `enable_logging` true, the other two false. Each trail failing
     /// one fails; no trail at all is a finding with no resource.
     ///
+    /// API audit logging means management events (the calls that create, change and delete
+    /// resources). A trail without event selectors records every management event ("By
+    /// default, trails created without specific event selectors will be configured to log
+    /// all read and write management events", CloudTrail API Reference, `EventSelector`).
+    /// A trail whose `event_selector` blocks all set `include_management_events = false`
+    /// (default true), or whose `advanced_event_selector`s select no `eventCategory` equal
+    /// to `Management` (CloudTrail API Reference, `AdvancedEventSelector`: `eventCategory`
+    /// is required, `Management` or `Data`), records data events only: when no trail of the
+    /// inputs records management events, each such trail fails; beside one that does, a
+    /// data-events trail is judged by the other aspects only. `read_write_type` is not
+    /// judged. A multi-region trail covers every region, so trails are not judged per region.
+    /// Live accounts read each trail's selectors with `cloudtrail:GetEventSelectors`; an AWS
+    /// Config aggregator's item does not hold them (unknown unless the item says the trail
+    /// has no selectors of its own).
+    ///
     /// ## Why
     /// The architecture document's "Compliance Controls": "CloudTrail: API audit logging
     /// enabled". A single-region trail misses API calls made in other regions (an attacker's
@@ -50,8 +65,27 @@ declare_rule! {
     };
 }
 
+/// Whether some trail records management events: `Ok(true)` yes, `Ok(false)` no trail
+/// does, `Err` when it depends on a trail whose selectors are unknown.
+fn management_recorded(c: &Check<'_>) -> Result<bool, Unknown> {
+    let mut doubt = None;
+    for t in c.inv.all::<Trail>() {
+        match &t.management_events {
+            Field::Known(true) | Field::Sensitive(true) | Field::Absent => return Ok(true),
+            Field::Unknown(u) => {
+                doubt.get_or_insert(u.clone());
+            }
+            Field::Known(false) | Field::Sensitive(false) => {}
+        }
+    }
+    doubt.map_or(Ok(false), Err)
+}
+
 fn check(c: &mut Check<'_>) {
     let mut any = false;
+    // A data-events-only trail beside one that records management events is a second
+    // trail, not a gap: it is judged by the other aspects only.
+    let management = management_recorded(c);
     for trail in c.inv.all::<Trail>() {
         any = true;
         let aspects = [
@@ -87,22 +121,48 @@ fn check(c: &mut Check<'_>) {
                 }
             }
         }
+        match (&trail.management_events, &management) {
+            (Field::Known(false) | Field::Sensitive(false), Ok(false)) => {
+                off.push((
+                    "event_selector",
+                    "it records no management events (data events only), so it does not \
+                     log the account's API calls"
+                        .to_string(),
+                ));
+            }
+            (Field::Unknown(u), Err(_)) => {
+                unknown.get_or_insert(("event_selector", u));
+            }
+            _ => {}
+        }
         if let Some((attr, _)) = off.first() {
             let facts: Vec<&str> = off.iter().map(|(_, f)| f.as_str()).collect();
-            let sets: Vec<String> = off.iter().map(|(a, _)| format!("{a} = true")).collect();
+            let sets: Vec<String> = off
+                .iter()
+                .map(|(a, _)| match *a {
+                    "event_selector" => "include_management_events = true in an event_selector \
+                        (or an advanced_event_selector with eventCategory = Management)"
+                        .to_string(),
+                    a => format!("{a} = true"),
+                })
+                .collect();
             c.fail(
                 trail.id,
                 Some(attr),
                 format!(
-                    "trail {}: {}; the architecture requires a multi-region trail with log file \
-                     validation that is logging",
+                    "trail {}: {}; the architecture requires API audit logging: a multi-region \
+                     trail of management events with log file validation that is logging",
                     trail.address(),
                     facts.join(", ")
                 ),
                 format!("set {}", sets.join(", ")),
             );
         } else if let Some((attr, why)) = unknown {
-            c.unknown(trail.id, Some(attr), &format!("{attr} of the trail"), why);
+            let what = match attr {
+                "event_selector" => "whether the trail records management events".to_string(),
+                a => format!("{a} of the trail"),
+            };
+            c.unknown(trail.id, Some(attr), &what, why);
         } else {
             c.pass(trail.id);
         }
@@ -133,6 +193,7 @@ mod tests {
             multi_region: multi,
             log_file_validation: validation,
             logging,
+            management_events: Field::Absent,
         };
         inv.push(Resource::new("aws_cloudtrail", "aws_cloudtrail.main", t));
         inv
@@ -158,7 +219,7 @@ mod tests {
             "{msg}"
         );
         assert!(
-            msg.contains("logging is off") && msg.contains("requires a multi-region"),
+            msg.contains("logging is off") && msg.contains("requires API audit logging"),
             "{msg}"
         );
         assert_eq!(
@@ -184,5 +245,45 @@ mod tests {
     fn no_trail_fails_without_resource() {
         let out = run(&CLOUDTRAIL_ENABLED, &Inventory::new());
         assert_eq!(out.fails(), vec!["missing:CloudTrail trail"]);
+    }
+
+    #[test]
+    fn a_trail_of_data_events_only_does_no_api_audit_logging() {
+        let mut inv = trail(Field::Known(true), Field::Known(true), Field::Absent);
+        let data_only = |inv: &mut Inventory| {
+            if let crate::model::Kind::Trail(t) = &mut inv.resources_mut()[0].kind {
+                t.management_events = Field::Known(false);
+            }
+        };
+        data_only(&mut inv);
+        let out = run(&CLOUDTRAIL_ENABLED, &inv);
+        assert_eq!(out.fails(), vec!["aws_cloudtrail.main"]);
+        assert!(out.messages()[0].contains("records no management events"));
+        assert_eq!(out.outcomes[0].attribute.as_deref(), Some("event_selector"));
+        // Beside a trail of management events, a data trail is a second trail.
+        let mut both = trail(Field::Known(true), Field::Known(true), Field::Absent);
+        data_only(&mut both);
+        let other = Trail {
+            name: Field::Known("mgmt".into()),
+            multi_region: Field::Known(true),
+            log_file_validation: Field::Known(true),
+            logging: Field::Absent,
+            management_events: Field::Known(true),
+        };
+        both.push(Resource::new(
+            "aws_cloudtrail",
+            "aws_cloudtrail.mgmt",
+            other,
+        ));
+        let out = run(&CLOUDTRAIL_ENABLED, &both);
+        assert!(out.fails().is_empty() && out.unknowns().is_empty());
+        // Selectors known only after apply: unknown.
+        let mut inv = trail(Field::Known(true), Field::Known(true), Field::Absent);
+        if let crate::model::Kind::Trail(t) = &mut inv.resources_mut()[0].kind {
+            t.management_events = Field::Unknown(Unknown::AfterApply);
+        }
+        let out = run(&CLOUDTRAIL_ENABLED, &inv);
+        assert_eq!(out.unknowns(), vec!["aws_cloudtrail.main"]);
+        assert!(out.messages()[0].contains("whether the trail records management events"));
     }
 }

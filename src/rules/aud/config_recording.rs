@@ -2,6 +2,7 @@ use crate::declare_rule;
 use crate::model::{
     ConfigRecorder, ConfigRecorderStatus, ConfigRule, Field, KindTag, Res, Resolution, Unknown,
 };
+use crate::rules::aud::regions::{judge_regions, region_of, workloads, Candidate, Service};
 use crate::rules::{Check, NO_AGGREGATOR};
 
 declare_rule! {
@@ -9,7 +10,16 @@ declare_rule! {
     /// An AWS Config recorder (`aws_config_configuration_recorder`) records all supported
     /// resources (`recording_group.all_supported`, default true) and is recording: the
     /// recorder status of a live account, else an `aws_config_configuration_recorder_status`
-    /// naming it with `is_enabled = true`. At least `audit.min_config_rules` (1)
+    /// naming it with `is_enabled = true` in the recorder's own region (a status declared
+    /// with another region's provider starts nothing there; a status whose region is not
+    /// known while the recorder's is, is unknown). Each region the architecture runs in
+    /// needs such a recorder: AWS Config is regional ("You can have only one customer
+    /// managed configuration recorder for each AWS account for each AWS Region", AWS Config
+    /// Developer Guide, "Starting AWS Config with a customer managed configuration
+    /// recorder"), so a recorder in us-east-1 records nothing in eu-west-2. A region without
+    /// one fails with no resource (subject `AWS Config recorder in eu-west-2`). Regions are
+    /// read as for CB-AUD-002 (workload VPCs, ECS clusters, load balancers, DB instances; a
+    /// resource's provider region). At least `audit.min_config_rules` (1)
     /// `aws_config_config_rule`s exist, and every rule the policy lists (`audit.config_rules`,
     /// empty by default) exists, matched case-insensitively by rule name or source
     /// identifier. A missing recorder or rule is a finding with no resource.
@@ -79,9 +89,24 @@ fn recording(c: &Check<'_>, r: &Res<'_, ConfigRecorder>) -> Verdict {
     }
     let mut mine = Vec::new();
     let mut maybe = None;
+    let mut elsewhere = Vec::new();
     for s in c.inv.all::<ConfigRecorderStatus>() {
         match c.inv.resolve::<ConfigRecorder>(&s.recorder) {
-            Resolution::Known { found, .. } if found.iter().any(|f| f.id == r.id) => mine.push(s),
+            Resolution::Known { found, .. } if found.iter().any(|f| f.id == r.id) => {
+                // A status starts the recorder of its own region: one declared with another
+                // region's provider names a recorder of that region (recorders in two regions
+                // may share a name). Two unknown regions are not told apart.
+                match (region_of(r.resource), region_of(s.resource)) {
+                    (Ok(a), Ok(b)) if a != b => elsewhere.push((s, b)),
+                    (Ok(_), Ok(_)) | (Err(_), Err(_)) => mine.push(s),
+                    (Ok(_), Err(u)) | (Err(u), Ok(_)) => {
+                        maybe.get_or_insert((
+                            format!("whether {} is in the recorder's region", s.address()),
+                            u,
+                        ));
+                    }
+                }
+            }
             Resolution::Unknown(u) => {
                 maybe.get_or_insert((format!("which recorder {} enables", s.address()), u));
             }
@@ -109,6 +134,15 @@ fn recording(c: &Check<'_>, r: &Res<'_, ConfigRecorder>) -> Verdict {
     }
     match maybe {
         Some(m) => Err(Err(m)),
+        None if !elsewhere.is_empty() => Err(Ok(format!(
+            "no recorder status of its region ({}) starts it ({})",
+            region_of(r.resource).unwrap_or_default(),
+            elsewhere
+                .iter()
+                .map(|(s, region)| format!("{} is in {region}", s.address()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))),
         None => Err(Ok(
             "no aws_config_configuration_recorder_status enables it".into()
         )),
@@ -117,7 +151,47 @@ fn recording(c: &Check<'_>, r: &Res<'_, ConfigRecorder>) -> Verdict {
 
 fn check_recorders(c: &mut Check<'_>) {
     let recorders: Vec<_> = c.inv.all::<ConfigRecorder>().collect();
-    if recorders.is_empty() {
+    let mut outcomes = Vec::new();
+    for r in &recorders {
+        outcomes.push(judge_recorder(c, r));
+    }
+    let candidates: Vec<Candidate> = recorders
+        .iter()
+        .zip(&outcomes)
+        .map(|(r, o)| Candidate {
+            id: r.id,
+            region: region_of(r.resource).map(str::to_string),
+            on: match o {
+                Outcome::Pass => Some(true),
+                Outcome::Fail(..) => Some(false),
+                Outcome::Unknown(..) => None,
+            },
+        })
+        .collect();
+    let region_unknown = judge_regions(c, &candidates, &SERVICE);
+    for (r, o) in recorders.iter().zip(outcomes) {
+        match o {
+            Outcome::Fail(attr, message) => c.fail(
+                r.id,
+                attr,
+                message,
+                "set recording_group { all_supported = true } and an \
+                 aws_config_configuration_recorder_status with is_enabled = true",
+            ),
+            Outcome::Unknown(attr, what, why) => c.unknown(r.id, attr, &what, &why),
+            Outcome::Pass if region_unknown.contains(&r.id) => {
+                let u = region_of(r.resource).err().unwrap_or(Unknown::AfterApply);
+                c.unknown(
+                    r.id,
+                    None,
+                    "the region of the recorder (whether it covers a region the architecture runs in)",
+                    &u,
+                );
+            }
+            Outcome::Pass => c.pass(r.id),
+        }
+    }
+    if recorders.is_empty() && workloads(c.inv).regions.is_empty() {
         c.missing(
             KindTag::ConfigRecorder,
             "aws_config_configuration_recorder",
@@ -127,49 +201,62 @@ fn check_recorders(c: &mut Check<'_>) {
              and an aws_config_configuration_recorder_status with is_enabled = true",
         );
     }
-    for r in recorders {
-        let all = match &r.all_supported {
-            Field::Known(false) | Field::Sensitive(false) => Err(Ok(
-                "it records only selected resource types (all_supported = false)".to_string(),
-            )),
-            Field::Unknown(u) => Err(Err((
-                "recording_group.all_supported".to_string(),
-                u.clone(),
-            ))),
-            _ => Ok(()),
-        };
-        let verdicts = [all, recording(c, &r)];
-        let problems: Vec<&str> = verdicts
-            .iter()
-            .filter_map(|v| v.as_ref().err()?.as_ref().ok())
-            .map(String::as_str)
-            .collect();
-        let attr = if verdicts[0].is_err() {
-            Some("recording_group")
-        } else {
-            None
-        };
-        if !problems.is_empty() {
-            c.fail(
-                r.id,
-                attr,
-                format!(
-                    "Config recorder {}: {}; the architecture requires it to record all supported \
-                     resources",
-                    r.address(),
-                    problems.join(", and ")
-                ),
-                "set recording_group { all_supported = true } and an \
-                 aws_config_configuration_recorder_status with is_enabled = true",
-            );
-        } else if let Some((what, why)) = verdicts
-            .iter()
-            .find_map(|v| v.as_ref().err()?.as_ref().err())
-        {
-            c.unknown(r.id, attr, what, why);
-        } else {
-            c.pass(r.id);
-        }
+}
+
+const SERVICE: Service = Service {
+    service: "AWS Config",
+    what: "AWS Config recorder",
+    tag: KindTag::ConfigRecorder,
+    resource_type: "aws_config_configuration_recorder",
+    requirement: "Config recording all supported resources",
+    help: "declare an aws_config_configuration_recorder with recording_group { all_supported = true } and an aws_config_configuration_recorder_status with is_enabled = true",
+};
+
+enum Outcome {
+    Pass,
+    Fail(Option<&'static str>, String),
+    Unknown(Option<&'static str>, String, Unknown),
+}
+
+fn judge_recorder(c: &Check<'_>, r: &Res<'_, ConfigRecorder>) -> Outcome {
+    let all = match &r.all_supported {
+        Field::Known(false) | Field::Sensitive(false) => Err(Ok(
+            "it records only selected resource types (all_supported = false)".to_string(),
+        )),
+        Field::Unknown(u) => Err(Err((
+            "recording_group.all_supported".to_string(),
+            u.clone(),
+        ))),
+        _ => Ok(()),
+    };
+    let verdicts = [all, recording(c, r)];
+    let problems: Vec<&str> = verdicts
+        .iter()
+        .filter_map(|v| v.as_ref().err()?.as_ref().ok())
+        .map(String::as_str)
+        .collect();
+    let attr = if verdicts[0].is_err() {
+        Some("recording_group")
+    } else {
+        None
+    };
+    if !problems.is_empty() {
+        Outcome::Fail(
+            attr,
+            format!(
+                "Config recorder {}: {}; the architecture requires it to record all supported \
+                 resources",
+                r.address(),
+                problems.join(", and ")
+            ),
+        )
+    } else if let Some((what, why)) = verdicts
+        .iter()
+        .find_map(|v| v.as_ref().err()?.as_ref().err())
+    {
+        Outcome::Unknown(attr, what.clone(), why.clone())
+    } else {
+        Outcome::Pass
     }
 }
 
@@ -359,5 +446,50 @@ mod tests {
             out.fails(),
             vec!["missing:AWS Config recorder", "missing:AWS Config rule"]
         );
+    }
+
+    #[test]
+    fn a_status_starts_only_the_recorder_of_its_region() {
+        let mut inv = Inventory::new();
+        recorder(&mut inv, Field::Absent, Field::Absent);
+        status(&mut inv, ident("default"), Field::Known(true));
+        rule(&mut inv, "trail", "CLOUD_TRAIL_ENABLED");
+        inv.resources_mut()[0].provenance.region = Some("us-east-1".into());
+        inv.resources_mut()[1].provenance.region = Some("eu-west-2".into());
+        let out = run(&CONFIG_RECORDING, &inv);
+        assert_eq!(out.fails(), vec!["aws_config_configuration_recorder.main"]);
+        assert!(
+            out.messages()[0].contains("no recorder status of its region (us-east-1) starts it")
+                && out.messages()[0].contains("is in eu-west-2"),
+            "{}",
+            out.messages()[0]
+        );
+        // The status's region unknown while the recorder's is known: unknown.
+        inv.resources_mut()[1].provenance.region = None;
+        let out = run(&CONFIG_RECORDING, &inv);
+        assert_eq!(
+            out.unknowns(),
+            vec!["aws_config_configuration_recorder.main"]
+        );
+        // Same region: it records; a workload in another region lacks a recorder.
+        inv.resources_mut()[1].provenance.region = Some("us-east-1".into());
+        let mut vpc = Resource::new(
+            "aws_vpc",
+            "aws_vpc.main",
+            crate::model::Vpc {
+                cidr: Field::Absent,
+                default: false,
+            },
+        );
+        vpc.provenance.region = Some("eu-west-2".into());
+        inv.push(vpc);
+        let out = run(&CONFIG_RECORDING, &inv);
+        assert_eq!(
+            out.fails(),
+            vec!["missing:AWS Config recorder in eu-west-2"]
+        );
+        assert!(out
+            .passes()
+            .contains(&"aws_config_configuration_recorder.main".to_string()));
     }
 }

@@ -1,12 +1,28 @@
 use crate::declare_rule;
-use crate::model::{Field, GuardDutyDetector, KindTag};
+use crate::model::{Field, GuardDutyDetector, KindTag, Unknown};
+use crate::rules::aud::regions::{judge_regions, region_of, workloads, Candidate, Service};
 use crate::rules::{Check, NO_AGGREGATOR};
 
 declare_rule! {
     /// ## What it checks
-    /// A GuardDuty detector exists and every `aws_guardduty_detector` is enabled (`enable`,
-    /// default true in the provider). A disabled detector fails; no detector at all is a
-    /// finding with no resource.
+    /// Every `aws_guardduty_detector` is enabled (`enable`, default true in the provider),
+    /// and each region the architecture runs in has an enabled detector of its own: a
+    /// disabled detector fails; a region without one fails with no resource (subject
+    /// `GuardDuty detector in eu-west-2`). GuardDuty is regional: "you must create a
+    /// detector in each Region where you enable the service. You can have only one detector
+    /// per account per Region" (GuardDuty API Reference, `CreateDetector`), so a detector in
+    /// us-east-1 does not cover a workload in eu-west-2.
+    ///
+    /// The regions the architecture runs in are those of its VPCs (not AWS's default VPC),
+    /// ECS clusters, load balancers and DB instances. A resource's region is that of its
+    /// provider configuration for Terraform (an aliased provider `provider = aws.use1`, or
+    /// the one a module receives with `providers = { aws = aws.use1 }`; its `region` a
+    /// constant, a root variable, or, in a directory scan and beside a plan's `.tf` files,
+    /// any expression the configuration evaluates) and the region read for a live account.
+    /// A workload whose region is not known is unknown ("the region of aws_vpc.main …"); a
+    /// region without a detector of known region is unknown on a detector whose region is
+    /// not known. With no workload in the inputs, one detector anywhere suffices and none
+    /// at all is a finding with no resource.
     ///
     /// ## Why
     /// The architecture document's "Compliance Controls": "GuardDuty: Threat detection
@@ -43,11 +59,22 @@ declare_rule! {
 }
 
 fn check(c: &mut Check<'_>) {
-    let mut any = false;
-    for d in c.inv.all::<GuardDutyDetector>() {
-        any = true;
+    let detectors: Vec<_> = c.inv.all::<GuardDutyDetector>().collect();
+    let candidates: Vec<Candidate> = detectors
+        .iter()
+        .map(|d| Candidate {
+            id: d.id,
+            region: region_of(d.resource).map(str::to_string),
+            on: match &d.enabled {
+                Field::Known(b) | Field::Sensitive(b) => Some(*b),
+                Field::Absent => Some(true),
+                Field::Unknown(_) => None,
+            },
+        })
+        .collect();
+    let region_unknown = judge_regions(c, &candidates, &SERVICE);
+    for d in &detectors {
         match &d.enabled {
-            Field::Known(true) | Field::Sensitive(true) | Field::Absent => c.pass(d.id),
             Field::Known(false) | Field::Sensitive(false) => c.fail(
                 d.id,
                 Some("enable"),
@@ -61,9 +88,19 @@ fn check(c: &mut Check<'_>) {
             Field::Unknown(u) => {
                 c.unknown(d.id, Some("enable"), "whether the detector is enabled", u)
             }
+            _ if region_unknown.contains(&d.id) => {
+                let u = region_of(d.resource).err().unwrap_or(Unknown::AfterApply);
+                c.unknown(
+                    d.id,
+                    None,
+                    "the region of the detector (whether it covers a region the architecture runs in)",
+                    &u,
+                )
+            }
+            _ => c.pass(d.id),
         }
     }
-    if !any {
+    if detectors.is_empty() && workloads(c.inv).regions.is_empty() {
         c.missing(
             KindTag::GuardDutyDetector,
             "aws_guardduty_detector",
@@ -74,10 +111,19 @@ fn check(c: &mut Check<'_>) {
     }
 }
 
+const SERVICE: Service = Service {
+    service: "GuardDuty",
+    what: "GuardDuty detector",
+    tag: KindTag::GuardDutyDetector,
+    resource_type: "aws_guardduty_detector",
+    requirement: "threat detection enabled",
+    help: "declare an aws_guardduty_detector with enable = true",
+};
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Gap, Inventory, Resource, Unknown};
+    use crate::model::{Gap, Inventory, Resource};
     use crate::rules::testing::run;
 
     fn detector(enabled: Field<bool>) -> Inventory {
@@ -131,6 +177,90 @@ mod tests {
         assert_eq!(
             run(&GUARDDUTY_ENABLED, &inv).unknowns(),
             vec!["missing:GuardDuty detector"]
+        );
+    }
+
+    fn regional(inv: &mut Inventory, address: &str, region: Option<&str>) {
+        let mut r = Resource::new(
+            "aws_guardduty_detector",
+            address,
+            GuardDutyDetector {
+                enabled: Field::Known(true),
+            },
+        );
+        r.provenance.region = region.map(str::to_string);
+        inv.push(r);
+    }
+
+    fn vpc(inv: &mut Inventory, address: &str, region: Option<&str>) {
+        let mut r = Resource::new(
+            "aws_vpc",
+            address,
+            crate::model::Vpc {
+                cidr: Field::Known("10.0.0.0/16".parse().unwrap()),
+                default: false,
+            },
+        );
+        r.provenance.region = region.map(str::to_string);
+        inv.push(r);
+    }
+
+    #[test]
+    fn a_detector_in_another_region_does_not_cover_the_workload() {
+        let mut inv = Inventory::new();
+        regional(&mut inv, "aws_guardduty_detector.use1", Some("us-east-1"));
+        vpc(&mut inv, "aws_vpc.main", Some("eu-west-2"));
+        vpc(&mut inv, "aws_vpc.virginia", Some("us-east-1"));
+        let out = run(&GUARDDUTY_ENABLED, &inv);
+        assert_eq!(out.fails(), vec!["missing:GuardDuty detector in eu-west-2"]);
+        assert_eq!(out.passes(), vec!["aws_guardduty_detector.use1"]);
+        let msg = out.messages()[0];
+        assert!(
+            msg.contains("(aws_vpc.main)") && msg.contains("in another region (us-east-1)"),
+            "{msg}"
+        );
+        regional(&mut inv, "aws_guardduty_detector.london", Some("eu-west-2"));
+        let out = run(&GUARDDUTY_ENABLED, &inv);
+        assert!(out.fails().is_empty() && out.unknowns().is_empty());
+        // AWS's default VPC is no workload.
+        let mut inv = Inventory::new();
+        regional(&mut inv, "aws_guardduty_detector.use1", Some("us-east-1"));
+        let mut r = Resource::new(
+            "aws_default_vpc",
+            "aws_default_vpc.x",
+            crate::model::Vpc {
+                cidr: Field::Absent,
+                default: true,
+            },
+        );
+        r.provenance.region = Some("eu-west-2".into());
+        inv.push(r);
+        assert!(run(&GUARDDUTY_ENABLED, &inv).fails().is_empty());
+    }
+
+    #[test]
+    fn unknown_regions_are_unknown() {
+        // The workload's region is unknown.
+        let mut inv = Inventory::new();
+        regional(&mut inv, "aws_guardduty_detector.use1", Some("us-east-1"));
+        vpc(&mut inv, "aws_vpc.main", None);
+        let out = run(&GUARDDUTY_ENABLED, &inv);
+        assert_eq!(out.unknowns(), vec!["aws_vpc.main"]);
+        assert!(out.messages()[0].contains("the region of aws_vpc.main"));
+        assert!(out.messages()[0].contains("not in the scanned inputs"));
+        // The detector's region is unknown: it may or may not be eu-west-2's.
+        let mut inv = Inventory::new();
+        regional(&mut inv, "aws_guardduty_detector.somewhere", None);
+        vpc(&mut inv, "aws_vpc.main", Some("eu-west-2"));
+        let out = run(&GUARDDUTY_ENABLED, &inv);
+        assert_eq!(out.unknowns(), vec!["aws_guardduty_detector.somewhere"]);
+        assert!(out.fails().is_empty());
+        // No detector anywhere: missing in the workload's region.
+        let mut inv = Inventory::new();
+        vpc(&mut inv, "aws_vpc.main", Some("eu-west-2"));
+        assert_eq!(
+            run(&GUARDDUTY_ENABLED, &inv).fails(),
+            vec!["missing:GuardDuty detector in eu-west-2"]
         );
     }
 }

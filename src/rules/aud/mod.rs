@@ -3,3 +3,4 @@
 pub mod cloudtrail_enabled;
 pub mod config_recording;
 pub mod guardduty_enabled;
+mod regions;

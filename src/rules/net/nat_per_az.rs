@@ -16,6 +16,15 @@ declare_rule! {
     /// availability zone (the zone of the NAT gateway's subnet; by AZ label when a zone is not
     /// set); otherwise the app subnet fails.
     ///
+    /// Zones read from a data source (`data.aws_availability_zones.available.names`): a plan
+    /// holds what Terraform read from AWS while planning (its `prior_state`), and a plan
+    /// scanned beside its `.tf` files evaluates the configuration with those values, so
+    /// `aws_subnet.public[data.aws_availability_zones.available.names[count.index]]` names
+    /// its subnet. A directory scan does not call AWS: what depends on the data source is
+    /// unknown, with that reason. A plan alone records only the references of such an index
+    /// (`aws_subnet.public`, the data source, `count.index`), not the expression: which
+    /// subnet it names is unknown, and the reason names what the index is built from.
+    ///
     /// ## Why
     /// The architecture document draws "NAT Gateway AZ-a" and "NAT Gateway AZ-b" in the
     /// public subnets ("Public Subnet A | 10.0.1.0/24 | NAT Gateway, ALB (AZ-a)"), routes

@@ -6,7 +6,10 @@ declare_rule! {
     /// ## What it checks
     /// Every VPC has a VPC-level flow log (`aws_flow_log` with `vpc_id` = that VPC) whose
     /// `traffic_type` is the documented one (`network.flow_log_traffic_type`, `ALL`). Flow
-    /// logs of a subnet or a network interface do not count. A flow log without
+    /// logs of a subnet, a network interface or a transit gateway (`subnet_id`, `eni_id`,
+    /// `transit_gateway_id`, `transit_gateway_attachment_id`: provider `aws_flow_log` takes
+    /// exactly one target) never count for the VPC, whatever their `vpc_id` says, and never
+    /// make its verdict unknown. A flow log without
     /// `traffic_type` captures no defined traffic and does not count either.
     ///
     /// ## Why

@@ -641,6 +641,48 @@ fn setproduct(args: &[TfValue]) -> TfValue {
     )
 }
 
+/// An attribute of a resource instance that its configuration does not set: the provider
+/// computes it. A managed resource's is known after apply and refers to the resource. A data
+/// source's is read from AWS while planning (Terraform's plan knows it, a directory scan
+/// does not call AWS): it is unknown with that reason and names no resource, since a data
+/// source's values only feed other expressions (the one data source the model maps,
+/// `aws_iam_policy_document`, is computed offline and keeps its reference).
+fn computed(address: String) -> TfValue {
+    let group = data_source_group(&address);
+    let Some(group) = group.filter(|g| !g.contains("data.aws_iam_policy_document.")) else {
+        return unknown(vec![address]);
+    };
+    TfValue::Unknown(Arc::new(UnknownValue {
+        refs: Vec::new(),
+        configured: true,
+        reason: Some(format!(
+            "it depends on {group}, which Terraform reads from AWS while planning; a \
+             directory scan does not call AWS (scan a plan of this configuration)"
+        )),
+        partial: None,
+    }))
+}
+
+/// `module.a["k"].data.aws_x.y` for the instance address `module.a["k"].data.aws_x.y[0]`,
+/// `None` when the address is a managed resource's.
+fn data_source_group(address: &str) -> Option<&str> {
+    // Skip the `module.<name>[key].` steps.
+    let mut rest = address;
+    while let Some(after) = rest.strip_prefix("module.") {
+        let name_end = after.find(['.', '[']).unwrap_or(after.len());
+        let mut tail = &after[name_end..];
+        if tail.starts_with('[') {
+            tail = tail.find("].").map_or("", |i| &tail[i + 1..]);
+        }
+        rest = tail.strip_prefix('.').unwrap_or(tail);
+    }
+    if !rest.starts_with("data.") {
+        return None;
+    }
+    let end = address.len() - rest.len() + rest.find('[').unwrap_or(rest.len());
+    Some(&address[..end])
+}
+
 /// An unknown that stands for an evaluation error (skipped by `try`).
 fn is_error(v: &TfValue) -> bool {
     matches!(v, TfValue::Unknown(u) if u.reason.as_deref().is_some_and(|r| r.starts_with("error:")))
@@ -652,7 +694,7 @@ pub fn get_attr(v: TfValue, name: &str) -> TfValue {
             Some(x) => x,
             None => match m.get(RESOURCE_MARKER).and_then(to_string) {
                 // An attribute the configuration does not set: computed by the provider.
-                Some(address) => unknown(vec![address]),
+                Some(address) => computed(address),
                 // An object without the attribute: Terraform fills `optional()` attributes
                 // with null (a configuration that plans never reads a truly missing one).
                 None => TfValue::Null,
@@ -754,5 +796,40 @@ fn strip_marker(v: &TfValue) -> TfValue {
                 .collect(),
         ),
         other => other.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn data_source_groups_are_found_behind_module_steps() {
+        let g = data_source_group;
+        assert_eq!(
+            g("data.aws_availability_zones.available"),
+            Some("data.aws_availability_zones.available")
+        );
+        assert_eq!(g("data.aws_region.r[0]"), Some("data.aws_region.r"));
+        assert_eq!(
+            g(r#"module.a["data.x"].data.aws_region.here"#),
+            Some(r#"module.a["data.x"].data.aws_region.here"#)
+        );
+        assert_eq!(g("module.data.aws_s3_bucket.b"), None);
+        assert_eq!(g("aws_s3_bucket.data"), None);
+        // A data source's computed attribute names no resource and says why.
+        let TfValue::Unknown(u) = computed("module.net.data.aws_availability_zones.az".into())
+        else {
+            panic!("unknown");
+        };
+        assert!(u.refs.is_empty());
+        assert!(u
+            .reason
+            .as_deref()
+            .is_some_and(|r| r.contains("module.net.data.aws_availability_zones.az, which")));
+        let TfValue::Unknown(u) = computed("aws_vpc.main".into()) else {
+            panic!("unknown");
+        };
+        assert_eq!(u.refs, vec!["aws_vpc.main".to_string()]);
     }
 }

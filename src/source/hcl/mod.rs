@@ -92,17 +92,47 @@ pub fn load(dir: &Path, opts: &HclOptions, inv: &mut Inventory) -> Result<(), Hc
 
 /// The evaluated values of every resource instance of the configuration in `dir`, by
 /// address, with the given root variable values (a plan's `variables`).
+///
+/// `data_values` are the data source instances the plan read while planning (its
+/// `prior_state`), by address: the evaluation uses them where a directory scan, which
+/// does not call AWS, leaves data sources unknown.
 pub fn instance_values(
     dir: &Path,
     root_vars: HashMap<String, TfValue>,
-) -> Result<HashMap<String, TfValue>, HclError> {
+    data_values: HashMap<String, TfValue>,
+) -> Result<Evaluated, HclError> {
     let project = Project::load(dir)?;
-    let evaluator = Evaluator::new(&project, root_vars);
-    Ok(evaluator
+    let evaluator = Evaluator::new(&project, root_vars).with_data_values(data_values);
+    let values = evaluator
         .instances()?
         .into_iter()
         .map(|i| (i.address, i.values))
-        .collect())
+        .collect();
+    let provider_regions = project.modules[0]
+        .providers
+        .iter()
+        .map(|p| {
+            let key = match &p.alias {
+                Some(a) => format!("{}.{a}", p.name),
+                None => p.name.clone(),
+            };
+            let region = evaluator.provider(&key).0;
+            (key, region)
+        })
+        .collect();
+    Ok(Evaluated {
+        values,
+        provider_regions,
+    })
+}
+
+/// A configuration evaluated beside its plan.
+pub struct Evaluated {
+    /// The values of every resource instance, by address.
+    pub values: HashMap<String, TfValue>,
+    /// The region of each root provider configuration (`aws`, `aws.dr`), where the
+    /// evaluation knows it (a region from a local, say, which a plan does not record).
+    pub provider_regions: HashMap<String, Option<String>>,
 }
 
 /// Attributes the AWS provider's schema marks sensitive (a plan reports them in

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use hcl::Expression;
 
-use super::config::{load_module, BodyNode, Loc, ModuleConfig, ResourceBlock};
+use super::config::{load_module, BodyNode, Loc, Mode, ModuleConfig, ResourceBlock};
 use super::error::{HclError, HclErrorKind};
 use super::eval::{
     mark, to_string, unevaluated, unknown, unmark, Repetition, Scope, RESOURCE_MARKER,
@@ -171,6 +171,9 @@ pub struct Evaluator<'p> {
     vars: RefCell<HashMap<(InstId, String), TfValue>>,
     groups: RefCell<HashMap<(InstId, String), TfValue>>,
     group_stack: RefCell<Vec<(InstId, String)>>,
+    /// Values of data source instances read while planning (a plan's `prior_state`), by
+    /// address: used in place of what a directory scan cannot read from AWS.
+    data_values: HashMap<String, TfValue>,
 }
 
 /// `[0]` / `["a"]`.
@@ -199,7 +202,15 @@ impl<'p> Evaluator<'p> {
             vars: RefCell::default(),
             groups: RefCell::default(),
             group_stack: RefCell::default(),
+            data_values: HashMap::new(),
         }
+    }
+
+    /// Data source values a plan recorded (its `prior_state`), by instance address: the
+    /// evaluation reads them instead of leaving the data sources unknown.
+    pub fn with_data_values(mut self, values: HashMap<String, TfValue>) -> Evaluator<'p> {
+        self.data_values = values;
+        self
     }
 
     fn inst(&self, id: InstId) -> Inst {
@@ -403,11 +414,21 @@ impl<'p> Evaluator<'p> {
     ) -> Result<TfValue, HclError> {
         let scope = self.scope(inst, rep.clone(), &block.loc);
         let mut values = self.eval_body(&block.body, &scope)?;
+        let address = format!("{full}{}", key_suffix(rep));
+        if block.mode == Mode::Data {
+            // What the plan read from AWS: the provider's values win over the arguments.
+            if let (Some(TfValue::Map(read)), TfValue::Map(m)) =
+                (self.data_values.get(&address), &mut values)
+            {
+                for (k, v) in read {
+                    if !matches!(v, TfValue::Null) || !m.contains_key(k) {
+                        m.insert(k.clone(), v.clone());
+                    }
+                }
+            }
+        }
         if let TfValue::Map(m) = &mut values {
-            m.insert(
-                RESOURCE_MARKER.to_string(),
-                TfValue::String(format!("{full}{}", key_suffix(rep))),
-            );
+            m.insert(RESOURCE_MARKER.to_string(), TfValue::String(address));
         }
         Ok(values)
     }

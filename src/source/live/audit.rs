@@ -5,7 +5,9 @@
 //! Calls (IAM actions):
 //! - CloudTrail: `cloudtrail:DescribeTrails` (shadow trails included: a multi-region trail
 //!   created in another region covers this one too), `cloudtrail:GetTrailStatus` per trail
-//!   (by ARN, which also works for shadow trails): `IsLogging` is the trail's `logging`.
+//!   (by ARN, which also works for shadow trails): `IsLogging` is the trail's `logging`;
+//!   `cloudtrail:GetEventSelectors` per trail (by ARN): whether it records management
+//!   events (no selectors: CloudTrail's default, every management event).
 //! - GuardDuty: `guardduty:ListDetectors` (paginated), `guardduty:GetDetector` per detector:
 //!   status `ENABLED` is `enable = true`; its tags come with it.
 //! - Config: `config:DescribeConfigurationRecorders`,
@@ -60,11 +62,18 @@ pub async fn read_cloudtrail(ctx: &Ctx, out: &mut Batch) {
             Ok(s) => known(s.is_logging()),
             Err(e) => Field::Unknown(why("cloudtrail:GetTrailStatus", &e)),
         };
+        // Read for every trail, whatever `HasCustomEventSelectors` says (not every
+        // implementation of the API sets it).
+        let management_events = match ct.get_event_selectors().trail_name(&arn).send().await {
+            Ok(s) => management_events(&s),
+            Err(e) => Field::Unknown(why("cloudtrail:GetEventSelectors", &e)),
+        };
         let model = Trail {
             name: Field::Known(name.to_string()),
             multi_region: known(t.is_multi_region_trail()),
             log_file_validation: known(t.log_file_validation_enabled()),
             logging,
+            management_events,
         };
         let ids = vec![name.to_string()];
         let mut r = ctx.resource("aws_cloudtrail", arn, ids, unread("trails"), model);
@@ -74,6 +83,32 @@ pub async fn read_cloudtrail(ctx: &Ctx, out: &mut Batch) {
         }
         out.push(r);
     }
+}
+
+/// Whether a trail's selectors record management events: an advanced selector with
+/// `eventCategory` equal to `Management`, or a basic selector that does not set
+/// `IncludeManagementEvents` to false (CloudTrail API `GetEventSelectors`).
+fn management_events(
+    s: &aws_sdk_cloudtrail::operation::get_event_selectors::GetEventSelectorsOutput,
+) -> Field<bool> {
+    let advanced = s.advanced_event_selectors();
+    if !advanced.is_empty() {
+        let management = advanced.iter().any(|a| {
+            a.field_selectors().iter().any(|f| {
+                f.field() == "eventCategory" && f.equals().iter().any(|v| v == "Management")
+            })
+        });
+        return Field::Known(management);
+    }
+    let basic = s.event_selectors();
+    if basic.is_empty() {
+        return Field::Absent;
+    }
+    Field::Known(
+        basic
+            .iter()
+            .any(|b| b.include_management_events() != Some(false)),
+    )
 }
 
 pub const GUARDDUTY_KINDS: &[KindTag] = &[KindTag::GuardDutyDetector];

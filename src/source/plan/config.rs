@@ -246,6 +246,9 @@ pub struct Resolved {
     pub addresses: Vec<String>,
     /// A reference that the plan cannot follow (a local value), if any.
     pub dead_end: Option<String>,
+    /// The expression names instances the plan cannot pin down: none of its addresses
+    /// stands for its value, which is unknown with `dead_end` as the reason.
+    pub opaque: bool,
 }
 
 /// Resolves references in the context of one resource instance.
@@ -275,6 +278,10 @@ impl<'c> RefContext<'c> {
         let refs = expression_refs(expr);
         let mut out = Resolved::default();
         self.resolve_into(&refs, &self.module, self.key.as_deref(), &mut out, 0);
+        if out.opaque {
+            out.addresses.clear();
+            return out;
+        }
         // A whole resource with several instances (`[for s in aws_subnet.x : s.id if …]`,
         // `aws_subnet.x[*].id`): a plan does not record which instances the expression
         // keeps, so the reference is unknown rather than guessed.
@@ -487,13 +494,34 @@ impl<'c> RefContext<'c> {
                     // both recorded as `aws_subnet.s` + `each.key`: which instance the
                     // index names is not in the plan, so it is not guessed.
                     if let Some(g) = groups.iter().find(|g| self.is_multi_instance_group(g)) {
+                        // What the index is built from: every other reference of the
+                        // expression (`each.key`, `count.index`, a data source's values).
+                        let inputs: Vec<&str> = specific
+                            .iter()
+                            .copied()
+                            .filter(|r| {
+                                let p = parse_reference(r);
+                                !matches!(&p, Reference::Resource { group, .. }
+                                    if format!("{prefix}{group}") == **g)
+                            })
+                            .collect();
+                        let inputs = match inputs.as_slice() {
+                            [] => "each.key or count.index".to_string(),
+                            [one] => (*one).to_string(),
+                            [init @ .., last] => format!("{} and {last}", init.join(", ")),
+                        };
                         out.dead_end.get_or_insert_with(|| {
                             format!(
-                                "it indexes {g} with an expression of each.key or count.index, \
-                                 which a plan does not record (scan the plan next to its .tf files)"
+                                "it indexes {g} with an expression of {inputs}, and a plan \
+                                 records only the references of an expression, not which \
+                                 instance it names (scan the plan next to its .tf files)"
                             )
                         });
-                        groups.retain(|g| !self.is_multi_instance_group(g));
+                        // The whole expression is unknown: the rest of its references (the
+                        // data sources the index reads, other resources) are not what it
+                        // names, or not all of it.
+                        out.opaque = true;
+                        return;
                     }
                 }
                 let mut unkeyed = 0;

@@ -185,7 +185,7 @@ pub fn load(
     };
     let multi_instance = multi_instance_groups(&addresses);
     let config = plan.configuration.unwrap_or_default();
-    let providers = provider_settings(&config, plan.variables.as_ref());
+    let mut providers = provider_settings(&config, plan.variables.as_ref());
     let root_vars: std::collections::HashMap<String, terraform::TfValue> = plan
         .variables
         .iter()
@@ -193,7 +193,25 @@ pub fn load(
         .map(|(k, v)| (k.clone(), terraform::TfValue::from_json(&v.value)))
         .collect();
     // Evaluation problems only cost the precision the configuration adds.
-    let hcl = config_dir.and_then(|dir| crate::source::hcl::instance_values(dir, root_vars).ok());
+    let hcl = match config_dir {
+        Some(dir) => {
+            let data = plan_read_data(plan.prior_state).map_err(|e| json_error(path, &e))?;
+            crate::source::hcl::instance_values(dir, root_vars, data).ok()
+        }
+        None => None,
+    };
+    // A provider region the plan does not record (from a local) may be known to the
+    // evaluated configuration.
+    if let Some(evaluated) = &hcl {
+        for (key, (region, _)) in providers.iter_mut() {
+            if region.is_none() {
+                if let Some(Some(r)) = evaluated.provider_regions.get(key) {
+                    *region = Some(r.clone());
+                }
+            }
+        }
+    }
+    let hcl = hcl.map(|e| e.values);
 
     let loader = Loader {
         hcl: hcl.as_ref(),
@@ -278,6 +296,34 @@ pub fn load(
         path: path.to_string(),
     });
     Ok(())
+}
+
+/// The values of the data sources Terraform read while planning (in `prior_state`), by
+/// address, for the evaluation of the configuration beside the plan.
+fn plan_read_data(
+    prior_state: Option<&RawValue>,
+) -> Result<std::collections::HashMap<String, terraform::TfValue>, serde_json::Error> {
+    let mut out = std::collections::HashMap::new();
+    let Some(raw) = prior_state else {
+        return Ok(out);
+    };
+    let state: State = serde_json::from_str(raw.get())?;
+    let Some(values) = state.values else {
+        return Ok(out);
+    };
+    let mut stack = vec![values.root_module];
+    while let Some(module) = stack.pop() {
+        for r in module.resources {
+            if r.mode == "data" {
+                out.insert(
+                    r.address,
+                    overlay::build_known(r.values, &r.sensitive_values),
+                );
+            }
+        }
+        stack.extend(module.child_modules);
+    }
+    Ok(out)
 }
 
 /// The `after_unknown` overlay of values that omit unknowns: configured attributes that

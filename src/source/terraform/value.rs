@@ -150,6 +150,11 @@ impl TfValue {
         match self {
             TfValue::Map(m) => TfRef::plain(m.get(key).unwrap_or(&NULL)),
             TfValue::Sensitive(inner) => inner.get(key).sensitive(),
+            // A whole value unknown for a reason of its own (the instances of a `for_each`
+            // over a data source in a directory scan): each attribute is, for that reason.
+            TfValue::Unknown(u) if u.configured && u.refs.is_empty() && u.reason.is_some() => {
+                TfRef::plain(self)
+            }
             TfValue::Unknown(u) => TfRef::unknown(u),
             _ => TfRef::plain(&NULL),
         }

@@ -354,6 +354,14 @@ pub fn map_item(item: &Value, input: &Arc<str>) -> Vec<Resource> {
                     )),
                     known => known,
                 },
+                // The item is DescribeTrails' shape: it says whether the trail has event
+                // selectors of its own, not what they select.
+                management_events: match boolean(get(c, "hasCustomEventSelectors")) {
+                    Field::Known(false) => Field::Absent,
+                    _ => Field::Unknown(Unknown::NotInInputs(
+                        "the trail's event selectors (not in its configuration item)".into(),
+                    )),
+                },
             },
         )],
         _ => Vec::new(),

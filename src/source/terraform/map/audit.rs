@@ -20,6 +20,7 @@ pub fn map(t: &str, v: TfRef<'_>) -> Option<Mapped> {
                 multi_region: v.get("is_multi_region_trail").bool(),
                 log_file_validation: v.get("enable_log_file_validation").bool(),
                 logging: v.get("enable_logging").bool(),
+                management_events: management_events(v),
             })
             .id(&name)
         }
@@ -100,6 +101,73 @@ pub fn map(t: &str, v: TfRef<'_>) -> Option<Mapped> {
     })
 }
 
+/// Whether a trail records management events (see [`Trail::management_events`]).
+///
+/// Provider `aws_cloudtrail` (5.x): `event_selector.include_management_events` defaults to
+/// true; `advanced_event_selector.field_selector` filters on `eventCategory` (`Management`
+/// or `Data`), and a trail with advanced selectors logs only what they select (CloudTrail
+/// User Guide, "Logging management events": with advanced event selectors, management
+/// events are logged by a selector with `eventCategory` equal to `Management`).
+fn management_events(v: TfRef<'_>) -> Field<bool> {
+    let (basic, advanced) = (v.get("event_selector"), v.get("advanced_event_selector"));
+    if basic.is_unknown() || advanced.is_unknown() {
+        return Field::Unknown(Unknown::Unresolved(
+            "the trail's event selectors are known only after apply".into(),
+        ));
+    }
+    let advanced = advanced.items();
+    if !advanced.is_empty() {
+        let mut doubt = None;
+        for selector in advanced {
+            for f in selector.get("field_selector").items() {
+                match f.get("field").string() {
+                    Field::Known(name) | Field::Sensitive(name) if name == "eventCategory" => {}
+                    Field::Unknown(u) => {
+                        doubt.get_or_insert(u);
+                        continue;
+                    }
+                    _ => continue,
+                }
+                match f.get("equals").strings() {
+                    Field::Known(values) | Field::Sensitive(values) => {
+                        if values.iter().any(|x| x == "Management") {
+                            return Field::Known(true);
+                        }
+                    }
+                    Field::Unknown(u) => {
+                        doubt.get_or_insert(u);
+                    }
+                    Field::Absent => {}
+                }
+            }
+        }
+        return match doubt {
+            Some(u) => Field::Unknown(u),
+            None => Field::Known(false),
+        };
+    }
+    let basic = basic.items();
+    if basic.is_empty() {
+        return Field::Absent;
+    }
+    let mut doubt = None;
+    for selector in basic {
+        match selector.get("include_management_events").bool() {
+            Field::Known(true) | Field::Sensitive(true) | Field::Absent => {
+                return Field::Known(true)
+            }
+            Field::Unknown(u) => {
+                doubt.get_or_insert(u);
+            }
+            Field::Known(false) | Field::Sensitive(false) => {}
+        }
+    }
+    match doubt {
+        Some(u) => Field::Unknown(u),
+        None => Field::Known(false),
+    }
+}
+
 /// The keys of a `dimensions` map (absent: no dimensions).
 fn dimension_names(v: TfRef<'_>) -> Field<Vec<String>> {
     if v.is_null() {
@@ -152,4 +220,43 @@ fn metric_math(queries: &[TfRef<'_>]) -> Field<MetricMath> {
         expression,
         metric_ids,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::terraform::TfValue;
+
+    fn management(v: serde_json::Value) -> Field<bool> {
+        let v = TfValue::from_json(&v);
+        match map("aws_cloudtrail", TfRef::plain(&v))
+            .expect("mapped")
+            .kind
+        {
+            Kind::Trail(t) => t.management_events,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn event_selectors_say_whether_management_events_are_recorded() {
+        use serde_json::json;
+        assert_eq!(management(json!({"name": "t"})), Field::Absent);
+        let data_only = json!({"event_selector": [
+            {"include_management_events": false, "read_write_type": "All"}
+        ]});
+        assert_eq!(management(data_only), Field::Known(false));
+        let default_on = json!({"event_selector": [{"read_write_type": "WriteOnly"}]});
+        assert_eq!(management(default_on), Field::Known(true));
+        let advanced_data = json!({"advanced_event_selector": [{"field_selector": [
+            {"field": "eventCategory", "equals": ["Data"]},
+            {"field": "resources.type", "equals": ["AWS::S3::Object"]}
+        ]}]});
+        assert_eq!(management(advanced_data), Field::Known(false));
+        let advanced_mgmt = json!({"advanced_event_selector": [
+            {"field_selector": [{"field": "eventCategory", "equals": ["Data"]}]},
+            {"field_selector": [{"field": "eventCategory", "equals": ["Management"]}]}
+        ]});
+        assert_eq!(management(advanced_mgmt), Field::Known(true));
+    }
 }

@@ -56,7 +56,7 @@ pub fn map(t: &str, v: TfRef<'_>) -> Option<Mapped> {
             connectivity_type: v.get("connectivity_type").string_nonempty(),
         }),
         "aws_flow_log" => Mapped::new(FlowLog {
-            vpc: v.get("vpc_id").refs(),
+            vpc: flow_log_vpc(v),
             traffic_type: v.get("traffic_type").string_nonempty(),
         }),
         "aws_security_group" | "aws_default_security_group" => {
@@ -192,6 +192,29 @@ impl OrElseRefs for Refs {
             s => s,
         }
     }
+}
+
+/// The VPC a flow log captures: its `vpc_id`, unless it is the flow log of a subnet, a
+/// network interface or a transit gateway (provider `aws_flow_log`: exactly one of
+/// `eni_id`, `subnet_id`, `transit_gateway_id`, `transit_gateway_attachment_id`, `vpc_id`).
+/// Those set the target whether or not their value is known yet, and such a flow log
+/// captures only that subnet or interface, never the whole VPC.
+fn flow_log_vpc(v: TfRef<'_>) -> crate::model::Refs {
+    let other = [
+        "subnet_id",
+        "eni_id",
+        "transit_gateway_id",
+        "transit_gateway_attachment_id",
+    ];
+    // A whole instance unknown (a `for_each` over values known only after apply): which
+    // target it sets is not known either.
+    if v.is_unknown() {
+        return v.get("vpc_id").refs();
+    }
+    if other.iter().any(|k| !v.get(k).is_null()) {
+        return Field::Absent;
+    }
+    v.get("vpc_id").refs()
 }
 
 fn cidr(v: TfRef<'_>) -> Field<IpNetwork> {
@@ -571,5 +594,22 @@ mod tests {
             "destination_prefix_list_id",
         );
         assert!(r.nat_gateway.is_absent() && !r.gateway.is_absent());
+    }
+
+    #[test]
+    fn a_subnet_flow_log_captures_no_vpc() {
+        let vpc_of = |v: &TfValue| match map("aws_flow_log", TfRef::plain(v)).expect("mapped").kind
+        {
+            Kind::FlowLog(f) => f.vpc,
+            other => panic!("{other:?}"),
+        };
+        let subnet = object(vec![
+            ("subnet_id", after_apply()),
+            ("vpc_id", after_apply()),
+            ("traffic_type", json(serde_json::json!("REJECT"))),
+        ]);
+        assert_eq!(vpc_of(&subnet), Field::Absent);
+        let vpc = object(vec![("vpc_id", json(serde_json::json!("vpc-1")))]);
+        assert!(matches!(vpc_of(&vpc), Field::Known(t) if t.len() == 1));
     }
 }
