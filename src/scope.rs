@@ -51,6 +51,7 @@ fn parents(kind: &Kind) -> Vec<&Refs> {
         Kind::Listener(l) => vec![&l.load_balancer],
         Kind::WebAclAssociation(a) => vec![&a.resource, &a.web_acl],
         Kind::EcsService(s) => vec![&s.cluster],
+        Kind::DbInstance(d) => vec![&d.cluster],
         Kind::ScalableTarget(t) => vec![&t.resource_refs],
         Kind::ScalingPolicy(p) => vec![&p.resource_refs],
         Kind::EcrLifecyclePolicy(p) => vec![&p.repository],
@@ -70,6 +71,7 @@ fn parents(kind: &Kind) -> Vec<&Refs> {
 fn owned(kind: &Kind) -> Vec<&Refs> {
     match kind {
         Kind::DbInstance(d) => vec![&d.subnet_group, &d.parameter_group],
+        Kind::DbCluster(d) => vec![&d.subnet_group, &d.parameter_group],
         Kind::IamRole(r) => vec![&r.managed_policies],
         Kind::IamPolicyAttachment(a) => vec![&a.policy],
         Kind::EcsService(s) => vec![&s.task_definition],

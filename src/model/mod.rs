@@ -121,6 +121,7 @@ resource_kinds! {
     EcrLifecyclePolicy => "ECR lifecycle policy",
     EcrRegistryScanning => "ECR registry scanning configuration",
     DbInstance => "DB instance",
+    DbCluster => "DB cluster",
     DbSubnetGroup => "DB subnet group",
     DbParameterGroup => "DB parameter group",
     IamRole => "IAM role",

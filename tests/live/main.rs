@@ -6,6 +6,7 @@ mod accounts;
 mod aggregator;
 mod audit_regions;
 mod cli_errors;
+mod clusters;
 mod corrupt;
 mod equivalence;
 mod faults;

@@ -68,6 +68,16 @@ const NO_PARAMETER_GROUPS: &str = r#"<DescribeDBParameterGroupsResponse xmlns="h
   <ResponseMetadata><RequestId>1d2e3f4a-5b6c-7d8e-9fa0-b1c2d3e4f5a6</RequestId></ResponseMetadata>
 </DescribeDBParameterGroupsResponse>"#;
 
+const NO_CLUSTERS: &str = r#"<DescribeDBClustersResponse xmlns="http://rds.amazonaws.com/doc/2014-10-31/">
+  <DescribeDBClustersResult><DBClusters/></DescribeDBClustersResult>
+  <ResponseMetadata><RequestId>2e3f4a5b-6c7d-8e9f-a0b1-c2d3e4f5a6b7</RequestId></ResponseMetadata>
+</DescribeDBClustersResponse>"#;
+
+const NO_CLUSTER_PARAMETER_GROUPS: &str = r#"<DescribeDBClusterParameterGroupsResponse xmlns="http://rds.amazonaws.com/doc/2014-10-31/">
+  <DescribeDBClusterParameterGroupsResult><DBClusterParameterGroups/></DescribeDBClusterParameterGroupsResult>
+  <ResponseMetadata><RequestId>3f4a5b6c-7d8e-9fa0-b1c2-d3e4f5a6b7c8</RequestId></ResponseMetadata>
+</DescribeDBClusterParameterGroupsResponse>"#;
+
 fn event(body: String) -> ReplayEvent {
     ReplayEvent::new(
         http::Request::builder()
@@ -88,6 +98,8 @@ async fn rds_windows(backup: &str, maintenance: &str) -> (Status, String) {
         event(instances(backup, maintenance)),
         event(NO_SUBNET_GROUPS.to_string()),
         event(NO_PARAMETER_GROUPS.to_string()),
+        event(NO_CLUSTERS.to_string()),
+        event(NO_CLUSTER_PARAMETER_GROUPS.to_string()),
     ]);
     let sdk = aws_config::defaults(aws_config::BehaviorVersion::latest())
         .region(aws_config::Region::new(REGION))
@@ -112,8 +124,8 @@ async fn rds_windows(backup: &str, maintenance: &str) -> (Status, String) {
     (reader.read)(&ctx, &mut batch).await;
     assert_eq!(
         replay.actual_requests().count(),
-        3,
-        "three calls, as replayed"
+        5,
+        "five calls, as replayed"
     );
     assert!(batch.gaps.is_empty(), "{:?}", batch.gaps);
     let mut inv = Inventory::new();

@@ -1,5 +1,6 @@
 use crate::declare_rule;
-use crate::model::{DbInstance, Field};
+use crate::model::{DbCluster, DbInstance, Field, ResId};
+use crate::rules::rds::holders;
 use crate::rules::{Check, ALL_SOURCES};
 
 /// The retention RDS applies when `BackupRetentionPeriod` is not given (CreateDBInstance).
@@ -10,6 +11,11 @@ declare_rule! {
     /// Every DB instance keeps automated backups for at least
     /// `database.min_backup_retention_days` (30) days (`backup_retention_period`; not set =
     /// 1 day, the RDS API default; 0 disables automated backups).
+    ///
+    /// Aurora: the DB cluster holds the retention (`aws_rds_cluster`
+    /// `backup_retention_period`, default 1 day in `CreateDBCluster`); its member instances
+    /// are judged through it. A read replica keeps its own automated backups (RDS does not
+    /// copy the source's retention), so it is judged on its own value.
     ///
     /// ## Why
     /// The architecture document: "backup { retention_period = 30 }" and the Backup
@@ -47,38 +53,49 @@ declare_rule! {
 }
 
 fn check(c: &mut Check<'_>) {
-    let min = c.policy.database.min_backup_retention_days;
     for db in c.inv.all::<DbInstance>() {
-        let name = db.identifier.shown();
-        let fact = match &db.backup_retention_period {
-            Field::Known(d) | Field::Sensitive(d) if *d >= min => {
-                c.pass(db.id);
-                continue;
-            }
-            Field::Unknown(u) => {
-                c.unknown(
-                    db.id,
-                    Some("backup_retention_period"),
-                    "backup_retention_period",
-                    u,
-                );
-                continue;
-            }
-            Field::Known(0) | Field::Sensitive(0) => {
-                "automated backups are disabled (backup_retention_period = 0)".to_string()
-            }
-            Field::Absent => {
-                format!("backup retention is not set (RDS's default is {AWS_DEFAULT_DAYS} day)")
-            }
-            other => format!("backup retention is {} days", other.shown()),
-        };
-        c.fail(
-            db.id,
-            Some("backup_retention_period"),
-            format!("DB instance {name}: {fact}; the architecture requires at least {min} days"),
-            format!("set backup_retention_period = {min}"),
-        );
+        if holders::standalone(c, &db, Some("backup_retention_period")).is_none() {
+            continue;
+        }
+        let name = format!("DB instance {}", db.identifier.shown());
+        let replica = !db.replicate_source.is_absent();
+        judge(c, db.id, &name, &db.backup_retention_period, replica);
     }
+    for cl in c.inv.all::<DbCluster>() {
+        let name = format!("DB cluster {}", cl.identifier.shown());
+        judge(c, cl.id, &name, &cl.backup_retention_period, false);
+    }
+}
+
+fn judge(c: &mut Check<'_>, id: ResId, name: &str, days: &Field<i64>, replica: bool) {
+    let min = c.policy.database.min_backup_retention_days;
+    let fact = match days {
+        Field::Known(d) | Field::Sensitive(d) if *d >= min => return c.pass(id),
+        Field::Unknown(u) => {
+            return c.unknown(
+                id,
+                Some("backup_retention_period"),
+                "backup_retention_period",
+                u,
+            )
+        }
+        Field::Known(0) | Field::Sensitive(0) => {
+            "automated backups are disabled (backup_retention_period = 0)".to_string()
+        }
+        Field::Absent if replica => {
+            "backup retention is not set on the read replica (its backups are its own, not its source's)".to_string()
+        }
+        Field::Absent => {
+            format!("backup retention is not set (RDS's default is {AWS_DEFAULT_DAYS} day)")
+        }
+        other => format!("backup retention is {} days", other.shown()),
+    };
+    c.fail(
+        id,
+        Some("backup_retention_period"),
+        format!("{name}: {fact}; the architecture requires at least {min} days"),
+        format!("set backup_retention_period = {min}"),
+    );
 }
 
 #[cfg(test)]

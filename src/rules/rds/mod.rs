@@ -1,6 +1,7 @@
 //! CB-RDS-* rules.
 
 pub mod backup_retention;
+pub mod holders;
 pub mod instance_class;
 pub mod multi_az;
 pub mod parameters;

@@ -1,10 +1,20 @@
 use crate::declare_rule;
-use crate::model::{DbInstance, Field};
+use std::collections::BTreeSet;
+
+use crate::model::{DbCluster, DbInstance, Field, Res, Unknown};
+use crate::rules::rds::holders;
 use crate::rules::{Check, ALL_SOURCES};
 
 declare_rule! {
     /// ## What it checks
     /// Every DB instance has `multi_az = true` (not set = false, the RDS default).
+    ///
+    /// Aurora: a cluster has no `multi_az`; its high availability is instances in two
+    /// availability zones (AWS Aurora User Guide, "Amazon Aurora DB clusters": "Maintain
+    /// high availability by locating Aurora Replicas in separate Availability Zones"). A DB cluster passes when its member instances
+    /// run in at least two AZs, fails with fewer than two instances or all in one AZ, and is
+    /// unknown when RDS chooses a member's zone (no `availability_zone`). Members are
+    /// judged through their cluster. A read replica is judged on its own `multi_az`.
     ///
     /// ## Why
     /// The architecture document: "multi_az = true", with "RDS Primary (AZ-a)" and "RDS
@@ -41,6 +51,9 @@ declare_rule! {
 
 fn check(c: &mut Check<'_>) {
     for db in c.inv.all::<DbInstance>() {
+        if holders::standalone(c, &db, Some("multi_az")).is_none() {
+            continue;
+        }
         match &db.multi_az {
             Field::Known(true) | Field::Sensitive(true) => c.pass(db.id),
             Field::Unknown(u) => c.unknown(db.id, Some("multi_az"), "multi_az", u),
@@ -62,6 +75,60 @@ fn check(c: &mut Check<'_>) {
             }
         }
     }
+    for cl in c.inv.all::<DbCluster>() {
+        cluster(c, &cl);
+    }
+}
+
+/// A cluster is highly available when its instances run in at least two AZs.
+fn cluster(c: &mut Check<'_>, cl: &Res<'_, DbCluster>) {
+    let name = cl.identifier.shown();
+    let members = holders::members(c.inv, cl.id);
+    let mut zones = BTreeSet::new();
+    let mut unknown = Vec::new();
+    for m in &members {
+        match m.availability_zone.get() {
+            Some(z) => {
+                zones.insert(z.to_ascii_lowercase());
+            }
+            None => unknown.push(m.address().to_string()),
+        }
+    }
+    let help = "run at least two aws_rds_cluster_instance members with availability_zone in different AZs (data-a and data-b)";
+    if zones.len() >= 2 {
+        return c.pass(cl.id);
+    }
+    if members.len() < 2 {
+        let have = match members.len() {
+            0 => "no instance in the inputs".to_string(),
+            _ => format!("one instance ({})", members[0].address()),
+        };
+        return c.fail(
+            cl.id,
+            None,
+            format!("DB cluster {name} has {have}, so it has no failover target in another availability zone; the architecture requires instances in two AZs"),
+            help,
+        );
+    }
+    if unknown.is_empty() {
+        let zone = zones.iter().next().map_or("", String::as_str);
+        return c.fail(
+            cl.id,
+            None,
+            format!("DB cluster {name}'s {} instances all run in {zone}; the architecture requires instances in two AZs", members.len()),
+            help,
+        );
+    }
+    let why = Unknown::NotInInputs(format!(
+        "RDS chooses the zone of {} (no availability_zone)",
+        unknown.join(", ")
+    ));
+    c.unknown(
+        cl.id,
+        None,
+        "the availability zones of the cluster's instances",
+        &why,
+    );
 }
 
 #[cfg(test)]

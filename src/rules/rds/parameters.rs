@@ -1,7 +1,10 @@
 use std::collections::BTreeSet;
 
 use crate::declare_rule;
-use crate::model::{DbInstance, DbParameterGroup, Field, Res, Resolution, Unknown};
+use crate::model::{
+    DbCluster, DbInstance, DbParameterGroup, Field, Refs, Res, ResId, Resolution, Unknown,
+};
+use crate::rules::rds::holders::{self, Membership, Replica};
 use crate::rules::{Check, NO_AGGREGATOR};
 
 declare_rule! {
@@ -16,6 +19,20 @@ declare_rule! {
     /// min_wal_size, max_wal_size), so shared_buffers 4GB = 524288. A formula
     /// (`{DBInstanceClassMemory/32768}`) is unknown. Fails once per parameter group; an
     /// instance without parameter group (the engine's `default.*` group) fails itself.
+    ///
+    /// A same-region read replica that names no group uses its source's (judged there,
+    /// "from its source …" when it is a default); a cross-region one the engine's default
+    /// (AWS API reference, `CreateDBInstanceReadReplica` `DBParameterGroupName`). Aurora:
+    /// the DB cluster parameter group (`db_cluster_parameter_group_name`) is judged, the
+    /// level where Aurora PostgreSQL sets these parameters for every instance of the
+    /// cluster; a cluster without one uses `default.aurora-postgresql<major>` and fails.
+    /// Aurora PostgreSQL offers no TimescaleDB extension, so a policy that requires
+    /// `timescaledb.*` parameters fails on any Aurora cluster (the parameter is not set).
+    /// A member instance's own DB parameter group overrides the cluster's for the parameters
+    /// it sets (AWS Aurora User Guide, "DB cluster parameter groups for Amazon Aurora DB
+    /// clusters", "Amazon Aurora DB cluster and DB instance parameters": a value edited in
+    /// the DB parameter group overrides the cluster parameter group's): the documented
+    /// parameters it sets are compared too.
     ///
     /// ## Why
     /// The architecture document's Database Performance Tuning: "max_connections = 200",
@@ -63,6 +80,7 @@ declare_rule! {
 }
 
 const ATTR: Option<&str> = Some("parameter_group_name");
+const CLUSTER_ATTR: Option<&str> = Some("db_cluster_parameter_group_name");
 
 /// The PostgreSQL base unit (bytes) of memory parameters given as plain numbers.
 fn base_unit(param: &str) -> Option<f64> {
@@ -168,34 +186,137 @@ fn compare(param: &str, want: &str, have: &Field<String>) -> Verdict {
 fn check(c: &mut Check<'_>) {
     let mut checked = BTreeSet::new();
     for db in c.inv.all::<DbInstance>() {
-        let name = db.identifier.shown();
-        let default_group = |c: &mut Check<'_>, which: &str| {
-            c.fail(
-                db.id,
-                ATTR,
-                format!("DB instance {name} uses {which}, which has none of the documented tuning; the architecture requires a parameter group setting {}", wanted(c)),
-                "create an aws_db_parameter_group with the documented parameters and set parameter_group_name",
-            )
-        };
-        match c.inv.resolve::<DbParameterGroup>(&db.parameter_group) {
-            Resolution::Absent => default_group(c, "the engine's default parameter group"),
-            Resolution::Unknown(u) => c.unknown(db.id, ATTR, "the DB parameter group", &u),
-            Resolution::Known { found, external } => match (found.first(), external.first()) {
-                (Some(group), _) => {
-                    if checked.insert(group.id) {
-                        check_group(c, group);
-                    }
-                }
-                (None, Some(ext)) if ext.to_ascii_lowercase().starts_with("default.") => {
-                    default_group(c, &format!("the default parameter group {ext}"))
-                }
-                (None, Some(ext)) => {
-                    let why = Unknown::NotInInputs(format!("parameter group {ext}"));
-                    c.unknown(db.id, ATTR, "the DB parameter group's parameters", &why)
-                }
-                (None, None) => default_group(c, "the engine's default parameter group"),
-            },
+        if let Membership::Member(_) = holders::membership(c.inv, &db) {
+            member_group(c, &db, &mut checked);
+            continue;
         }
+        if holders::standalone(c, &db, Some("parameter_group_name")).is_none() {
+            continue;
+        }
+        let name = format!("DB instance {}", db.identifier.shown());
+        let (refs, from) = match holders::replica(c.inv, &db) {
+            Replica::SameRegion(src) if db.parameter_group.is_absent() => {
+                (&src.data.parameter_group, holders::from_source(&src))
+            }
+            Replica::Unknown(u) if db.parameter_group.is_absent() => {
+                let what = "the read replica's source (whose parameter group it takes)";
+                c.unknown(db.id, Some("replicate_source_db"), what, &u);
+                continue;
+            }
+            _ => (&db.parameter_group, String::new()),
+        };
+        judge(c, db.id, &name, refs, &from, false, &mut checked);
+    }
+    for cl in c.inv.all::<DbCluster>() {
+        let name = format!("DB cluster {}", cl.identifier.shown());
+        judge(c, cl.id, &name, &cl.parameter_group, "", true, &mut checked);
+    }
+}
+
+/// Judges the parameter group `refs` of holder `id` (a DB cluster parameter group when
+/// `cluster`); `from` says where an inherited group comes from.
+fn judge(
+    c: &mut Check<'_>,
+    id: ResId,
+    name: &str,
+    refs: &Refs,
+    from: &str,
+    cluster: bool,
+    checked: &mut BTreeSet<ResId>,
+) {
+    let (attr, kind, resource) = if cluster {
+        (
+            CLUSTER_ATTR,
+            "cluster parameter group",
+            "aws_rds_cluster_parameter_group",
+        )
+    } else {
+        (ATTR, "parameter group", "aws_db_parameter_group")
+    };
+    let default_group = |c: &mut Check<'_>, which: &str| {
+        c.fail(
+            id,
+            attr,
+            format!("{name} uses {which}{from}, which has none of the documented tuning; the architecture requires a {kind} setting {}", wanted(c)),
+            format!("create an {resource} with the documented parameters and set {}", attr.unwrap_or_default()),
+        )
+    };
+    match c.inv.resolve::<DbParameterGroup>(refs) {
+        Resolution::Absent => default_group(c, &format!("the engine's default {kind}")),
+        Resolution::Unknown(u) => c.unknown(id, attr, &format!("the DB {kind}"), &u),
+        Resolution::Known { found, external } => match (found.first(), external.first()) {
+            (Some(group), _) => {
+                if checked.insert(group.id) {
+                    check_group(c, group);
+                }
+            }
+            (None, Some(ext)) if ext.to_ascii_lowercase().starts_with("default.") => {
+                default_group(c, &format!("the default {kind} {ext}"))
+            }
+            (None, Some(ext)) => {
+                let why = Unknown::NotInInputs(format!("{kind} {ext}"));
+                c.unknown(id, attr, &format!("the DB {kind}'s parameters"), &why)
+            }
+            (None, None) => default_group(c, &format!("the engine's default {kind}")),
+        },
+    }
+}
+
+/// A cluster member's own DB parameter group overrides the cluster parameter group for the
+/// parameters it sets: those it sets are compared (the others come from the cluster's).
+fn member_group(c: &mut Check<'_>, db: &Res<'_, DbInstance>, checked: &mut BTreeSet<ResId>) {
+    let group = match c.inv.resolve::<DbParameterGroup>(&db.parameter_group) {
+        Resolution::Absent => return,
+        Resolution::Unknown(u) => return c.unknown(db.id, ATTR, "the DB parameter group", &u),
+        Resolution::Known { found, external } => match (found.first(), external.first()) {
+            (Some(g), _) => *g,
+            (None, Some(ext)) if ext.to_ascii_lowercase().starts_with("default.") => return,
+            (None, Some(ext)) => {
+                let why = Unknown::NotInInputs(format!("parameter group {ext}"));
+                return c.unknown(db.id, ATTR, "the DB parameter group's parameters", &why);
+            }
+            (None, None) => return,
+        },
+    };
+    if !checked.insert(group.id) {
+        return;
+    }
+    let attr = Some("parameter");
+    let params: &[crate::model::DbParameter] = match &group.parameters {
+        Field::Known(p) | Field::Sensitive(p) => p,
+        Field::Unknown(u) => return c.unknown(group.id, attr, "the group's parameters", u),
+        Field::Absent => &[],
+    };
+    let mut problems = Vec::new();
+    let mut unknown = None;
+    for (name, want) in &c.policy.database.parameters {
+        let Some(p) = params.iter().find(|p| p.name.eq_ignore_ascii_case(name)) else {
+            continue;
+        };
+        match compare(name, want, &p.value) {
+            Verdict::Equal => {}
+            Verdict::Differs(d) => problems.push(d),
+            Verdict::Unknown(u) => {
+                unknown.get_or_insert(u);
+            }
+        }
+    }
+    if !problems.is_empty() {
+        c.fail(
+            group.id,
+            attr,
+            format!(
+                "parameter group {} (it overrides the cluster parameter group on cluster member {}): {}",
+                group.name.shown(),
+                db.address(),
+                problems.join("; ")
+            ),
+            format!("set the parameters {} (or leave them to the cluster parameter group)", wanted(c)),
+        );
+    } else if let Some(u) = unknown {
+        c.unknown(group.id, attr, "a documented parameter's value", &u);
+    } else {
+        c.pass(group.id);
     }
 }
 

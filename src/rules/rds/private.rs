@@ -1,6 +1,9 @@
 use crate::declare_rule;
-use crate::model::{DbInstance, DbSubnetGroup, Field, Res, Resolution, Subnet, Unknown};
+use crate::model::{
+    DbCluster, DbInstance, DbSubnetGroup, Field, Refs, ResId, Resolution, Subnet, Unknown,
+};
 use crate::policy::SubnetTier;
+use crate::rules::rds::holders::{self, Replica};
 use crate::rules::tiers::subnets_outside_tier;
 use crate::rules::{Check, NO_AGGREGATOR};
 
@@ -13,6 +16,13 @@ declare_rule! {
     /// 10.0.20.0/24, data-b 10.0.21.0/24). No `db_subnet_group_name` means RDS uses the
     /// default subnet group of the default VPC: a failure. (The security group's tier is
     /// checked by CB-SG-004.)
+    ///
+    /// Aurora: each member instance holds `publicly_accessible`; the DB cluster holds the
+    /// subnet group (`aws_rds_cluster` `db_subnet_group_name`). A same-region read replica
+    /// lives in its source's subnet group (RDS refuses one of its own,
+    /// `DBSubnetGroupNotAllowedFault`; Terraform: "defaults to the Subnet Group Name of the
+    /// source DB"): it is judged on the source's group and the finding says "from its
+    /// source …". A cross-region replica without one uses the default subnet group.
     ///
     /// ## Why
     /// The architecture document's VPC design: "Private Data Subnet A | 10.0.20.0/24 | RDS
@@ -68,40 +78,62 @@ fn check(c: &mut Check<'_>) {
         .collect();
     let data = data.join(", ");
     for db in c.inv.all::<DbInstance>() {
-        let name = db.identifier.shown().to_string();
+        let name = format!("DB instance {}", db.identifier.shown());
         match db.publicly_accessible.clone().or_default_value(false) {
             Field::Known(false) | Field::Sensitive(false) => c.pass(db.id),
             Field::Unknown(u) => c.unknown(db.id, Some("publicly_accessible"), "publicly_accessible", &u),
             _ => c.fail(
                 db.id,
                 Some("publicly_accessible"),
-                format!("DB instance {name} is publicly accessible; the architecture keeps the database internal to the data subnets"),
+                format!("{name} is publicly accessible; the architecture keeps the database internal to the data subnets"),
                 "set publicly_accessible = false",
             ),
         }
-        subnet_group(c, &db, &name, &data);
+        if holders::standalone(c, &db, Some("db_subnet_group_name")).is_none() {
+            continue;
+        }
+        match holders::replica(c.inv, &db) {
+            // RDS places a same-region replica in its source's subnet group.
+            Replica::SameRegion(src) if db.subnet_group.is_absent() => {
+                let from = holders::from_source(&src);
+                subnet_group(c, db.id, &name, &src.subnet_group, &from, &data);
+            }
+            Replica::Unknown(u) if db.subnet_group.is_absent() => c.unknown(
+                db.id,
+                Some("replicate_source_db"),
+                "the read replica's source (whose subnet group it takes)",
+                &u,
+            ),
+            _ => subnet_group(c, db.id, &name, &db.subnet_group, "", &data),
+        }
+    }
+    for cl in c.inv.all::<DbCluster>() {
+        let name = format!("DB cluster {}", cl.identifier.shown());
+        subnet_group(c, cl.id, &name, &cl.subnet_group, "", &data);
     }
 }
 
-fn subnet_group(c: &mut Check<'_>, db: &Res<'_, DbInstance>, name: &str, data: &str) {
+/// Judges the subnet group `refs` of holder `id` (`from` says where an inherited group
+/// comes from).
+fn subnet_group(c: &mut Check<'_>, id: ResId, name: &str, refs: &Refs, from: &str, data: &str) {
     let help = format!("use a DB subnet group holding only the data subnets ({data})");
     let default_group = |c: &mut Check<'_>| {
         c.fail(
-            db.id,
+            id,
             SUBNET_GROUP,
-            format!("DB instance {name} has no DB subnet group, so RDS places it in the default VPC's default subnet group; the architecture requires the data subnets ({data})"),
+            format!("{name} has no DB subnet group{from}, so RDS places it in the default VPC's default subnet group; the architecture requires the data subnets ({data})"),
             format!("set db_subnet_group_name: {help}"),
         )
     };
-    let group = match c.inv.resolve::<DbSubnetGroup>(&db.subnet_group) {
+    let group = match c.inv.resolve::<DbSubnetGroup>(refs) {
         Resolution::Absent => return default_group(c),
-        Resolution::Unknown(u) => return c.unknown(db.id, SUBNET_GROUP, "the DB subnet group", &u),
+        Resolution::Unknown(u) => return c.unknown(id, SUBNET_GROUP, "the DB subnet group", &u),
         Resolution::Known { found, external } => match (found.first(), external.first()) {
             (Some(g), _) => *g,
             (None, Some(ext)) if ext.eq_ignore_ascii_case("default") => return default_group(c),
             (None, Some(ext)) => {
                 let why = Unknown::NotInInputs(format!("DB subnet group {ext}"));
-                return c.unknown(db.id, SUBNET_GROUP, "the DB subnet group's subnets", &why);
+                return c.unknown(id, SUBNET_GROUP, "the DB subnet group's subnets", &why);
             }
             (None, None) => return default_group(c),
         },
@@ -109,12 +141,8 @@ fn subnet_group(c: &mut Check<'_>, db: &Res<'_, DbInstance>, name: &str, data: &
     let (found, external) = match c.inv.resolve::<Subnet>(&group.subnets) {
         Resolution::Absent => (Vec::new(), Vec::new()),
         Resolution::Unknown(u) => {
-            return c.unknown(
-                db.id,
-                SUBNET_GROUP,
-                "the subnets of the DB subnet group",
-                &u,
-            )
+            let what = format!("the subnets of the DB subnet group{from}");
+            return c.unknown(id, SUBNET_GROUP, &what, &u);
         }
         Resolution::Known { found, external } => (found, external),
     };
@@ -122,30 +150,26 @@ fn subnet_group(c: &mut Check<'_>, db: &Res<'_, DbInstance>, name: &str, data: &
     let group_name = group.name.shown();
     if !wrong.is_empty() {
         c.fail(
-            db.id,
+            id,
             SUBNET_GROUP,
             format!(
-                "DB instance {name}'s subnet group {group_name} includes {}; the architecture requires data subnets only ({data})",
+                "{name}'s subnet group {group_name}{from} includes {}; the architecture requires data subnets only ({data})",
                 wrong.join(", ")
             ),
             help,
         );
     } else if let Some(u) = unknown {
-        c.unknown(
-            db.id,
-            SUBNET_GROUP,
-            "the tier of the DB subnet group's subnets",
-            &u,
-        );
+        let what = format!("the tier of the DB subnet group's subnets{from}");
+        c.unknown(id, SUBNET_GROUP, &what, &u);
     } else if found.is_empty() {
         c.fail(
-            db.id,
+            id,
             SUBNET_GROUP,
-            format!("DB instance {name}'s subnet group {group_name} lists no subnets; the architecture requires the data subnets ({data})"),
+            format!("{name}'s subnet group {group_name}{from} lists no subnets; the architecture requires the data subnets ({data})"),
             help,
         );
     } else {
-        c.pass(db.id);
+        c.pass(id);
     }
 }
 

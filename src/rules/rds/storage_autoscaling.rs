@@ -1,5 +1,6 @@
 use crate::declare_rule;
-use crate::model::{DbInstance, Field};
+use crate::model::{DbCluster, DbInstance, Field, Resolution, Unknown};
+use crate::rules::rds::holders;
 use crate::rules::{Check, ALL_SOURCES};
 
 declare_rule! {
@@ -7,6 +8,13 @@ declare_rule! {
     /// Every DB instance has `allocated_storage = database.allocated_storage` (100 GB) and
     /// `max_allocated_storage = database.max_allocated_storage` (500 GB). Not set
     /// `max_allocated_storage` means storage autoscaling is off: a failure.
+    ///
+    /// A read replica is created with its source's allocated storage (judged from the
+    /// source, "from its source …"); its `max_allocated_storage` is its own. Aurora: not
+    /// applicable. An Aurora cluster volume has no allocated size or ceiling and grows
+    /// automatically (AWS Aurora User Guide, "Amazon Aurora storage": "How Aurora storage
+    /// automatically resizes"), so each DB cluster is reported unknown with that reason,
+    /// never a pass; its member instances are judged through it.
     ///
     /// ## Why
     /// The architecture document: "allocated_storage = 100  # GB" and
@@ -46,22 +54,44 @@ fn check(c: &mut Check<'_>) {
     let db_policy = &c.policy.database;
     let (alloc, max) = (db_policy.allocated_storage, db_policy.max_allocated_storage);
     for db in c.inv.all::<DbInstance>() {
+        if holders::standalone(c, &db, Some("allocated_storage")).is_none() {
+            continue;
+        }
         let name = db.identifier.shown().to_string();
+        // A read replica is created with its source's storage.
+        let mut allocated = (db.allocated_storage.clone(), String::new());
+        if db.allocated_storage.is_absent() && !db.replicate_source.is_absent() {
+            allocated = match c.inv.resolve::<DbInstance>(&db.replicate_source) {
+                Resolution::Known { found, .. } if !found.is_empty() => (
+                    found[0].allocated_storage.clone(),
+                    holders::from_source(&found[0]),
+                ),
+                Resolution::Unknown(u) => (Field::Unknown(u), String::new()),
+                _ => (
+                    Field::Unknown(Unknown::NotInInputs(
+                        "the read replica's source, whose storage it takes".into(),
+                    )),
+                    String::new(),
+                ),
+            };
+        }
         let aspects = [
             (
                 "allocated_storage",
-                &db.allocated_storage,
+                &allocated.0,
                 alloc,
                 "allocated storage is not set",
+                allocated.1.as_str(),
             ),
             (
                 "max_allocated_storage",
                 &db.max_allocated_storage,
                 max,
                 "max_allocated_storage is not set (storage autoscaling is off)",
+                "",
             ),
         ];
-        for (attr, field, want, unset) in aspects {
+        for (attr, field, want, unset, from) in aspects {
             let fact = match field {
                 Field::Known(v) | Field::Sensitive(v) if *v == want => {
                     c.pass(db.id);
@@ -71,8 +101,8 @@ fn check(c: &mut Check<'_>) {
                     c.unknown(db.id, Some(attr), attr, u);
                     continue;
                 }
-                Field::Absent => unset.to_string(),
-                other => format!("{attr} is {} GB", other.shown()),
+                Field::Absent => format!("{unset}{from}"),
+                other => format!("{attr} is {} GB{from}", other.shown()),
             };
             c.fail(
                 db.id,
@@ -81,6 +111,17 @@ fn check(c: &mut Check<'_>) {
                 format!("set {attr} = {want}"),
             );
         }
+    }
+    for cl in c.inv.all::<DbCluster>() {
+        c.unknown_because(
+            cl.id,
+            None,
+            format!(
+                "not applicable to DB cluster {}: Aurora storage has no allocated_storage or max_allocated_storage (the cluster volume grows automatically, AWS Aurora User Guide \"How Aurora storage automatically resizes\"), so the documented {alloc} GB allocated / {max} GB ceiling cannot be checked",
+                cl.identifier.shown()
+            ),
+            Some("nothing to set on the cluster; disable CB-RDS-006 in the policy if the database is meant to be Aurora".into()),
+        );
     }
 }
 

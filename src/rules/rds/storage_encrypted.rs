@@ -1,6 +1,7 @@
 use crate::declare_rule;
-use crate::model::{DbInstance, Field};
+use crate::model::{DbCluster, DbInstance, Field, ResId};
 use crate::policy::KmsKeyRequirement;
+use crate::rules::rds::holders::{self, Replica};
 use crate::rules::{Check, ALL_SOURCES};
 
 declare_rule! {
@@ -9,6 +10,14 @@ declare_rule! {
     /// RDS storage encryption always uses KMS: without `kms_key_id` the AWS-managed
     /// `aws/rds` key. When `database.kms_key` is `customer-managed` (default `any`), the
     /// instance must also name its own key in `kms_key_id` (the `aws/rds` alias fails).
+    ///
+    /// Aurora: the DB cluster holds storage encryption and its key (`aws_rds_cluster`
+    /// `storage_encrypted`, `kms_key_id`; not set = unencrypted, the `CreateDBCluster`
+    /// default); its member instances are judged through it. Read replicas are judged as RDS
+    /// builds them: a same-region replica takes its source's encryption and key (the finding
+    /// says "from its source …"); a cross-region replica is encrypted exactly when it names
+    /// a `kms_key_id` of its own region (AWS API reference, `CreateDBInstanceReadReplica`
+    /// `KmsKeyId`). See `rules/rds/holders.rs`.
     ///
     /// ## Why
     /// The architecture document: "storage_encrypted = true" and "At Rest: RDS encryption
@@ -50,49 +59,110 @@ declare_rule! {
 fn check(c: &mut Check<'_>) {
     let customer_managed = c.policy.database.kms_key == KmsKeyRequirement::CustomerManaged;
     for db in c.inv.all::<DbInstance>() {
-        let name = db.identifier.shown();
-        match &db.storage_encrypted {
-            Field::Known(true) | Field::Sensitive(true) => {}
-            Field::Unknown(u) => {
-                c.unknown(db.id, Some("storage_encrypted"), "storage_encrypted", u);
-                continue;
-            }
-            other => {
-                let fact = if other.is_absent() {
-                    "storage_encrypted is not set (RDS's default is unencrypted)"
-                } else {
-                    "storage_encrypted is false"
+        if holders::standalone(c, &db, Some("storage_encrypted")).is_none() {
+            continue;
+        }
+        let name = format!("DB instance {}", db.identifier.shown());
+        let own = || {
+            (
+                db.storage_encrypted.clone(),
+                db.kms_key.clone(),
+                String::new(),
+            )
+        };
+        let (encrypted, key, from) = match holders::replica(c.inv, &db) {
+            Replica::No => own(),
+            Replica::SameRegion(src) => (
+                src.storage_encrypted.clone(),
+                src.kms_key.clone(),
+                format!(", from its source {}", src.address()),
+            ),
+            // Encrypted exactly when it names a key of its own region (see holders.rs).
+            Replica::CrossRegion => {
+                let encrypted = match &db.kms_key {
+                    Field::Unknown(u) => Field::Unknown(u.clone()),
+                    Field::Absent => Field::Known(false),
+                    _ => Field::Known(true),
                 };
-                c.fail(
+                let from = " (a cross-region read replica's own key)".to_string();
+                (encrypted, db.kms_key.clone(), from)
+            }
+            Replica::Unknown(u) => {
+                c.unknown(
                     db.id,
-                    Some("storage_encrypted"),
-                    format!("DB instance {name} stores data unencrypted ({fact}); the architecture requires encryption at rest with KMS"),
-                    "set storage_encrypted = true (an existing instance must be restored from an encrypted snapshot copy)",
+                    Some("replicate_source_db"),
+                    "the read replica's source (whose encryption it takes)",
+                    &u,
                 );
                 continue;
             }
+        };
+        judge(c, db.id, &name, &encrypted, &key, &from, customer_managed);
+    }
+    for cl in c.inv.all::<DbCluster>() {
+        let name = format!("DB cluster {}", cl.identifier.shown());
+        let (enc, key) = (cl.storage_encrypted.clone(), cl.kms_key.clone());
+        judge(c, cl.id, &name, &enc, &key, "", customer_managed);
+    }
+}
+
+/// Judges one holder of storage encryption; `from` says where inherited values come from.
+fn judge(
+    c: &mut Check<'_>,
+    id: ResId,
+    name: &str,
+    encrypted: &Field<bool>,
+    key: &Field<String>,
+    from: &str,
+    customer_managed: bool,
+) {
+    match encrypted {
+        Field::Known(true) | Field::Sensitive(true) => {}
+        Field::Unknown(u) => {
+            c.unknown(id, Some("storage_encrypted"), "storage_encrypted", u);
+            return;
         }
-        if !customer_managed {
-            c.pass(db.id);
-            continue;
+        other => {
+            let fact = if from.starts_with(" (a cross-region read replica's") {
+                "it names no kms_key_id, and a cross-region read replica is encrypted only with a KMS key of its own region".to_string()
+            } else if other.is_absent() {
+                format!("storage_encrypted is not set{from}; RDS's default is unencrypted")
+            } else {
+                format!("storage_encrypted is false{from}")
+            };
+            c.fail(
+                id,
+                Some("storage_encrypted"),
+                format!("{name} stores data unencrypted ({fact}); the architecture requires encryption at rest with KMS"),
+                if name.starts_with("DB cluster") {
+                    "set storage_encrypted = true (an existing cluster must be restored from an encrypted snapshot copy)"
+                } else {
+                    "set storage_encrypted = true (an existing instance must be restored from an encrypted snapshot copy)"
+                },
+            );
+            return;
         }
-        let help = "set kms_key_id to a customer-managed KMS key ARN (e.g. aws_kms_key.rds.arn)";
-        match &db.kms_key {
-            Field::Known(k) | Field::Sensitive(k) if k.ends_with("alias/aws/rds") => c.fail(
-                db.id,
-                Some("kms_key_id"),
-                format!("DB instance {name} is encrypted with the AWS-managed aws/rds key; the policy requires a customer-managed KMS key"),
-                help,
-            ),
-            Field::Known(_) | Field::Sensitive(_) => c.pass(db.id),
-            Field::Unknown(u) => c.unknown(db.id, Some("kms_key_id"), "the KMS key", u),
-            Field::Absent => c.fail(
-                db.id,
-                Some("kms_key_id"),
-                format!("DB instance {name} has no kms_key_id, so RDS uses the AWS-managed aws/rds key; the policy requires a customer-managed KMS key"),
-                help,
-            ),
-        }
+    }
+    if !customer_managed {
+        c.pass(id);
+        return;
+    }
+    let help = "set kms_key_id to a customer-managed KMS key ARN (e.g. aws_kms_key.rds.arn)";
+    match key {
+        Field::Known(k) | Field::Sensitive(k) if k.ends_with("alias/aws/rds") => c.fail(
+            id,
+            Some("kms_key_id"),
+            format!("{name} is encrypted with the AWS-managed aws/rds key{from}; the policy requires a customer-managed KMS key"),
+            help,
+        ),
+        Field::Known(_) | Field::Sensitive(_) => c.pass(id),
+        Field::Unknown(u) => c.unknown(id, Some("kms_key_id"), "the KMS key", u),
+        Field::Absent => c.fail(
+            id,
+            Some("kms_key_id"),
+            format!("{name} has no kms_key_id{from}, so RDS uses the AWS-managed aws/rds key; the policy requires a customer-managed KMS key"),
+            help,
+        ),
     }
 }
 

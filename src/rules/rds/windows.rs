@@ -1,5 +1,6 @@
 use crate::declare_rule;
-use crate::model::{DbInstance, Field};
+use crate::model::{DbCluster, DbInstance, Field, ResId};
+use crate::rules::rds::holders::{self, Membership};
 use crate::rules::{Check, ALL_SOURCES};
 
 const DAY: u32 = 24 * 60;
@@ -13,6 +14,12 @@ declare_rule! {
     /// case-insensitively, and the two windows do not overlap (the daily backup window
     /// against the weekly maintenance window, in UTC). Not set: RDS picks a random window,
     /// which fails.
+    ///
+    /// Aurora: the DB cluster holds the backup window and a maintenance window
+    /// (`preferred_backup_window`, `preferred_maintenance_window` of `aws_rds_cluster`);
+    /// each member instance has its own maintenance window
+    /// (`preferred_maintenance_window` of `aws_rds_cluster_instance`, AWS Aurora User Guide
+    /// "Maintaining an Amazon Aurora DB cluster"), judged on the instance.
     ///
     /// ## Why
     /// The architecture document: "backup { window = \"03:00-04:00\" }" and
@@ -103,57 +110,95 @@ fn windows_overlap(backup: (u32, u32), maintenance: (u32, u32)) -> bool {
 }
 
 fn check(c: &mut Check<'_>) {
-    let dbp = &c.policy.database;
-    let (want_backup, want_maint) = (dbp.backup_window.clone(), dbp.maintenance_window.clone());
     for db in c.inv.all::<DbInstance>() {
-        let name = db.identifier.shown().to_string();
-        for (attr, field, want) in [
-            ("backup_window", &db.backup_window, &want_backup),
-            ("maintenance_window", &db.maintenance_window, &want_maint),
-        ] {
-            match field {
-                Field::Known(w) | Field::Sensitive(w) if w.trim().eq_ignore_ascii_case(want) => c.pass(db.id),
-                Field::Unknown(u) => c.unknown(db.id, Some(attr), attr, u),
-                Field::Absent => c.fail(
-                    db.id,
-                    Some(attr),
-                    format!("DB instance {name} has no {attr} (RDS picks a random window); the architecture requires {want}"),
-                    format!("set {attr} = \"{want}\""),
-                ),
-                other => c.fail(
-                    db.id,
-                    Some(attr),
-                    format!("DB instance {name}'s {attr} is {}; the architecture requires {want}", other.shown()),
-                    format!("set {attr} = \"{want}\""),
-                ),
+        let name = format!("DB instance {}", db.identifier.shown());
+        match holders::membership(c.inv, &db) {
+            Membership::Standalone => judge(
+                c,
+                db.id,
+                &name,
+                Some(&db.backup_window),
+                &db.maintenance_window,
+            ),
+            // A member has its own maintenance window; the backup window is the cluster's.
+            Membership::Member(_) => judge(c, db.id, &name, None, &db.maintenance_window),
+            Membership::Unknown(u) => {
+                judge(c, db.id, &name, None, &db.maintenance_window);
+                let what = format!("the DB cluster holding {}'s backup_window", db.address());
+                c.unknown(db.id, Some("cluster_identifier"), &what, &u);
             }
         }
-        let (Some(b), Some(m)) = (db.backup_window.get(), db.maintenance_window.get()) else {
-            continue;
-        };
-        let (Some(bw), Some(mw)) = (daily(b), weekly(m)) else {
-            c.fail(
-                db.id,
-                Some("backup_window"),
-                format!("DB instance {name}'s windows are not in the hh:mm-hh:mm / ddd:hh:mm-ddd:hh:mm format; the architecture requires {want_backup} and {want_maint}"),
-                format!("set backup_window = \"{want_backup}\" and maintenance_window = \"{want_maint}\""),
-            );
-            continue;
-        };
-        if windows_overlap(bw, mw) {
-            c.fail(
-                db.id,
-                Some("backup_window"),
-                format!(
-                    "DB instance {name}'s backup window {} overlaps its maintenance window {}; the architecture requires non-overlapping windows ({want_backup}, {want_maint})",
-                    db.backup_window.shown(),
-                    db.maintenance_window.shown()
-                ),
-                format!("set backup_window = \"{want_backup}\" and maintenance_window = \"{want_maint}\""),
-            );
-        } else {
-            c.pass(db.id);
+    }
+    for cl in c.inv.all::<DbCluster>() {
+        let name = format!("DB cluster {}", cl.identifier.shown());
+        judge(
+            c,
+            cl.id,
+            &name,
+            Some(&cl.backup_window),
+            &cl.maintenance_window,
+        );
+    }
+}
+
+/// Judges one holder's windows (`backup` is `None` for a cluster member, whose backup
+/// window is its cluster's).
+fn judge(
+    c: &mut Check<'_>,
+    id: ResId,
+    name: &str,
+    backup: Option<&Field<String>>,
+    maintenance: &Field<String>,
+) {
+    let dbp = &c.policy.database;
+    let (want_backup, want_maint) = (dbp.backup_window.clone(), dbp.maintenance_window.clone());
+    let aspects = [
+        backup.map(|b| ("backup_window", b, &want_backup)),
+        Some(("maintenance_window", maintenance, &want_maint)),
+    ];
+    for (attr, field, want) in aspects.into_iter().flatten() {
+        match field {
+            Field::Known(w) | Field::Sensitive(w) if w.trim().eq_ignore_ascii_case(want) => c.pass(id),
+            Field::Unknown(u) => c.unknown(id, Some(attr), attr, u),
+            Field::Absent => c.fail(
+                id,
+                Some(attr),
+                format!("{name} has no {attr} (RDS picks a random window); the architecture requires {want}"),
+                format!("set {attr} = \"{want}\""),
+            ),
+            other => c.fail(
+                id,
+                Some(attr),
+                format!("{name}'s {attr} is {}; the architecture requires {want}", other.shown()),
+                format!("set {attr} = \"{want}\""),
+            ),
         }
+    }
+    let (Some(b), Some(m)) = (backup.and_then(Field::get), maintenance.get()) else {
+        return;
+    };
+    let (Some(bw), Some(mw)) = (daily(b), weekly(m)) else {
+        c.fail(
+            id,
+            Some("backup_window"),
+            format!("{name}'s windows are not in the hh:mm-hh:mm / ddd:hh:mm-ddd:hh:mm format; the architecture requires {want_backup} and {want_maint}"),
+            format!("set backup_window = \"{want_backup}\" and maintenance_window = \"{want_maint}\""),
+        );
+        return;
+    };
+    if windows_overlap(bw, mw) {
+        c.fail(
+            id,
+            Some("backup_window"),
+            format!(
+                "{name}'s backup window {} overlaps its maintenance window {}; the architecture requires non-overlapping windows ({want_backup}, {want_maint})",
+                backup.map_or(String::new(), |f| f.shown().to_string()),
+                maintenance.shown(),
+            ),
+            format!("set backup_window = \"{want_backup}\" and maintenance_window = \"{want_maint}\""),
+        );
+    } else {
+        c.pass(id);
     }
 }
 

@@ -1,7 +1,7 @@
 use crate::declare_rule;
 use crate::model::{
-    DbInstance, EcsService, Field, LoadBalancer, Refs, Res, ResId, SecurityGroup, TaskDefinition,
-    Unknown,
+    DbCluster, DbInstance, EcsService, Field, LoadBalancer, Refs, Res, ResId, SecurityGroup,
+    TaskDefinition, Unknown,
 };
 use crate::rules::sg::flows;
 use crate::rules::{tiers, Check, NO_AGGREGATOR};
@@ -15,18 +15,19 @@ declare_rule! {
     /// ## What it checks
     /// Every application load balancer's `security_groups` are all `alb`-tier groups; every
     /// ECS service's `network_configuration.security_groups` are all `app`-tier groups; every
-    /// DB instance's `vpc_security_group_ids` are all `db`-tier groups. A resource wearing a
-    /// group of another tier, or of no tier, fails; so does one with no security group at
-    /// all: a DB instance then gets the default security group of its DB subnet group's VPC,
-    /// an `awsvpc` ECS service's tasks the VPC's default group. An ECS service whose task
-    /// definition uses the `bridge` network mode (ECS's default on Linux when `network_mode`
-    /// is not set) or `host` takes no `network_configuration`: its tasks are reached through
-    /// their EC2 container instance's address and so are guarded by that instance's security
-    /// groups, which cbaudit does not model: unknown, with the reason. A task definition with
-    /// the `none` network mode has no network to guard: pass. Tiers are the `Tier` tag, else the
-    /// group name (see `security_groups.tiers`). References that cannot be resolved make
-    /// the resource unknown; so does a group whose tags are unknown, unless another of its
-    /// groups is known to be of the wrong tier.
+    /// DB instance's and DB cluster's `vpc_security_group_ids` are all `db`-tier groups (an
+    /// Aurora member instance wears its cluster's groups, judged on the cluster). A resource
+    /// wearing a group of another tier, or of no tier, fails; so does one with no security
+    /// group at all: a DB instance or cluster then gets the default security group of its DB
+    /// subnet group's VPC, an `awsvpc` ECS service's tasks the VPC's default group. An ECS
+    /// service whose task definition uses the `bridge` network mode (ECS's default on Linux
+    /// when `network_mode` is not set) or `host` takes no `network_configuration`: its tasks
+    /// are reached through their EC2 container instance's address and so are guarded by that
+    /// instance's security groups, which cbaudit does not model: unknown, with the reason. A
+    /// task definition with the `none` network mode has no network to guard: pass. Tiers are
+    /// the `Tier` tag, else the group name (see `security_groups.tiers`). References that
+    /// cannot be resolved make the resource unknown; so does a group whose tags are unknown,
+    /// unless another of its groups is known to be of the wrong tier.
     ///
     /// Sources: Amazon RDS API Reference, CreateDBInstance `VpcSecurityGroupIds` ("Default:
     /// The default EC2 VPC security group for the DB subnet group's VPC"); Amazon ECS API
@@ -118,6 +119,11 @@ fn check(c: &mut Check<'_>) {
         );
     }
     for db in inv.all::<DbInstance>() {
+        // An Aurora member wears its cluster's security groups, judged on the cluster.
+        if crate::rules::rds::holders::standalone(c, &db, Some("vpc_security_group_ids")).is_none()
+        {
+            continue;
+        }
         let refs = &db.data.security_groups;
         attached(
             c,
@@ -125,6 +131,18 @@ fn check(c: &mut Check<'_>) {
             refs,
             DB_TIER,
             "DB instance",
+            "vpc_security_group_ids",
+            NoGroup::Fails("RDS attaches the default security group of its DB subnet group's VPC"),
+        );
+    }
+    for cl in inv.all::<DbCluster>() {
+        let refs = &cl.data.security_groups;
+        attached(
+            c,
+            cl.id,
+            refs,
+            DB_TIER,
+            "DB cluster",
             "vpc_security_group_ids",
             NoGroup::Fails("RDS attaches the default security group of its DB subnet group's VPC"),
         );

@@ -1,7 +1,10 @@
 use std::collections::BTreeSet;
 
 use crate::declare_rule;
-use crate::model::{DbInstance, DbParameterGroup, Field, Res, Resolution, Unknown};
+use crate::model::{
+    DbCluster, DbInstance, DbParameterGroup, Field, Refs, Res, ResId, Resolution, Unknown,
+};
+use crate::rules::rds::holders::{self, Replica};
 use crate::rules::{Check, NO_AGGREGATOR};
 
 /// RDS for PostgreSQL's default `ssl_min_protocol_version`.
@@ -22,6 +25,15 @@ declare_rule! {
     /// on the instance. A parameter the group does not set takes the RDS for PostgreSQL
     /// default: `ssl_min_protocol_version` TLSv1.2, `rds.force_ssl` 0 before PostgreSQL 15
     /// and 1 from 15 on (by the group's `family`).
+    ///
+    /// Aurora PostgreSQL: `rds.force_ssl` and `ssl_min_protocol_version` are DB cluster
+    /// parameters, so the DB cluster parameter group (`db_cluster_parameter_group_name`) is
+    /// judged (AWS Aurora User Guide, "Securing Aurora PostgreSQL data with SSL/TLS");
+    /// `rds.force_ssl` defaults to 0 there (AWS Knowledge Center,
+    /// "aurora-postgresql-ssl-certificates"), which the `aurora-postgresql*` families get
+    /// here. Member instances are judged through their cluster. A same-region read replica
+    /// that names no group uses its source's ("from its source …"); a cross-region one the
+    /// engine's default (AWS API reference, `CreateDBInstanceReadReplica`).
     ///
     /// ## Why
     /// The architecture document: "In Transit: TLS 1.3 for all connections", and the
@@ -73,42 +85,94 @@ fn check(c: &mut Check<'_>) {
     let mut seen = BTreeSet::new();
     let want = c.policy.database.min_tls_version.clone();
     for db in c.inv.all::<DbInstance>() {
-        let attr = Some("parameter_group_name");
-        let default_group = match c.inv.resolve::<DbParameterGroup>(&db.parameter_group) {
-            Resolution::Absent => "the engine's default parameter group".to_string(),
-            Resolution::Unknown(u) => {
-                c.unknown(db.id, attr, "the DB instance's parameter group", &u);
+        if holders::standalone(c, &db, Some("parameter_group_name")).is_none() {
+            continue;
+        }
+        let (refs, from) = match holders::replica(c.inv, &db) {
+            Replica::SameRegion(src) if db.parameter_group.is_absent() => {
+                (&src.data.parameter_group, holders::from_source(&src))
+            }
+            Replica::Unknown(u) if db.parameter_group.is_absent() => {
+                let what = "the read replica's source (whose parameter group it takes)";
+                c.unknown(db.id, Some("replicate_source_db"), what, &u);
                 continue;
             }
-            Resolution::Known { found, external } => match (found.first(), external.first()) {
-                (Some(group), _) => {
-                    if seen.insert(group.id) {
-                        check_group(c, group, &want);
-                    }
-                    continue;
-                }
-                (None, Some(name)) if name.starts_with("default.") => {
-                    format!("the default parameter group {name}")
-                }
-                (None, Some(name)) => {
-                    let why = Unknown::NotInInputs(format!("parameter group {name}"));
-                    c.unknown(db.id, attr, "the DB instance's parameter group", &why);
-                    continue;
-                }
-                (None, None) => "the engine's default parameter group".to_string(),
-            },
+            _ => (&db.parameter_group, String::new()),
         };
-        c.fail(
-            db.id,
-            attr,
-            format!(
-                "DB instance uses {default_group}, which leaves ssl_min_protocol_version at {DEFAULT_MIN_TLS}; the architecture requires a parameter group with rds.force_ssl = 1 and ssl_min_protocol_version = {want}"
-            ),
-            format!(
-                "create an aws_db_parameter_group setting rds.force_ssl = 1 and ssl_min_protocol_version = {want}, and set parameter_group_name to it"
-            ),
+        judge(c, db.id, "DB instance", refs, &from, &want, &mut seen);
+    }
+    for cl in c.inv.all::<DbCluster>() {
+        judge(
+            c,
+            cl.id,
+            "DB cluster",
+            &cl.parameter_group,
+            "",
+            &want,
+            &mut seen,
         );
     }
+}
+
+/// Judges the parameter group `refs` of a DB instance or DB cluster (`what`).
+fn judge(
+    c: &mut Check<'_>,
+    id: ResId,
+    what: &str,
+    refs: &Refs,
+    from: &str,
+    want: &str,
+    seen: &mut BTreeSet<ResId>,
+) {
+    let cluster = what == "DB cluster";
+    let (attr, kind, resource) = if cluster {
+        (
+            Some("db_cluster_parameter_group_name"),
+            "cluster parameter group",
+            "aws_rds_cluster_parameter_group",
+        )
+    } else {
+        (
+            Some("parameter_group_name"),
+            "parameter group",
+            "aws_db_parameter_group",
+        )
+    };
+    let default_group = match c.inv.resolve::<DbParameterGroup>(refs) {
+        Resolution::Absent => format!("the engine's default {kind}"),
+        Resolution::Unknown(u) => {
+            c.unknown(id, attr, &format!("the {what}'s {kind}"), &u);
+            return;
+        }
+        Resolution::Known { found, external } => match (found.first(), external.first()) {
+            (Some(group), _) => {
+                if seen.insert(group.id) {
+                    check_group(c, group, want);
+                }
+                return;
+            }
+            (None, Some(name)) if name.starts_with("default.") => {
+                format!("the default {kind} {name}")
+            }
+            (None, Some(name)) => {
+                let why = Unknown::NotInInputs(format!("{kind} {name}"));
+                c.unknown(id, attr, &format!("the {what}'s {kind}"), &why);
+                return;
+            }
+            (None, None) => format!("the engine's default {kind}"),
+        },
+    };
+    c.fail(
+        id,
+        attr,
+        format!(
+            "{what} uses {default_group}{from}, which leaves ssl_min_protocol_version at {DEFAULT_MIN_TLS}; the architecture requires a {kind} with rds.force_ssl = 1 and ssl_min_protocol_version = {want}"
+        ),
+        format!(
+            "create an {resource} setting rds.force_ssl = 1 and ssl_min_protocol_version = {want}, and set {} to it",
+            attr.unwrap_or_default()
+        ),
+    );
 }
 
 /// Checks the TLS parameters of a group used by an instance.
@@ -161,7 +225,7 @@ fn check_group(c: &mut Check<'_>, group: &Res<'_, DbParameterGroup>, want: &str)
                 c.fail(
                     group.id,
                     Some("parameter"),
-                    format!("DB parameter group {fact}; the architecture requires rds.force_ssl = 1 (TLS for every connection)"),
+                    format!("{} {fact}; the architecture requires rds.force_ssl = 1 (TLS for every connection)", label(group)),
                     "add parameter { name = \"rds.force_ssl\", value = \"1\" }",
                 );
             }
@@ -186,11 +250,23 @@ fn check_group(c: &mut Check<'_>, group: &Res<'_, DbParameterGroup>, want: &str)
         c.fail(
             group.id,
             Some("parameter"),
-            format!("DB parameter group {fact}; the architecture requires at least {want}"),
+            format!(
+                "{} {fact}; the architecture requires at least {want}",
+                label(group)
+            ),
             format!("add parameter {{ name = \"ssl_min_protocol_version\", value = \"{want}\" }}"),
         );
     } else if clean {
         c.pass(group.id);
+    }
+}
+
+/// "DB parameter group" or "DB cluster parameter group".
+fn label(group: &Res<'_, DbParameterGroup>) -> &'static str {
+    if group.cluster {
+        "DB cluster parameter group"
+    } else {
+        "DB parameter group"
     }
 }
 
@@ -236,6 +312,7 @@ mod tests {
             name: Field::Known(name.into()),
             family: Field::Known(family.into()),
             parameters: Field::Known(params),
+            cluster: false,
         };
         let address = format!("aws_db_parameter_group.{name}");
         inv.push(Resource::new("aws_db_parameter_group", address, g).with_identifiers([name]));

@@ -1,13 +1,19 @@
-//! RDS: DB instances, DB subnet groups and DB parameter groups, mapped like
-//! `aws_db_instance`, `aws_db_subnet_group` and `aws_db_parameter_group`.
+//! RDS: DB instances, DB clusters, DB subnet groups, DB parameter groups and DB cluster
+//! parameter groups, mapped like `aws_db_instance` / `aws_rds_cluster_instance`,
+//! `aws_rds_cluster`, `aws_db_subnet_group`, `aws_db_parameter_group` and
+//! `aws_rds_cluster_parameter_group`.
 //!
-//! Calls (IAM actions): `rds:DescribeDBInstances`, `rds:DescribeDBSubnetGroups`,
-//! `rds:DescribeDBParameterGroups`, `rds:DescribeDBParameters` (per group, `Source=user`: the
-//! parameters the group sets, as a Terraform `parameter` block does) and
-//! `rds:ListTagsForResource` (per group; instances carry their `TagList`).
+//! Calls (IAM actions): `rds:DescribeDBInstances`, `rds:DescribeDBClusters`,
+//! `rds:DescribeDBSubnetGroups`, `rds:DescribeDBParameterGroups`, `rds:DescribeDBParameters`
+//! (per group, `Source=user`: the parameters the group sets, as a Terraform `parameter`
+//! block does), `rds:DescribeDBClusterParameterGroups`, `rds:DescribeDBClusterParameters`
+//! (per group, likewise) and `rds:ListTagsForResource` (per group; instances and clusters
+//! carry their `TagList`).
 //!
-//! Instances that belong to a cluster (Aurora, DocumentDB, Neptune) are left out, as a
-//! plan's `aws_rds_cluster_instance` is. The engine's default groups (`default.postgres16`,
+//! A cluster member instance links to its cluster (`DBClusterIdentifier`), a read replica to
+//! its source (`ReadReplicaSourceDBInstanceIdentifier`: a name in the same region, an ARN
+//! across regions). DocumentDB and Neptune clusters and their instances (served by the same
+//! API) are left out: the architecture's database is PostgreSQL. The engine's default groups (`default.postgres16`,
 //! the `default` subnet group) are not read: an instance using one refers to it by name,
 //! which resolves to nothing, exactly as a plan's `parameter_group_name =
 //! "default.postgres16"` does, so rules treat it as a default. Any other group is referred
@@ -18,7 +24,8 @@
 use aws_sdk_rds::Client;
 
 use crate::model::{
-    ident, DbInstance, DbParameter, DbParameterGroup, DbSubnetGroup, Field, KindTag, Refs, Tags,
+    ident, DbCluster, DbInstance, DbParameter, DbParameterGroup, DbSubnetGroup, Field, KindTag,
+    Refs, Tags,
 };
 
 use super::ctx::{client, known, tags, why};
@@ -26,6 +33,7 @@ use super::{Batch, Ctx};
 
 pub const KINDS: &[KindTag] = &[
     KindTag::DbInstance,
+    KindTag::DbCluster,
     KindTag::DbSubnetGroup,
     KindTag::DbParameterGroup,
 ];
@@ -35,6 +43,13 @@ pub async fn read(ctx: &Ctx, out: &mut Batch) {
     instances(ctx, &rds, out).await;
     subnet_groups(ctx, &rds, out).await;
     parameter_groups(ctx, &rds, out).await;
+    clusters(ctx, &rds, out).await;
+    cluster_parameter_groups(ctx, &rds, out).await;
+}
+
+/// Engines of the RDS API that are not relational databases of the architecture.
+fn foreign_engine(engine: Option<&str>) -> bool {
+    engine.is_some_and(|e| e == "docdb" || e.starts_with("neptune"))
 }
 
 /// References by name or id, absent when there are none.
@@ -76,11 +91,9 @@ async fn instances(ctx: &Ctx, rds: &Client, out: &mut Batch) {
             Ok(db) => db,
             Err(e) => return out.gap(&[KindTag::DbInstance], "rds:DescribeDBInstances", &e),
         };
-        // Members of an Aurora (or DocumentDB, Neptune) cluster are `aws_rds_cluster_instance`,
-        // whose storage, backups and windows belong to the cluster: not this model.
         let Some(name) = db
             .db_instance_identifier()
-            .filter(|_| db.db_cluster_identifier().is_none())
+            .filter(|_| !foreign_engine(db.engine()))
         else {
             continue;
         };
@@ -120,12 +133,129 @@ async fn instances(ctx: &Ctx, rds: &Client, out: &mut Batch) {
             max_allocated_storage: known(
                 db.max_allocated_storage().filter(|m| *m > 0).map(i64::from),
             ),
+            availability_zone: known(db.availability_zone().map(str::to_string)),
+            cluster: refs(db.db_cluster_identifier()),
+            replicate_source: refs(db.read_replica_source_db_instance_identifier()),
         };
         let mut ids = vec![name.to_string()];
         ids.extend(db.dbi_resource_id().map(str::to_string));
         let tags = tags(db.tag_list().iter().map(|t| (t.key(), t.value())));
-        out.push(ctx.resource("aws_db_instance", arn, ids, tags, model));
+        let resource_type = if model.cluster.is_absent() {
+            "aws_db_instance"
+        } else {
+            "aws_rds_cluster_instance"
+        };
+        out.push(ctx.resource(resource_type, arn, ids, tags, model));
     }
+}
+
+async fn clusters(ctx: &Ctx, rds: &Client, out: &mut Batch) {
+    let mut pages = rds.describe_db_clusters().into_paginator().items().send();
+    while let Some(item) = pages.next().await {
+        let cl = match item {
+            Ok(cl) => cl,
+            Err(e) => return out.gap(&[KindTag::DbCluster], "rds:DescribeDBClusters", &e),
+        };
+        let Some(name) = cl
+            .db_cluster_identifier()
+            .filter(|_| !foreign_engine(cl.engine()))
+        else {
+            continue;
+        };
+        let arn = cl.db_cluster_arn().map_or_else(
+            || ctx.arn("rds", &format!("cluster:{name}")),
+            str::to_string,
+        );
+        let model = DbCluster {
+            identifier: Field::Known(name.to_string()),
+            engine: known(cl.engine().map(str::to_string)),
+            storage_encrypted: known(cl.storage_encrypted()),
+            kms_key: known(cl.kms_key_id().map(str::to_string)),
+            backup_retention_period: known(cl.backup_retention_period().map(i64::from)),
+            backup_window: known(cl.preferred_backup_window().map(str::to_string)),
+            maintenance_window: known(cl.preferred_maintenance_window().map(str::to_string)),
+            subnet_group: refs(cl.db_subnet_group()),
+            security_groups: refs(
+                cl.vpc_security_groups()
+                    .iter()
+                    .filter_map(|g| g.vpc_security_group_id()),
+            ),
+            parameter_group: refs(cl.db_cluster_parameter_group()),
+        };
+        let mut ids = vec![name.to_string()];
+        ids.extend(cl.db_cluster_resource_id().map(str::to_string));
+        let tags = tags(cl.tag_list().iter().map(|t| (t.key(), t.value())));
+        out.push(ctx.resource("aws_rds_cluster", arn, ids, tags, model));
+    }
+}
+
+async fn cluster_parameter_groups(ctx: &Ctx, rds: &Client, out: &mut Batch) {
+    let mut pages = rds
+        .describe_db_cluster_parameter_groups()
+        .into_paginator()
+        .items()
+        .send();
+    while let Some(item) = pages.next().await {
+        let group = match item {
+            Ok(g) => g,
+            Err(e) => {
+                let permission = "rds:DescribeDBClusterParameterGroups";
+                return out.gap(&[KindTag::DbParameterGroup], permission, &e);
+            }
+        };
+        let Some(name) = group
+            .db_cluster_parameter_group_name()
+            .filter(|n| !n.starts_with("default."))
+        else {
+            continue;
+        };
+        let arn = group.db_cluster_parameter_group_arn().map_or_else(
+            || ctx.arn("rds", &format!("cluster-pg:{name}")),
+            str::to_string,
+        );
+        let model = DbParameterGroup {
+            name: Field::Known(name.to_string()),
+            family: known(group.db_parameter_group_family().map(str::to_string)),
+            parameters: cluster_parameters(rds, name).await,
+            cluster: true,
+        };
+        let tags = resource_tags(rds, &arn).await;
+        out.push(ctx.resource(
+            "aws_rds_cluster_parameter_group",
+            arn,
+            vec![name.to_string()],
+            tags,
+            model,
+        ));
+    }
+}
+
+/// The parameters a cluster parameter group sets (`Source=user`).
+async fn cluster_parameters(rds: &Client, group: &str) -> Field<Vec<DbParameter>> {
+    let mut pages = rds
+        .describe_db_cluster_parameters()
+        .db_cluster_parameter_group_name(group)
+        .source("user")
+        .into_paginator()
+        .items()
+        .send();
+    let mut params = Vec::new();
+    while let Some(item) = pages.next().await {
+        let p = match item {
+            Ok(p) => p,
+            Err(e) => return Field::Unknown(why("rds:DescribeDBClusterParameters", &e)),
+        };
+        if p.source().is_some_and(|s| s != "user") {
+            continue;
+        }
+        if let Some(name) = p.parameter_name() {
+            params.push(DbParameter {
+                name: name.to_string(),
+                value: known(p.parameter_value().map(str::to_string)),
+            });
+        }
+    }
+    Field::Known(params)
 }
 
 async fn subnet_groups(ctx: &Ctx, rds: &Client, out: &mut Batch) {
@@ -190,6 +320,7 @@ async fn parameter_groups(ctx: &Ctx, rds: &Client, out: &mut Batch) {
             name: Field::Known(name.to_string()),
             family: known(group.db_parameter_group_family().map(str::to_string)),
             parameters: parameters(rds, name).await,
+            cluster: false,
         };
         let tags = resource_tags(rds, &arn).await;
         // Instances refer to it by the ARN `group_refs` builds.

@@ -11,9 +11,9 @@ use serde_json::Value;
 
 use crate::model::{
     AccountPublicAccessBlock, Bucket, BucketEncryption, BucketPublicAccessBlock, BucketReplication,
-    BucketVersioning, DbInstance, Direction, Field, InternetGateway, Kind, KindTag, Listener,
-    ListenerAction, LoadBalancer, LogGroup, NatGateway, Peer, PortRange, Protocol, Provenance,
-    PublicAccessBlockFlags, RefTarget, Refs, ReplicationRule, Resource, RouteTable,
+    BucketVersioning, DbCluster, DbInstance, Direction, Field, InternetGateway, Kind, KindTag,
+    Listener, ListenerAction, LoadBalancer, LogGroup, NatGateway, Peer, PortRange, Protocol,
+    Provenance, PublicAccessBlockFlags, RefTarget, Refs, ReplicationRule, Resource, RouteTable,
     RouteTableAssociation, SecurityGroup, SecurityGroupFlow, SourceKind, Subnet, Tags, Trail,
     Unknown, Vpc,
 };
@@ -29,6 +29,7 @@ pub const RESOURCE_TYPES: &[&str] = &[
     "AWS::ElasticLoadBalancingV2::LoadBalancer",
     "AWS::ElasticLoadBalancingV2::Listener",
     "AWS::RDS::DBInstance",
+    "AWS::RDS::DBCluster",
     "AWS::S3::Bucket",
     "AWS::S3::AccountPublicAccessBlock",
     "AWS::Logs::LogGroup",
@@ -48,6 +49,7 @@ pub const MAPPED_KINDS: &[KindTag] = &[
     KindTag::LoadBalancer,
     KindTag::Listener,
     KindTag::DbInstance,
+    KindTag::DbCluster,
     KindTag::Bucket,
     KindTag::BucketVersioning,
     KindTag::BucketEncryption,
@@ -319,6 +321,7 @@ pub fn map_item(item: &Value, input: &Arc<str>) -> Vec<Resource> {
             },
         )],
         "AWS::RDS::DBInstance" => vec![it.main("aws_db_instance", db_instance(c))],
+        "AWS::RDS::DBCluster" => vec![it.main("aws_rds_cluster", db_cluster(c))],
         "AWS::S3::Bucket" => bucket(&it, c, &json(get(item, "supplementaryConfiguration"))),
         "AWS::S3::AccountPublicAccessBlock" => vec![it.main(
             "aws_s3_account_public_access_block",
@@ -547,6 +550,29 @@ fn db_instance(c: &Value) -> DbInstance {
         ),
         allocated_storage: int(get(c, "allocatedStorage")),
         max_allocated_storage: int(get(c, "maxAllocatedStorage")),
+        availability_zone: string(get(c, "availabilityZone")),
+        cluster: one_ref(get(c, "dBClusterIdentifier")),
+        replicate_source: one_ref(get(c, "readReplicaSourceDBInstanceIdentifier")),
+    }
+}
+
+/// `AWS::RDS::DBCluster`: the `DescribeDBClusters` shape, like `AWS::RDS::DBInstance`.
+fn db_cluster(c: &Value) -> DbCluster {
+    DbCluster {
+        identifier: string(get(c, "dBClusterIdentifier")),
+        engine: string(get(c, "engine")),
+        storage_encrypted: boolean(get(c, "storageEncrypted")),
+        kms_key: string(get(c, "kmsKeyId")),
+        backup_retention_period: int(get(c, "backupRetentionPeriod")),
+        backup_window: string(get(c, "preferredBackupWindow")),
+        maintenance_window: string(get(c, "preferredMaintenanceWindow")),
+        subnet_group: one_ref(get(c, "dBSubnetGroup")),
+        security_groups: refs(
+            list(get(c, "vpcSecurityGroups"))
+                .iter()
+                .map(|g| get(g, "vpcSecurityGroupId")),
+        ),
+        parameter_group: one_ref(get(c, "dBClusterParameterGroup")),
     }
 }
 
@@ -636,4 +662,70 @@ fn bucket(it: &Item<'_>, c: &Value, sup: &Value) -> Vec<Resource> {
         );
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn item(ty: &str, name: &str, arn: &str, conf: Value) -> Value {
+        serde_json::json!({
+            "accountId": "111111111111", "awsRegion": "eu-west-2", "resourceId": name,
+            "resourceName": name, "resourceType": ty, "arn": arn, "tags": [],
+            "configuration": conf,
+        })
+    }
+
+    #[test]
+    fn clusters_and_their_members_and_replicas_are_mapped() {
+        let input: Arc<str> = Arc::from("aggregator:test");
+        let cluster = item(
+            "AWS::RDS::DBCluster",
+            "ledger",
+            "arn:aws:rds:eu-west-2:111111111111:cluster:ledger",
+            serde_json::json!({
+                "dBClusterIdentifier": "ledger", "engine": "aurora-postgresql",
+                "storageEncrypted": false, "backupRetentionPeriod": 7,
+                "preferredBackupWindow": "03:00-04:00",
+                "preferredMaintenanceWindow": "mon:04:00-mon:05:00",
+                "dBSubnetGroup": "ledger-data", "dBClusterParameterGroup": "ledger-pg",
+                "vpcSecurityGroups": [{"vpcSecurityGroupId": "sg-1", "status": "active"}],
+            }),
+        );
+        let res = map_item(&cluster, &input);
+        let Kind::DbCluster(c) = &res[0].kind else {
+            panic!("{:?}", res[0].kind)
+        };
+        assert_eq!(res[0].resource_type, "aws_rds_cluster");
+        assert_eq!(c.storage_encrypted, Field::Known(false));
+        assert_eq!(c.backup_retention_period, Field::Known(7));
+        assert_eq!(
+            c.parameter_group,
+            Field::Known(vec![RefTarget::Ident("ledger-pg".into())])
+        );
+        assert_eq!(
+            c.subnet_group,
+            Field::Known(vec![RefTarget::Ident("ledger-data".into())])
+        );
+        let member = item(
+            "AWS::RDS::DBInstance",
+            "ledger-writer",
+            "arn:aws:rds:eu-west-2:111111111111:db:ledger-writer",
+            serde_json::json!({
+                "dBInstanceIdentifier": "ledger-writer", "dBClusterIdentifier": "ledger",
+                "availabilityZone": "eu-west-2a",
+                "readReplicaSourceDBInstanceIdentifier": null,
+            }),
+        );
+        let res = map_item(&member, &input);
+        let Kind::DbInstance(d) = &res[0].kind else {
+            panic!("{:?}", res[0].kind)
+        };
+        assert_eq!(
+            d.cluster,
+            Field::Known(vec![RefTarget::Ident("ledger".into())])
+        );
+        assert_eq!(d.availability_zone, Field::Known("eu-west-2a".into()));
+        assert!(d.replicate_source.is_absent());
+    }
 }
