@@ -203,7 +203,7 @@ fn check_app_routes(c: &mut Check<'_>) {
                 c.fail(
                     id,
                     None,
-                    format!("the subnet uses the VPC's default main route table, which has only the local route; {require}"),
+                    format!("the subnet uses the VPC's main route table, which these inputs do not declare (AWS creates it with only the local route), so no route to a NAT gateway is declared for it; {require}"),
                     help,
                 );
                 continue;
@@ -368,7 +368,7 @@ mod tests {
         let mut inv = two_nats();
         let out = run(&NAT_PER_AZ, &inv);
         assert_eq!(out.fails(), ["aws_subnet.app_a", "aws_subnet.app_b"]);
-        assert!(out.messages()[0].contains("default main route table"));
+        assert!(out.messages()[0].contains("main route table, which these inputs do not declare"));
         app_route(&mut inv, "a", Field::Absent, true);
         let out = run(&NAT_PER_AZ, &inv);
         let other = "goes to a target other than a NAT gateway";

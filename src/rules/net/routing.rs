@@ -16,7 +16,10 @@ pub enum Routing<'a> {
         how: &'static str,
     },
     /// No explicit association and no main route table in the inputs: the subnet uses the
-    /// main route table AWS creates with the VPC, which holds only the local route.
+    /// main route table AWS creates with the VPC. As created it holds only the local route
+    /// (Amazon VPC User Guide, "Route tables": every route table contains a local route, and
+    /// a new VPC's main route table starts with it alone); routes added to it outside the
+    /// inputs are not seen, so the rules say "these inputs do not declare" it.
     DefaultMain,
 }
 

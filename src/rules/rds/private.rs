@@ -13,8 +13,10 @@ declare_rule! {
     /// ## What it checks
     /// Every DB instance is not publicly accessible (`publicly_accessible`, not set = false)
     /// and its DB subnet group holds only documented data-tier subnets (by CIDR: data-a
-    /// 10.0.20.0/24, data-b 10.0.21.0/24). No `db_subnet_group_name` means RDS uses the
-    /// default subnet group of the default VPC: a failure. (The security group's tier is
+    /// 10.0.20.0/24, data-b 10.0.21.0/24). No `db_subnet_group_name` means the instance is
+    /// created in the default DB subnet group, the default VPC's subnets (Terraform AWS
+    /// provider, `aws_db_instance` `db_subnet_group_name`: "If unspecified, will be created
+    /// in the default Subnet Group"): a failure. (The security group's tier is
     /// checked by CB-SG-004.)
     ///
     /// Aurora: each member instance holds `publicly_accessible`; the DB cluster holds the
@@ -121,7 +123,7 @@ fn subnet_group(c: &mut Check<'_>, id: ResId, name: &str, refs: &Refs, from: &st
         c.fail(
             id,
             SUBNET_GROUP,
-            format!("{name} has no DB subnet group{from}, so RDS places it in the default VPC's default subnet group; the architecture requires the data subnets ({data})"),
+            format!("{name} has no DB subnet group{from}, so RDS creates it in the default DB subnet group (the default VPC's subnets); the architecture requires the data subnets ({data})"),
             format!("set db_subnet_group_name: {help}"),
         )
     };
