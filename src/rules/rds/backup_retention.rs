@@ -13,7 +13,8 @@ declare_rule! {
     /// 1 day, the RDS API default; 0 disables automated backups).
     ///
     /// Aurora: the DB cluster holds the retention (`aws_rds_cluster`
-    /// `backup_retention_period`, default 1 day in `CreateDBCluster`); its member instances
+    /// `backup_retention_period`; not set = 1 day: RDS API Reference, `CreateDBCluster`
+    /// `BackupRetentionPeriod`, "Default: 1"); its member instances
     /// are judged through it. A read replica keeps its own automated backups (RDS does not
     /// copy the source's retention), so it is judged on its own value.
     ///

@@ -26,7 +26,9 @@ declare_rule! {
     /// the DB cluster parameter group (`db_cluster_parameter_group_name`) is judged, the
     /// level where Aurora PostgreSQL sets these parameters for every instance of the
     /// cluster; a cluster without one uses `default.aurora-postgresql<major>` and fails.
-    /// Aurora PostgreSQL offers no TimescaleDB extension, so a policy that requires
+    /// Aurora PostgreSQL offers no TimescaleDB extension (it is in none of the per-version
+    /// lists of "Extension versions for Amazon Aurora PostgreSQL", Aurora PostgreSQL Release
+    /// Notes), so a policy that requires
     /// `timescaledb.*` parameters fails on any Aurora cluster (the parameter is not set).
     /// A member instance's own DB parameter group overrides the cluster's for the parameters
     /// it sets (AWS Aurora User Guide, "DB cluster parameter groups for Amazon Aurora DB
