@@ -18,6 +18,10 @@ declare_rule! {
     ///
     /// A service with no `network_configuration` fails: without awsvpc networking its tasks
     /// run wherever the container instances are, which the architecture does not document.
+    /// (ECS API Reference, `CreateService` `networkConfiguration`: required for task
+    /// definitions that use the `awsvpc` network mode and not supported for other network
+    /// modes; ECS Developer Guide, "Amazon ECS task networking options for the EC2 launch
+    /// type": `bridge` and `host` tasks use their container instance's network.)
     ///
     /// ## Example
     /// ```hcl
