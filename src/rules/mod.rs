@@ -146,6 +146,46 @@ pub fn find(key: &str) -> Option<&'static Rule> {
 mod registry_tests {
     use super::*;
 
+    /// A rule file that declares a rule but is not listed in [`RULES`] (or whose module is
+    /// not declared) would never run: every `src/rules/<area>/*.rs` that declares a rule
+    /// must be registered, under an ID whose prefix is its folder (`rds/` → `CB-RDS-`).
+    #[test]
+    fn every_rule_file_is_registered_under_its_area() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/rules");
+        let mut declared = 0;
+        for area in std::fs::read_dir(&root).expect("src/rules").flatten() {
+            if !area.path().is_dir() {
+                continue;
+            }
+            let folder = area.file_name().to_string_lossy().to_string();
+            for file in std::fs::read_dir(area.path()).expect("area").flatten() {
+                let path = file.path();
+                let text = std::fs::read_to_string(&path).unwrap_or_default();
+                if !text.contains("declare_rule! {") {
+                    continue;
+                }
+                let id = text
+                    .split("id: \"")
+                    .nth(1)
+                    .and_then(|rest| rest.split('"').next())
+                    .unwrap_or_else(|| panic!("{} declares a rule without an id", path.display()));
+                declared += 1;
+                assert!(
+                    RULES.iter().any(|r| r.id == id),
+                    "{} declares {id} but it is not listed in rules::RULES",
+                    path.display()
+                );
+                let prefix = format!("CB-{}-", folder.to_ascii_uppercase());
+                assert!(
+                    id.starts_with(&prefix),
+                    "{} declares {id}, which does not start with {prefix} (its folder)",
+                    path.display()
+                );
+            }
+        }
+        assert_eq!(declared, RULES.len(), "one rule file per registered rule");
+    }
+
     #[test]
     fn rules_are_sorted_and_unique() {
         for pair in RULES.windows(2) {
