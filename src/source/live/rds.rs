@@ -21,7 +21,11 @@
 //! a group name is unique only there, and a scan of several regions may hold two groups
 //! of one name with different parameters.
 
+use aws_sdk_rds::error::ProvideErrorMetadata;
+use aws_sdk_rds::types::Parameter;
 use aws_sdk_rds::Client;
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
+use aws_smithy_runtime_api::client::result::SdkError;
 
 use crate::model::{
     ident, DbCluster, DbInstance, DbParameter, DbParameterGroup, DbSubnetGroup, Field, KindTag,
@@ -232,30 +236,14 @@ async fn cluster_parameter_groups(ctx: &Ctx, rds: &Client, out: &mut Batch) {
 
 /// The parameters a cluster parameter group sets (`Source=user`).
 async fn cluster_parameters(rds: &Client, group: &str) -> Field<Vec<DbParameter>> {
-    let mut pages = rds
+    let pages = rds
         .describe_db_cluster_parameters()
         .db_cluster_parameter_group_name(group)
         .source("user")
         .into_paginator()
         .items()
         .send();
-    let mut params = Vec::new();
-    while let Some(item) = pages.next().await {
-        let p = match item {
-            Ok(p) => p,
-            Err(e) => return Field::Unknown(why("rds:DescribeDBClusterParameters", &e)),
-        };
-        if p.source().is_some_and(|s| s != "user") {
-            continue;
-        }
-        if let Some(name) = p.parameter_name() {
-            params.push(DbParameter {
-                name: name.to_string(),
-                value: known(p.parameter_value().map(str::to_string)),
-            });
-        }
-    }
-    Field::Known(params)
+    user_parameters(pages.try_collect().await, "rds:DescribeDBClusterParameters")
 }
 
 async fn subnet_groups(ctx: &Ctx, rds: &Client, out: &mut Batch) {
@@ -331,30 +319,41 @@ async fn parameter_groups(ctx: &Ctx, rds: &Client, out: &mut Batch) {
 
 /// The parameters a group sets (`Source=user`; engine defaults are left out, as in a plan).
 async fn parameters(rds: &Client, group: &str) -> Field<Vec<DbParameter>> {
-    let mut pages = rds
+    let pages = rds
         .describe_db_parameters()
         .db_parameter_group_name(group)
         .source("user")
         .into_paginator()
         .items()
         .send();
-    let mut params = Vec::new();
-    while let Some(item) = pages.next().await {
-        let p = match item {
-            Ok(p) => p,
-            Err(e) => return Field::Unknown(why("rds:DescribeDBParameters", &e)),
-        };
-        if p.source().is_some_and(|s| s != "user") {
-            continue;
-        }
-        if let Some(name) = p.parameter_name() {
-            params.push(DbParameter {
-                name: name.to_string(),
-                value: known(p.parameter_value().map(str::to_string)),
-            });
-        }
-    }
-    Field::Known(params)
+    user_parameters(pages.try_collect().await, "rds:DescribeDBParameters")
+}
+
+/// The user-set parameters of a DB or DB cluster parameter group's pages, or why the call
+/// gave nothing (`permission`).
+fn user_parameters<E>(
+    pages: Result<Vec<Parameter>, SdkError<E, HttpResponse>>,
+    permission: &str,
+) -> Field<Vec<DbParameter>>
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+{
+    let pages = match pages {
+        Ok(p) => p,
+        Err(e) => return Field::Unknown(why(permission, &e)),
+    };
+    Field::Known(
+        pages
+            .iter()
+            .filter(|p| p.source().is_none_or(|s| s == "user"))
+            .filter_map(|p| {
+                Some(DbParameter {
+                    name: p.parameter_name()?.to_string(),
+                    value: known(p.parameter_value().map(str::to_string)),
+                })
+            })
+            .collect(),
+    )
 }
 
 async fn resource_tags(rds: &Client, arn: &str) -> Field<Tags> {
