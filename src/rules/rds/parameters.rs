@@ -289,20 +289,7 @@ fn member_group(c: &mut Check<'_>, db: &Res<'_, DbInstance>, checked: &mut BTree
         Field::Unknown(u) => return c.unknown(group.id, attr, "the group's parameters", u),
         Field::Absent => &[],
     };
-    let mut problems = Vec::new();
-    let mut unknown = None;
-    for (name, want) in &c.policy.database.parameters {
-        let Some(p) = params.iter().find(|p| p.name.eq_ignore_ascii_case(name)) else {
-            continue;
-        };
-        match compare(name, want, &p.value) {
-            Verdict::Equal => {}
-            Verdict::Differs(d) => problems.push(d),
-            Verdict::Unknown(u) => {
-                unknown.get_or_insert(u);
-            }
-        }
-    }
+    let (problems, unknown) = documented(c, params, false);
     if !problems.is_empty() {
         c.fail(
             group.id,
@@ -322,6 +309,36 @@ fn member_group(c: &mut Check<'_>, db: &Res<'_, DbInstance>, checked: &mut BTree
     }
 }
 
+/// Compares the documented parameters a group sets with the policy: the differences
+/// (and, when `all_required`, the documented parameters it does not set) and the first
+/// value that cannot be compared.
+fn documented(
+    c: &Check<'_>,
+    params: &[crate::model::DbParameter],
+    all_required: bool,
+) -> (Vec<String>, Option<Unknown>) {
+    let mut problems = Vec::new();
+    let mut unknown = None;
+    for (name, want) in &c.policy.database.parameters {
+        let Some(p) = params.iter().find(|p| p.name.eq_ignore_ascii_case(name)) else {
+            if all_required {
+                problems.push(format!(
+                    "{name} is not set; the architecture requires {want}"
+                ));
+            }
+            continue;
+        };
+        match compare(name, want, &p.value) {
+            Verdict::Equal => {}
+            Verdict::Differs(d) => problems.push(d),
+            Verdict::Unknown(u) => {
+                unknown.get_or_insert(u);
+            }
+        }
+    }
+    (problems, unknown)
+}
+
 fn wanted(c: &Check<'_>) -> String {
     let params = c.policy.database.parameters.iter();
     params
@@ -337,23 +354,7 @@ fn check_group(c: &mut Check<'_>, group: &Res<'_, DbParameterGroup>) {
         Field::Unknown(u) => return c.unknown(group.id, attr, "the group's parameters", u),
         Field::Absent => &[],
     };
-    let mut problems = Vec::new();
-    let mut unknown = None;
-    for (name, want) in &c.policy.database.parameters {
-        let Some(p) = params.iter().find(|p| p.name.eq_ignore_ascii_case(name)) else {
-            problems.push(format!(
-                "{name} is not set; the architecture requires {want}"
-            ));
-            continue;
-        };
-        match compare(name, want, &p.value) {
-            Verdict::Equal => {}
-            Verdict::Differs(d) => problems.push(d),
-            Verdict::Unknown(u) => {
-                unknown.get_or_insert(u);
-            }
-        }
-    }
+    let (problems, unknown) = documented(c, params, true);
     if !problems.is_empty() {
         c.fail(
             group.id,
