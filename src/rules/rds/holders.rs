@@ -18,7 +18,7 @@
 //!   `CreateDBInstanceReadReplica`: `KmsKeyId`, `DBParameterGroupName`). A replica's
 //!   allocated storage is the source's.
 
-use crate::model::{DbCluster, DbInstance, Inventory, Res, ResId, Resolution, Unknown};
+use crate::model::{DbCluster, DbInstance, Inventory, Refs, Res, ResId, Resolution, Unknown};
 
 /// Where a DB instance stands with respect to a cluster.
 pub enum Membership<'a> {
@@ -133,6 +133,27 @@ pub fn replica<'a>(inv: &'a Inventory, db: &Res<'a, DbInstance>) -> Replica<'a> 
             }
         }
     }
+}
+
+/// The DB parameter group a standalone instance uses, with " (from its source …)" when a
+/// same-region replica that names none takes its source's; `None` when a cluster holds it
+/// or after reporting what is unknown.
+pub fn parameter_group<'a>(
+    c: &mut crate::rules::Check<'a>,
+    db: &Res<'a, DbInstance>,
+) -> Option<(&'a Refs, String)> {
+    standalone(c, db, Some("parameter_group_name"))?;
+    Some(match replica(c.inv, db) {
+        Replica::SameRegion(src) if db.data.parameter_group.is_absent() => {
+            (&src.data.parameter_group, from_source(&src))
+        }
+        Replica::Unknown(u) if db.data.parameter_group.is_absent() => {
+            let what = "the read replica's source (whose parameter group it takes)";
+            c.unknown(db.id, Some("replicate_source_db"), what, &u);
+            return None;
+        }
+        _ => (&db.data.parameter_group, String::new()),
+    })
 }
 
 /// " (from its source ADDRESS)" for a value a replica takes from its source.

@@ -4,7 +4,7 @@ use crate::declare_rule;
 use crate::model::{
     DbCluster, DbInstance, DbParameterGroup, Field, Refs, Res, ResId, Resolution, Unknown,
 };
-use crate::rules::rds::holders::{self, Membership, Replica};
+use crate::rules::rds::holders::{self, Membership};
 use crate::rules::{Check, NO_AGGREGATOR};
 
 declare_rule! {
@@ -192,20 +192,9 @@ fn check(c: &mut Check<'_>) {
             member_group(c, &db, &mut checked);
             continue;
         }
-        if holders::standalone(c, &db, Some("parameter_group_name")).is_none() {
-            continue;
-        }
         let name = format!("DB instance {}", db.identifier.shown());
-        let (refs, from) = match holders::replica(c.inv, &db) {
-            Replica::SameRegion(src) if db.parameter_group.is_absent() => {
-                (&src.data.parameter_group, holders::from_source(&src))
-            }
-            Replica::Unknown(u) if db.parameter_group.is_absent() => {
-                let what = "the read replica's source (whose parameter group it takes)";
-                c.unknown(db.id, Some("replicate_source_db"), what, &u);
-                continue;
-            }
-            _ => (&db.parameter_group, String::new()),
+        let Some((refs, from)) = holders::parameter_group(c, &db) else {
+            continue;
         };
         judge(c, db.id, &name, refs, &from, false, &mut checked);
     }

@@ -4,7 +4,7 @@ use crate::declare_rule;
 use crate::model::{
     DbCluster, DbInstance, DbParameterGroup, Field, Refs, Res, ResId, Resolution, Unknown,
 };
-use crate::rules::rds::holders::{self, Replica};
+use crate::rules::rds::holders;
 use crate::rules::{Check, NO_AGGREGATOR};
 
 /// RDS for PostgreSQL's default `ssl_min_protocol_version`.
@@ -85,19 +85,8 @@ fn check(c: &mut Check<'_>) {
     let mut seen = BTreeSet::new();
     let want = c.policy.database.min_tls_version.clone();
     for db in c.inv.all::<DbInstance>() {
-        if holders::standalone(c, &db, Some("parameter_group_name")).is_none() {
+        let Some((refs, from)) = holders::parameter_group(c, &db) else {
             continue;
-        }
-        let (refs, from) = match holders::replica(c.inv, &db) {
-            Replica::SameRegion(src) if db.parameter_group.is_absent() => {
-                (&src.data.parameter_group, holders::from_source(&src))
-            }
-            Replica::Unknown(u) if db.parameter_group.is_absent() => {
-                let what = "the read replica's source (whose parameter group it takes)";
-                c.unknown(db.id, Some("replicate_source_db"), what, &u);
-                continue;
-            }
-            _ => (&db.parameter_group, String::new()),
         };
         judge(c, db.id, "DB instance", refs, &from, &want, &mut seen);
     }
