@@ -75,6 +75,28 @@ enum ListFormat {
     Json,
 }
 
+/// `--format`: the reporters' [`Format`], spelled for the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum FormatArg {
+    Human,
+    Json,
+    Sarif,
+    Junit,
+    Github,
+}
+
+impl From<FormatArg> for Format {
+    fn from(f: FormatArg) -> Format {
+        match f {
+            FormatArg::Human => Format::Human,
+            FormatArg::Json => Format::Json,
+            FormatArg::Sarif => Format::Sarif,
+            FormatArg::Junit => Format::Junit,
+            FormatArg::Github => Format::Github,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum FailOn {
     Critical,
@@ -175,8 +197,8 @@ struct ScanArgs {
     #[arg(long, value_name = "FILE")]
     policy: Option<PathBuf>,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    format: Format,
+    #[arg(long, value_enum, default_value_t = FormatArg::Human)]
+    format: FormatArg,
     /// Write the report to FILE instead of standard output.
     #[arg(long, short, value_name = "FILE")]
     output: Option<PathBuf>,
@@ -298,7 +320,8 @@ fn load_policy(path: Option<&Path>) -> Result<Policy, MietteReport> {
                 path: shown.clone(),
                 message: e.to_string(),
             })?;
-            Ok(Policy::parse(&shown, &text).map_err(|e| MietteReport::new(*e))?)
+            let is_rule = |key: &str| rules::find(key).is_some();
+            Ok(Policy::parse_for(&shown, &text, &is_rule).map_err(|e| MietteReport::new(*e))?)
         }
     }
 }
@@ -347,7 +370,7 @@ fn scan(args: ScanArgs) -> Result<ExitCode, MietteReport> {
         quiet: args.quiet,
         width: None,
     };
-    let rendered = report::render(&report, args.format, &human);
+    let rendered = report::render(&report, args.format.into(), &human);
     match &args.output {
         Some(path) => std::fs::write(path, rendered).map_err(|e| RunError::Output {
             path: path.display().to_string(),
@@ -514,4 +537,28 @@ fn dedent(doc: &str) -> String {
         .collect::<Vec<_>>()
         .join("\n")
         + "\n"
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The policy knows no rule; the CLI checks its `[rules.<key>]` against the registry.
+    #[test]
+    fn a_policy_naming_an_unknown_rule_is_an_error() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("cbaudit.toml");
+        let text = crate::policy::DEFAULT_POLICY
+            .replace("[rules]\n", "[rules.CB-XYZ-999]\nenabled = false\n");
+        std::fs::write(&path, text).expect("write");
+        let err = load_policy(Some(&path)).expect_err("unknown rule");
+        assert!(
+            format!("{err:?}").contains("unknown rule `CB-XYZ-999`"),
+            "{err:?}"
+        );
+        let ok = crate::policy::DEFAULT_POLICY
+            .replace("[rules]\n", "[rules.CB-RDS-003]\nenabled = false\n");
+        std::fs::write(&path, ok).expect("write");
+        assert!(load_policy(Some(&path)).is_ok());
+    }
 }

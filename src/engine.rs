@@ -39,6 +39,28 @@ pub struct Finding {
     pub redact: Vec<String>,
 }
 
+/// The order of findings in every report (and what makes two findings the same): rule,
+/// resource, subject, outcome, message.
+type Order<'a> = (
+    &'static str,
+    &'a Option<String>,
+    &'a String,
+    Status,
+    &'a String,
+);
+
+impl Finding {
+    fn order(&self) -> Order<'_> {
+        (
+            self.rule.id,
+            &self.resource,
+            &self.subject,
+            self.outcome,
+            &self.message,
+        )
+    }
+}
+
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
 pub struct Summary {
     pub resources: usize,
@@ -125,7 +147,9 @@ pub fn run(inv: &Inventory, policy: &Policy, rules: &[&'static Rule]) -> Report 
         }
     };
     for rule in rules {
-        inv.set_scoped_view(scoped && policy.rule_scope(rule) == RuleScope::Architecture);
+        inv.set_scoped_view(
+            scoped && policy.rule_scope(rule.id, rule.name, rule.scope) == RuleScope::Architecture,
+        );
         let mut check = rules::Check::new(inv, policy, rule);
         if let Some(kind) = kinds.iter().find(|k| !rule.sources.contains(k)) {
             // Never a silent pass: a rule that cannot check this source says so.
@@ -194,22 +218,8 @@ pub fn run(inv: &Inventory, policy: &Policy, rules: &[&'static Rule]) -> Report 
         .filter(|o| o.status != Status::Pass)
         .map(|o| finding(inv, o))
         .collect();
-    findings.sort_by(|a, b| {
-        (a.rule.id, &a.resource, &a.subject, a.outcome, &a.message).cmp(&(
-            b.rule.id,
-            &b.resource,
-            &b.subject,
-            b.outcome,
-            &b.message,
-        ))
-    });
-    findings.dedup_by(|a, b| {
-        a.rule.id == b.rule.id
-            && a.resource == b.resource
-            && a.subject == b.subject
-            && a.outcome == b.outcome
-            && a.message == b.message
-    });
+    findings.sort_by(|a, b| a.order().cmp(&b.order()));
+    findings.dedup_by(|a, b| a.order() == b.order());
     assign_fingerprints(&mut findings);
 
     Report {
@@ -391,15 +401,7 @@ impl Report {
         }
         merged.missing_permissions.sort();
         merged.missing_permissions.dedup();
-        merged.findings.sort_by(|a, b| {
-            (a.rule.id, &a.resource, &a.subject, a.outcome, &a.message).cmp(&(
-                b.rule.id,
-                &b.resource,
-                &b.subject,
-                b.outcome,
-                &b.message,
-            ))
-        });
+        merged.findings.sort_by(|a, b| a.order().cmp(&b.order()));
         merged
     }
 

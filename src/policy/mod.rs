@@ -4,6 +4,7 @@
 //! bad CIDR or glob, unknown rule) are diagnostics with a span into the TOML.
 
 mod selector;
+mod tls;
 
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -14,9 +15,9 @@ use serde::{Deserialize, Deserializer};
 use toml::Spanned;
 
 pub use selector::{GlobList, Selector};
+pub use tls::TlsVersion;
 
-use crate::rules::tls::elb_policies::TlsVersion;
-use crate::rules::{self, Rule, RuleScope, Severity};
+use crate::verdict::{RuleScope, Severity};
 
 /// The embedded default policy pack.
 pub const DEFAULT_POLICY: &str = include_str!("../../rules/clever-better.toml");
@@ -382,8 +383,19 @@ impl Policy {
             .expect("the embedded policy is valid (tested)")
     }
 
-    /// Parses and validates a policy pack.
+    /// Parses and validates a policy pack, but not its `[rules.<key>]` keys against the
+    /// rule registry (the policy knows no rule): [`Policy::parse_for`] does.
     pub fn parse(path: &str, text: &str) -> Result<Policy, Box<PolicyError>> {
+        Policy::parse_for(path, text, &|_| true)
+    }
+
+    /// Parses and validates a policy pack; every `[rules.<key>]` must be a rule ID or name
+    /// `is_rule` knows (the CLI passes the registry, `rules::find`).
+    pub fn parse_for(
+        path: &str,
+        text: &str,
+        is_rule: &dyn Fn(&str) -> bool,
+    ) -> Result<Policy, Box<PolicyError>> {
         let error = |message: String, span: Option<Range<usize>>, help: &str| {
             Box::new(PolicyError {
                 path: path.to_string(),
@@ -408,7 +420,7 @@ impl Policy {
             ));
         }
         for key in policy.rules.keys() {
-            if rules::find(key.get_ref()).is_none() {
+            if !is_rule(key.get_ref()) {
                 return Err(error(
                     format!("unknown rule `{}`", key.get_ref()),
                     Some(key.span()),
@@ -483,12 +495,12 @@ impl Policy {
         Ok(policy)
     }
 
-    /// What `rule` judges in a live or aggregator scan: the policy's override, else the
-    /// rule's own scope.
-    pub fn rule_scope(&self, rule: &Rule) -> RuleScope {
-        self.rule_settings(rule.id, rule.name)
+    /// What the rule `id` (`name`) judges in a live or aggregator scan: the policy's
+    /// override, else the rule's own scope `own`.
+    pub fn rule_scope(&self, id: &str, name: &str, own: RuleScope) -> RuleScope {
+        self.rule_settings(id, name)
             .and_then(|s| s.scope)
-            .unwrap_or(rule.scope)
+            .unwrap_or(own)
     }
 
     /// The architecture's scope, if the policy has one.
@@ -546,6 +558,7 @@ pub(crate) fn default_with_edge_min_tls(value: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rules;
 
     #[test]
     fn embedded_policy_loads() {
@@ -637,13 +650,16 @@ mod tests {
     #[test]
     fn unknown_rule_is_rejected() {
         let text = DEFAULT_POLICY.replace("[rules]\n", "[rules.CB-XYZ-999]\nenabled = false\n");
-        let e = err(&text);
+        // The policy knows no rule: the registry is passed in, as the CLI does.
+        let is_rule = |k: &str| rules::find(k).is_some();
+        let e = Policy::parse_for("p.toml", &text, &is_rule).expect_err("policy must be rejected");
         assert!(e.message.contains("CB-XYZ-999"), "{}", e.message);
         let span = e.span.expect("span");
         assert_eq!(
             &text[span.offset()..span.offset() + span.len()],
             "CB-XYZ-999"
         );
+        assert!(Policy::parse_for(DEFAULT_POLICY_PATH, DEFAULT_POLICY, &is_rule).is_ok());
     }
 
     #[test]
@@ -681,7 +697,10 @@ mod tests {
         let p = Policy::parse("p.toml", &text).expect("valid");
         let iam002 = rules::find("CB-IAM-002").expect("rule");
         assert_eq!(iam002.scope, RuleScope::Architecture);
-        assert_eq!(p.rule_scope(iam002), RuleScope::Account);
+        assert_eq!(
+            p.rule_scope(iam002.id, iam002.name, iam002.scope),
+            RuleScope::Account
+        );
         let bad =
             DEFAULT_POLICY.replace("[rules]\n", "[rules.CB-IAM-002]\nscope = \"everything\"\n");
         let e = err(&bad);

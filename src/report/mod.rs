@@ -11,7 +11,8 @@ use crate::engine::Report;
 
 pub use human::HumanOptions;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+/// An output format (the CLI maps `--format` onto it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     Human,
     Json,
