@@ -351,11 +351,15 @@ fn scan(args: ScanArgs) -> Result<ExitCode, MietteReport> {
         },
         source_dir: args.source_dir.clone(),
     };
-    // Each input is its own stack: scanned and checked on its own, reported together.
-    let mut reports = live_reports(&args, &policy, &selected)?;
+    // Each input is its own stack (each account its own inventory): scanned and checked on
+    // its own, reported together.
+    let mut reports = Vec::new();
+    for source in live_sources(&args)? {
+        reports.extend(check(source.as_ref(), &args, &policy, &selected)?);
+    }
     for path in &args.paths {
-        let inventory = crate::source::load_with(std::slice::from_ref(path), &load)?;
-        reports.push(engine::run(&inventory, &policy, &selected));
+        let source = crate::source::detect(path, &load)?;
+        reports.extend(check(source.as_ref(), &args, &policy, &selected)?);
     }
     let report = engine::Report::merge(reports);
 
@@ -386,13 +390,27 @@ fn scan(args: ScanArgs) -> Result<ExitCode, MietteReport> {
     })
 }
 
-/// Live accounts and aggregators: one report per account.
-#[cfg(feature = "live")]
-fn live_reports(
+/// Reads `source` and checks each of its inventories: one report per stack or account.
+fn check(
+    source: &dyn crate::source::Source,
     args: &ScanArgs,
-    policy: &crate::policy::Policy,
+    policy: &Policy,
     selected: &[&'static rules::Rule],
 ) -> Result<Vec<engine::Report>, MietteReport> {
+    let loaded = crate::source::read(source)?;
+    if let (Some(note), false) = (&loaded.note, args.quiet) {
+        eprintln!("cbaudit: {note}");
+    }
+    Ok(loaded
+        .inventories
+        .iter()
+        .map(|inventory| engine::run(inventory, policy, selected))
+        .collect())
+}
+
+/// The live account(s) or aggregator the arguments name, if any.
+#[cfg(feature = "live")]
+fn live_sources(args: &ScanArgs) -> Result<Vec<Box<dyn crate::source::Source>>, MietteReport> {
     use crate::source::live;
     if !args.live && args.aggregator.is_none() && args.accounts.is_none() {
         return Ok(Vec::new());
@@ -427,36 +445,17 @@ fn live_reports(
         progress: !args.quiet && std::io::stderr().is_terminal(),
         http_client: None,
     };
-    let scan = match &args.aggregator {
-        Some(name) => live::scan_aggregator(&opts, name)?,
-        None => live::scan(&opts)?,
-    };
-    if !args.quiet {
-        eprintln!(
-            "cbaudit: read {} account(s) live: {} API calls ({} HTTP attempts) in {:.1} s",
-            scan.inventories.len(),
-            scan.calls.calls(),
-            scan.calls.attempts(),
-            scan.elapsed.as_secs_f64()
-        );
-    }
-    Ok(scan
-        .inventories
-        .iter()
-        .map(|inv| {
-            let mut report = engine::run(inv, policy, selected);
-            report.missing_permissions = scan.missing_permissions.clone();
-            report
-        })
-        .collect())
+    Ok(vec![match &args.aggregator {
+        Some(name) => Box::new(live::Aggregator {
+            opts,
+            name: name.clone(),
+        }),
+        None => Box::new(live::Live { opts }),
+    }])
 }
 
 #[cfg(not(feature = "live"))]
-fn live_reports(
-    args: &ScanArgs,
-    _policy: &crate::policy::Policy,
-    _selected: &[&'static rules::Rule],
-) -> Result<Vec<engine::Report>, MietteReport> {
+fn live_sources(args: &ScanArgs) -> Result<Vec<Box<dyn crate::source::Source>>, MietteReport> {
     // --verbose logs live calls only.
     let _ = args.verbose;
     if args.live || args.aggregator.is_some() || args.accounts.is_some() {

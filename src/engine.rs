@@ -151,24 +151,6 @@ pub fn run(inv: &Inventory, policy: &Policy, rules: &[&'static Rule]) -> Report 
             scoped && policy.rule_scope(rule.id, rule.name, rule.scope) == RuleScope::Architecture,
         );
         let mut check = rules::Check::new(inv, policy, rule);
-        if let Some(kind) = kinds.iter().find(|k| !rule.sources.contains(k)) {
-            // Never a silent pass: a rule that cannot check this source says so.
-            check.outcomes.push(Outcome {
-                rule,
-                subject: Subject::Missing {
-                    resource_type: "",
-                    name: format!("{kind} inputs"),
-                },
-                status: Status::Unknown,
-                severity: rule.severity,
-                attribute: None,
-                message: format!("{} does not check {kind} inputs", rule.id),
-                help: None,
-                redact: Vec::new(),
-            });
-            outcomes.extend(check.into_outcomes());
-            continue;
-        }
         inv.take_touched();
         (rule.check)(&mut check);
         judge_gaps(inv, rule, &inv.take_touched(), &mut check.outcomes);
@@ -228,11 +210,12 @@ pub fn run(inv: &Inventory, policy: &Policy, rules: &[&'static Rule]) -> Report 
         rules: rules.to_vec(),
         findings,
         summary,
-        missing_permissions: Vec::new(),
+        missing_permissions: inv.missing_permissions.clone(),
     }
 }
 
-/// A rule that read a kind the source could not read (a denied or failed live call) cannot
+/// A rule that read a kind the source could not read (a denied or failed live call, or a
+/// kind the source cannot produce at all: `source::mark_unproduced`) cannot
 /// pass, nor fail on what it did read: what it would have seen may change its verdict. Its
 /// verdicts become unknown, naming the reason (the missing permission); a rule that saw
 /// nothing at all reports one unknown for the unreadable kind.

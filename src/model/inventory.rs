@@ -30,6 +30,9 @@ pub struct Inventory {
     /// The AWS account a live or aggregator inventory describes (findings about something
     /// missing carry it).
     pub account: Option<String>,
+    /// IAM actions the source was denied while reading (a live scan; its gaps name them
+    /// too), sorted: the report lists them.
+    pub missing_permissions: Vec<String>,
     resources: Vec<Resource>,
     gaps: Vec<Gap>,
     by_address: HashMap<String, ResId>,

@@ -36,7 +36,7 @@ use aws_config::{BehaviorVersion, Region, SdkConfig};
 
 use crate::model::{Gap, Input, Inventory, KindTag, SourceKind, Unknown};
 
-pub use aggregator::{scan_aggregator, scan_aggregator_async};
+pub use aggregator::{scan_aggregator, scan_aggregator_async, Aggregator};
 pub use ctx::{set_verbose, Batch, Ctx};
 pub use recorder::{CallLog, Recorder};
 
@@ -88,6 +88,37 @@ pub struct LiveScan {
     /// IAM actions that were denied, sorted.
     pub missing_permissions: Vec<String>,
     pub elapsed: Duration,
+}
+
+/// The accounts [`LiveOptions`] names, read live, as a [`Source`](crate::source::Source).
+#[derive(Debug, Clone)]
+pub struct Live {
+    pub opts: LiveOptions,
+}
+
+impl crate::source::Source for Live {
+    fn kind(&self) -> SourceKind {
+        SourceKind::Live
+    }
+    fn load(&self) -> Result<crate::source::Loaded, crate::source::LoadError> {
+        Ok(scan(&self.opts)?.into())
+    }
+}
+
+impl From<LiveScan> for crate::source::Loaded {
+    fn from(scan: LiveScan) -> Self {
+        let note = format!(
+            "read {} account(s) live: {} API calls ({} HTTP attempts) in {:.1} s",
+            scan.inventories.len(),
+            scan.calls.calls(),
+            scan.calls.attempts(),
+            scan.elapsed.as_secs_f64()
+        );
+        crate::source::Loaded {
+            inventories: scan.inventories,
+            note: Some(note),
+        }
+    }
 }
 
 /// The live scan itself failed (exit status 2).
@@ -479,7 +510,7 @@ pub async fn scan_async(opts: &LiveOptions, recorder: Recorder) -> Result<LiveSc
         }
     }
     let calls = recorder.snapshot();
-    let missing_permissions = inventories
+    let missing_permissions: Vec<String> = inventories
         .iter()
         .flat_map(|inv| inv.gaps())
         .filter_map(|g| match &g.reason {
@@ -490,6 +521,9 @@ pub async fn scan_async(opts: &LiveOptions, recorder: Recorder) -> Result<LiveSc
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
+    for inv in &mut inventories {
+        inv.missing_permissions.clone_from(&missing_permissions);
+    }
     Ok(LiveScan {
         inventories,
         calls,
