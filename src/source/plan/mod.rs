@@ -7,12 +7,13 @@
 //! each resource is parsed and mapped on its own, so memory stays near the file size.
 
 mod config;
+mod locate;
 mod overlay;
+mod shape;
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::sync::Arc;
 
-use serde::Deserialize;
 use serde_json::value::RawValue;
 use serde_json::Value;
 
@@ -21,93 +22,8 @@ use crate::source::error::SourceError;
 use crate::source::terraform::{self, TfResource};
 
 use config::{module_path, Configuration, RefContext};
-
-#[derive(Deserialize)]
-struct PlanFile<'a> {
-    #[serde(default)]
-    format_version: Option<String>,
-    #[serde(borrow, default)]
-    resource_changes: Vec<&'a RawValue>,
-    #[serde(borrow, default)]
-    prior_state: Option<&'a RawValue>,
-    #[serde(borrow, default)]
-    planned_values: Option<&'a RawValue>,
-    #[serde(default)]
-    configuration: Option<Configuration>,
-    #[serde(default)]
-    variables: Option<HashMap<String, PlanVariable>>,
-}
-
-#[derive(Deserialize)]
-struct PlanVariable {
-    #[serde(default)]
-    value: Value,
-}
-
-#[derive(Deserialize)]
-struct ResourceChange {
-    address: String,
-    #[serde(default)]
-    module_address: Option<String>,
-    #[serde(default)]
-    mode: String,
-    #[serde(rename = "type")]
-    resource_type: String,
-    #[serde(default)]
-    name: String,
-    #[serde(default)]
-    index: Option<Value>,
-    change: Change,
-}
-
-#[derive(Deserialize)]
-struct Change {
-    #[serde(default)]
-    actions: Vec<String>,
-    #[serde(default)]
-    after: Value,
-    #[serde(default)]
-    after_unknown: Value,
-    #[serde(default)]
-    after_sensitive: Value,
-}
-
-#[derive(Deserialize)]
-struct State {
-    #[serde(default)]
-    values: Option<StateValues>,
-}
-
-#[derive(Deserialize)]
-struct StateValues {
-    #[serde(default)]
-    root_module: StateModule,
-}
-
-#[derive(Deserialize, Default)]
-struct StateModule {
-    #[serde(default)]
-    resources: Vec<StateResource>,
-    #[serde(default)]
-    child_modules: Vec<StateModule>,
-}
-
-#[derive(Deserialize)]
-struct StateResource {
-    address: String,
-    #[serde(default)]
-    mode: String,
-    #[serde(rename = "type")]
-    resource_type: String,
-    #[serde(default)]
-    name: String,
-    #[serde(default)]
-    index: Option<Value>,
-    #[serde(default)]
-    values: Value,
-    #[serde(default)]
-    sensitive_values: Value,
-}
+use locate::{address_locations, entry_address};
+use shape::*;
 
 /// Whether `text` looks like a plan: a JSON object with `format_version` and one of the
 /// plan sections (key names only; used to pick plans among a directory's JSON files).
@@ -581,115 +497,4 @@ fn provider_settings(
             (key.clone(), (region, tags))
         })
         .collect()
-}
-
-/// The location of each address's first `"address": "<addr>"`: resource locations.
-fn address_locations(path: &Arc<str>, text: &[u8]) -> HashMap<String, Location> {
-    let offsets = address_offsets(text);
-    let mut sorted: Vec<usize> = offsets.values().copied().collect();
-    let locations = Location::many(path, text, &mut sorted);
-    let by_offset: HashMap<usize, Location> = sorted.into_iter().zip(locations).collect();
-    offsets
-        .into_iter()
-        .filter_map(|(address, offset)| Some((address, by_offset.get(&offset)?.clone())))
-        .collect()
-}
-
-/// After `"address"`: the JSON string of `: "<addr>"`, quotes included.
-fn address_value(after_key: &str) -> Option<&str> {
-    let rest = after_key.trim_start().strip_prefix(':')?.trim_start();
-    if !rest.starts_with('"') {
-        return None;
-    }
-    // Find the closing quote (addresses contain escaped quotes for for_each keys).
-    let bytes = rest.as_bytes();
-    let mut i = 1;
-    while i < bytes.len() && bytes[i] != b'"' {
-        i += if bytes[i] == b'\\' { 2 } else { 1 };
-    }
-    (i < bytes.len()).then(|| &rest[..=i])
-}
-
-/// The address of one `resource_changes` entry. Terraform writes `address` first, so the
-/// entry's text is read no further than that; any other order is parsed in full.
-fn entry_address(raw: &str) -> Result<String, serde_json::Error> {
-    let first = raw
-        .trim_start()
-        .strip_prefix('{')
-        .map(str::trim_start)
-        .and_then(|r| r.strip_prefix("\"address\""))
-        .and_then(address_value);
-    if let Some(Ok(address)) = first.map(serde_json::from_str::<String>) {
-        return Ok(address);
-    }
-    #[derive(Deserialize)]
-    struct Addressed<'a> {
-        #[serde(borrow)]
-        address: std::borrow::Cow<'a, str>,
-    }
-    serde_json::from_str::<Addressed<'_>>(raw).map(|a| a.address.into_owned())
-}
-
-/// Byte offset of the first `"address": "<addr>"` of each address.
-fn address_offsets(text: &[u8]) -> HashMap<String, usize> {
-    let mut out = HashMap::default();
-    let Ok(s) = std::str::from_utf8(text) else {
-        return out;
-    };
-    for pos in memchr::memmem::find_iter(s.as_bytes(), b"\"address\"") {
-        let Some(rest) = address_value(&s[pos + 9..]) else {
-            continue;
-        };
-        if let Ok(address) = serde_json::from_str::<String>(rest) {
-            out.entry(address).or_insert(pos);
-        }
-    }
-    out
-}
-
-fn json_error(path: &str, e: &serde_json::Error) -> SourceError {
-    use serde_json::error::Category;
-    let recursion = e.to_string().contains("recursion limit");
-    let help = match e.classify() {
-        _ if recursion => {
-            "the JSON nests deeper than any Terraform plan does (cbaudit reads up to 128 levels)"
-        }
-        Category::Eof => "the file ends too early: was it truncated while being written?",
-        Category::Syntax => "the file is not valid JSON",
-        Category::Data => "the JSON does not have the structure of a Terraform plan",
-        Category::Io => "the file could not be read",
-    };
-    let message = e.to_string();
-    // serde_json appends " at line L column C"; the error line already says where.
-    let message = match message.rfind(" at line ") {
-        Some(i) => message[..i].to_string(),
-        None => message,
-    };
-    if e.classify() == Category::Data {
-        return SourceError::NotAPlan {
-            path: path.to_string(),
-            why: message,
-        };
-    }
-    SourceError::Json {
-        path: path.to_string(),
-        line: e.line(),
-        column: e.column(),
-        message,
-        help: help.to_string(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn entry_address_reads_the_first_key_or_parses_the_entry() {
-        let first = r#" { "address" : "aws_subnet.app[\"a\\\"b\"]", "mode": "managed" }"#;
-        assert_eq!(entry_address(first).unwrap(), r#"aws_subnet.app["a\"b"]"#);
-        let later = r#"{"mode":"managed","change":{"address":"x"},"address":"aws_vpc.main"}"#;
-        assert_eq!(entry_address(later).unwrap(), "aws_vpc.main");
-        assert!(entry_address(r#"{"mode":"managed"}"#).is_err());
-    }
 }
