@@ -13,6 +13,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use miette::{Diagnostic, Report as MietteReport};
 
+use crate::model::SourceKind;
 use crate::policy::DEFAULT_POLICY_PATH;
 use crate::rules;
 
@@ -112,7 +113,7 @@ fn list_rules(format: ListFormat) -> String {
                         "severity": r.severity,
                         "scope": r.scope,
                         "area": r.area,
-                        "sources": r.sources,
+                        "sources": SourceKind::ALL,
                         "summary": r.summary(),
                     })
                 })
@@ -127,7 +128,7 @@ fn list_rules(format: ListFormat) -> String {
                 "ID", "NAME", "SEVERITY", "AREA", "SCOPE", "SOURCES"
             );
             for r in rules::RULES {
-                let sources: Vec<&str> = r.sources.iter().map(|s| s.as_str()).collect();
+                let sources: Vec<&str> = SourceKind::ALL.iter().map(|s| s.as_str()).collect();
                 s.push_str(&format!(
                     "{:<11} {:<30} {:<8} {:<16} {:<13} {}\n",
                     r.id,
@@ -148,7 +149,8 @@ fn list_rules(format: ListFormat) -> String {
 }
 
 fn explain(r: &rules::Rule) -> String {
-    let sources: Vec<&str> = r.sources.iter().map(|s| s.as_str()).collect();
+    // Every rule runs on every source; what a source cannot produce makes it unknown there.
+    let sources: Vec<&str> = SourceKind::ALL.iter().map(|s| s.as_str()).collect();
     format!(
         "# {} {}\n\nSeverity: {} · Area: {} · Scope: {} · Sources: {}\n\n{}",
         r.id,

@@ -1,10 +1,8 @@
-//! Rule metadata: ID, name, area, severity, sources, documentation.
+//! Rule metadata: ID, name, area, severity, scope, documentation.
 
 use std::fmt;
 
 use serde::Serialize;
-
-use crate::model::SourceKind;
 
 pub use crate::verdict::{RuleScope, Severity};
 
@@ -56,7 +54,6 @@ pub struct Rule {
     pub severity: Severity,
     /// What it judges in a live or aggregator scan (the policy may override it).
     pub scope: RuleScope,
-    pub sources: &'static [SourceKind],
     /// The rule's doc comment (Markdown).
     pub doc: &'static str,
     pub check: fn(&mut Check<'_>),

@@ -266,16 +266,4 @@ mod tests {
         }
         assert!(passed_on_plan > 0, "the same rules pass on the plans");
     }
-
-    /// Until `Rule::sources` is removed: the list above is the rules that did not claim
-    /// the aggregator.
-    #[test]
-    fn the_list_is_the_rules_that_did_not_claim_the_aggregator() {
-        let claimed: Vec<&str> = RULES
-            .iter()
-            .filter(|r| !r.sources.contains(&SourceKind::Aggregator))
-            .map(|r| r.id)
-            .collect();
-        assert_eq!(claimed, READ_UNRECORDED);
-    }
 }
