@@ -51,7 +51,6 @@ macro_rules! declare_rule {
             area: $area:ident,
             severity: $severity:ident,
             scope: $scope:ident,
-            $(sources: $sources:expr,)?
             check: $check:path $(,)?
         };
     ) => {
@@ -65,26 +64,8 @@ macro_rules! declare_rule {
             doc: concat!($($doc, "\n"),*),
             check: $check,
         };
-        // Until the rule files stop naming one: a source list, unused.
-        $(const _: &[$crate::model::SourceKind] = $sources;)?
     };
 }
-
-/// Unused: a rule names no source (sources say what they produce, `source::Source`). Kept
-/// until the rule files stop naming it (`declare_rule!` ignores `sources:`).
-pub const ALL_SOURCES: &[crate::model::SourceKind] = &[
-    crate::model::SourceKind::Plan,
-    crate::model::SourceKind::Hcl,
-    crate::model::SourceKind::Live,
-    crate::model::SourceKind::Aggregator,
-];
-
-/// Unused, as [`ALL_SOURCES`].
-pub const NO_AGGREGATOR: &[crate::model::SourceKind] = &[
-    crate::model::SourceKind::Plan,
-    crate::model::SourceKind::Hcl,
-    crate::model::SourceKind::Live,
-];
 
 /// Every rule, sorted by ID.
 pub static RULES: &[&Rule] = &[

@@ -1,6 +1,6 @@
 use crate::declare_rule;
 use crate::model::{Field, KindTag, Trail, Unknown};
-use crate::rules::{Check, ALL_SOURCES};
+use crate::rules::Check;
 
 declare_rule! {
     /// ## What it checks
@@ -60,7 +60,6 @@ declare_rule! {
         area: Audit,
         severity: High,
         scope: Account,
-        sources: ALL_SOURCES,
         check: check,
     };
 }

@@ -4,7 +4,7 @@ use crate::model::{
     Unknown,
 };
 use crate::rules::aud::regions::{judge_regions, region_of, workloads, Candidate, Service};
-use crate::rules::{Check, NO_AGGREGATOR};
+use crate::rules::Check;
 
 declare_rule! {
     /// ## What it checks
@@ -70,7 +70,6 @@ declare_rule! {
         area: Audit,
         severity: Medium,
         scope: Account,
-        sources: NO_AGGREGATOR,
         check: check,
     };
 }

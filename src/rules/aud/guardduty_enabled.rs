@@ -1,7 +1,7 @@
 use crate::declare_rule;
 use crate::model::{Field, GuardDutyDetector, KindTag, Unknown};
 use crate::rules::aud::regions::{judge_regions, region_of, workloads, Candidate, Service};
-use crate::rules::{Check, NO_AGGREGATOR};
+use crate::rules::Check;
 
 declare_rule! {
     /// ## What it checks
@@ -53,7 +53,6 @@ declare_rule! {
         area: Audit,
         severity: High,
         scope: Account,
-        sources: NO_AGGREGATOR,
         check: check,
     };
 }

@@ -1,7 +1,7 @@
 use crate::declare_rule;
 use crate::model::{EcrLifecyclePolicy, EcrRepository, Field, Unknown};
 use crate::rules::attached::Attached;
-use crate::rules::{Check, NO_AGGREGATOR};
+use crate::rules::Check;
 
 use super::evaluate::{evaluate, Evaluation};
 use rustc_hash::FxHashMap as HashMap;
@@ -80,7 +80,6 @@ declare_rule! {
         area: Compute,
         severity: Medium,
         scope: Architecture,
-        sources: NO_AGGREGATOR,
         check: check,
     };
 }

@@ -1,7 +1,7 @@
 use crate::declare_rule;
 use crate::model::{EcrRegistryScanning, EcrRepository, Field, Unknown};
 use crate::policy::GlobList;
-use crate::rules::{Check, NO_AGGREGATOR};
+use crate::rules::Check;
 
 /// Registry scan frequencies that scan an image when it is pushed.
 const ON_PUSH: [&str; 2] = ["SCAN_ON_PUSH", "CONTINUOUS_SCAN"];
@@ -45,7 +45,6 @@ declare_rule! {
         area: Compute,
         severity: High,
         scope: Architecture,
-        sources: NO_AGGREGATOR,
         check: check,
     };
 }

@@ -4,7 +4,7 @@ use super::support::{role_services, target_matches, Match, ServiceKey};
 use crate::declare_rule;
 use crate::model::{Field, ScalableTarget};
 use crate::rules::tiers::ServiceRole;
-use crate::rules::{Check, NO_AGGREGATOR};
+use crate::rules::Check;
 
 declare_rule! {
     /// ## What it checks
@@ -53,7 +53,6 @@ declare_rule! {
         area: Compute,
         severity: Critical,
         scope: Architecture,
-        sources: NO_AGGREGATOR,
         check: check,
     };
 }

@@ -1,7 +1,7 @@
 use super::support::task_definition;
 use crate::declare_rule;
 use crate::model::{EcsService, Field, TargetGroup};
-use crate::rules::{Check, NO_AGGREGATOR};
+use crate::rules::Check;
 
 /// The interval AWS uses when none is set: ELB target groups and ECS container health
 /// checks both default to 30 seconds.
@@ -55,7 +55,6 @@ declare_rule! {
         area: Compute,
         severity: Medium,
         scope: Architecture,
-        sources: NO_AGGREGATOR,
         check: check,
     };
 }

@@ -2,7 +2,7 @@ use super::support::{policy_matches, role_services, target_matches, Match, Servi
 use crate::declare_rule;
 use crate::model::{EcsService, Field, Res, ScalableTarget, ScalingPolicy, Unknown};
 use crate::rules::tiers::ServiceRole;
-use crate::rules::{Check, NO_AGGREGATOR};
+use crate::rules::Check;
 
 const CPU_METRIC: &str = "ECSServiceAverageCPUUtilization";
 const TARGET_TRACKING: &str = "TargetTrackingScaling";
@@ -70,7 +70,6 @@ declare_rule! {
         area: Compute,
         severity: High,
         scope: Architecture,
-        sources: NO_AGGREGATOR,
         check: check,
     };
 }

@@ -2,7 +2,7 @@ use crate::declare_rule;
 use crate::model::{EcsService, Field, Res, Resolution, Subnet};
 use crate::policy::SubnetTier;
 use crate::rules::tiers::subnets_outside_tier;
-use crate::rules::{Check, NO_AGGREGATOR};
+use crate::rules::Check;
 
 declare_rule! {
     /// ## What it checks
@@ -54,7 +54,6 @@ declare_rule! {
         area: Compute,
         severity: High,
         scope: Architecture,
-        sources: NO_AGGREGATOR,
         check: check,
     };
 }

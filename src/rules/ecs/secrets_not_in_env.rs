@@ -1,6 +1,6 @@
 use crate::declare_rule;
 use crate::model::{Field, TaskDefinition, Unknown};
-use crate::rules::{Check, NO_AGGREGATOR};
+use crate::rules::Check;
 
 declare_rule! {
     /// ## What it checks
@@ -59,7 +59,6 @@ declare_rule! {
         area: Compute,
         severity: Critical,
         scope: Architecture,
-        sources: NO_AGGREGATOR,
         check: check,
     };
 }

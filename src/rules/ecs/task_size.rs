@@ -2,7 +2,7 @@ use super::support::task_definition;
 use crate::declare_rule;
 use crate::model::Field;
 use crate::rules::tiers::{services_in_role, ServiceRole};
-use crate::rules::{Check, NO_AGGREGATOR};
+use crate::rules::Check;
 
 declare_rule! {
     /// ## What it checks
@@ -51,7 +51,6 @@ declare_rule! {
         area: Compute,
         severity: Low,
         scope: Architecture,
-        sources: NO_AGGREGATOR,
         check: check,
     };
 }

@@ -3,7 +3,7 @@ use crate::model::{
     Field, IamInlinePolicy, IamPolicy, IamPolicyAttachment, IamRole, Inventory, PolicyDocument,
     RefTarget, Refs, ResId, Unknown,
 };
-use crate::rules::{Check, NO_AGGREGATOR};
+use crate::rules::Check;
 
 use super::policies::{
     aws_managed_document, aws_managed_name, document, is_aws_managed_policy, Doc,
@@ -82,7 +82,6 @@ declare_rule! {
         area: Identity,
         severity: Critical,
         scope: Architecture,
-        sources: NO_AGGREGATOR,
         check: check,
     };
 }

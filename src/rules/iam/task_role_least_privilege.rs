@@ -1,6 +1,6 @@
 use crate::declare_rule;
 use crate::model::{IamRole, RefTarget, Refs, Res, Resolution, TaskDefinition, Unknown};
-use crate::rules::{Check, NO_AGGREGATOR};
+use crate::rules::Check;
 
 use super::policies::applied_to;
 use super::statements::beyond_list;
@@ -75,7 +75,6 @@ declare_rule! {
         area: Identity,
         severity: Critical,
         scope: Architecture,
-        sources: NO_AGGREGATOR,
         check: check,
     };
 }

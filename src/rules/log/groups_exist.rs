@@ -1,7 +1,7 @@
 use crate::declare_rule;
 use crate::model::LogGroup;
 use crate::rules::documented::{self, Documented};
-use crate::rules::{Check, ALL_SOURCES};
+use crate::rules::Check;
 
 declare_rule! {
     /// ## What it checks
@@ -41,7 +41,6 @@ declare_rule! {
         area: Logging,
         severity: Medium,
         scope: Architecture,
-        sources: ALL_SOURCES,
         check: check,
     };
 }

@@ -1,6 +1,6 @@
 use crate::declare_rule;
 use crate::model::{Field, LogGroup};
-use crate::rules::{Check, Severity, ALL_SOURCES};
+use crate::rules::{Check, Severity};
 
 declare_rule! {
     /// ## What it checks
@@ -42,7 +42,6 @@ declare_rule! {
         area: Logging,
         severity: Medium,
         scope: Architecture,
-        sources: ALL_SOURCES,
         check: check,
     };
 }

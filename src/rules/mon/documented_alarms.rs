@@ -1,6 +1,6 @@
 use crate::declare_rule;
 use crate::model::{KindTag, MetricAlarm, Res, ResId, Unknown};
-use crate::rules::{Check, NO_AGGREGATOR};
+use crate::rules::Check;
 
 use super::alarm_spec::{evaluate, metric_glob, metric_shown, requirement, watches, Subscriptions};
 
@@ -90,7 +90,6 @@ declare_rule! {
         area: Monitoring,
         severity: Medium,
         scope: Architecture,
-        sources: NO_AGGREGATOR,
         check: check,
     };
 }

@@ -1,6 +1,6 @@
 use crate::declare_rule;
 use crate::model::{Field, LoadBalancer, NatGateway, Refs, ResId, Resolution, Subnet, Vpc};
-use crate::rules::{Check, ALL_SOURCES};
+use crate::rules::Check;
 
 declare_rule! {
     /// ## What it checks
@@ -57,7 +57,6 @@ declare_rule! {
         area: Network,
         severity: Low,
         scope: Account,
-        sources: ALL_SOURCES,
         check: check,
     };
 }

@@ -4,7 +4,7 @@ use crate::declare_rule;
 use crate::model::{Field, KindTag, NatGateway, ResId, Subnet, Unknown};
 use crate::policy::SubnetTier;
 use crate::rules::net::routing::{self, Routing};
-use crate::rules::{tiers, Check, ALL_SOURCES};
+use crate::rules::{tiers, Check};
 
 declare_rule! {
     /// ## What it checks
@@ -67,7 +67,6 @@ declare_rule! {
         area: Network,
         severity: Medium,
         scope: Architecture,
-        sources: ALL_SOURCES,
         check: check,
     };
 }

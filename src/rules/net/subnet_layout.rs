@@ -5,7 +5,7 @@ use ipnetwork::IpNetwork;
 use crate::declare_rule;
 use crate::model::{Field, KindTag, Res, Subnet, Unknown, Vpc};
 use crate::policy::{Policy, SubnetSpec};
-use crate::rules::{tiers, Check, ALL_SOURCES};
+use crate::rules::{tiers, Check};
 
 declare_rule! {
     /// ## What it checks
@@ -60,7 +60,6 @@ declare_rule! {
         area: Network,
         severity: High,
         scope: Architecture,
-        sources: ALL_SOURCES,
         check: check,
     };
 }

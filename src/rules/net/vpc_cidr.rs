@@ -1,6 +1,6 @@
 use crate::declare_rule;
 use crate::model::{Field, Vpc};
-use crate::rules::{Check, ALL_SOURCES};
+use crate::rules::Check;
 
 declare_rule! {
     /// ## What it checks
@@ -34,7 +34,6 @@ declare_rule! {
         area: Network,
         severity: High,
         scope: Architecture,
-        sources: ALL_SOURCES,
         check: check,
     };
 }

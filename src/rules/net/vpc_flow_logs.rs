@@ -1,6 +1,6 @@
 use crate::declare_rule;
 use crate::model::{Field, FlowLog, KindTag, Resolution, Unknown, Vpc};
-use crate::rules::{Check, NO_AGGREGATOR};
+use crate::rules::Check;
 
 declare_rule! {
     /// ## What it checks
@@ -46,7 +46,6 @@ declare_rule! {
         area: Network,
         severity: High,
         scope: Architecture,
-        sources: NO_AGGREGATOR,
         check: check,
     };
 }

@@ -1,7 +1,7 @@
 use crate::declare_rule;
 use crate::model::{DbCluster, DbInstance, Field, ResId};
 use crate::rules::rds::holders;
-use crate::rules::{Check, ALL_SOURCES};
+use crate::rules::Check;
 
 /// The retention RDS applies when `BackupRetentionPeriod` is not given (CreateDBInstance).
 const AWS_DEFAULT_DAYS: i64 = 1;
@@ -48,7 +48,6 @@ declare_rule! {
         area: Database,
         severity: High,
         scope: Architecture,
-        sources: ALL_SOURCES,
         check: check,
     };
 }

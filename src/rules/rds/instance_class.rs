@@ -1,6 +1,6 @@
 use crate::declare_rule;
 use crate::model::{DbInstance, Field};
-use crate::rules::{Check, ALL_SOURCES};
+use crate::rules::Check;
 
 declare_rule! {
     /// ## What it checks
@@ -35,7 +35,6 @@ declare_rule! {
         area: Database,
         severity: Info,
         scope: Architecture,
-        sources: ALL_SOURCES,
         check: check,
     };
 }

@@ -3,7 +3,7 @@ use std::collections::BTreeSet;
 
 use crate::model::{DbCluster, DbInstance, Field, Res, Unknown};
 use crate::rules::rds::holders;
-use crate::rules::{Check, ALL_SOURCES};
+use crate::rules::Check;
 
 declare_rule! {
     /// ## What it checks
@@ -44,7 +44,6 @@ declare_rule! {
         area: Database,
         severity: High,
         scope: Architecture,
-        sources: ALL_SOURCES,
         check: check,
     };
 }

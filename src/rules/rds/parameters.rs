@@ -5,7 +5,7 @@ use crate::model::{
     DbCluster, DbInstance, DbParameterGroup, Field, Refs, Res, ResId, Resolution, Unknown,
 };
 use crate::rules::rds::holders::{self, Membership};
-use crate::rules::{Check, NO_AGGREGATOR};
+use crate::rules::Check;
 
 declare_rule! {
     /// ## What it checks
@@ -76,7 +76,6 @@ declare_rule! {
         area: Database,
         severity: Low,
         scope: Architecture,
-        sources: NO_AGGREGATOR,
         check: check,
     };
 }

@@ -5,7 +5,7 @@ use crate::model::{
 use crate::policy::SubnetTier;
 use crate::rules::rds::holders::{self, Replica};
 use crate::rules::tiers::subnets_outside_tier;
-use crate::rules::{Check, NO_AGGREGATOR};
+use crate::rules::Check;
 
 const SUBNET_GROUP: Option<&str> = Some("db_subnet_group_name");
 
@@ -66,7 +66,6 @@ declare_rule! {
         area: Database,
         severity: Critical,
         scope: Architecture,
-        sources: NO_AGGREGATOR,
         check: check,
     };
 }

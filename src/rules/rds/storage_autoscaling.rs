@@ -1,7 +1,7 @@
 use crate::declare_rule;
 use crate::model::{DbCluster, DbInstance, Field, Resolution, Unknown};
 use crate::rules::rds::holders;
-use crate::rules::{Check, ALL_SOURCES};
+use crate::rules::Check;
 
 declare_rule! {
     /// ## What it checks
@@ -45,7 +45,6 @@ declare_rule! {
         area: Database,
         severity: Medium,
         scope: Architecture,
-        sources: ALL_SOURCES,
         check: check,
     };
 }

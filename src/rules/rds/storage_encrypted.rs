@@ -2,7 +2,7 @@ use crate::declare_rule;
 use crate::model::{DbCluster, DbInstance, Field, ResId};
 use crate::policy::KmsKeyRequirement;
 use crate::rules::rds::holders::{self, Replica};
-use crate::rules::{Check, ALL_SOURCES};
+use crate::rules::Check;
 
 declare_rule! {
     /// ## What it checks
@@ -51,7 +51,6 @@ declare_rule! {
         area: Database,
         severity: Critical,
         scope: Architecture,
-        sources: ALL_SOURCES,
         check: check,
     };
 }

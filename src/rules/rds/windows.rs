@@ -1,7 +1,7 @@
 use crate::declare_rule;
 use crate::model::{DbCluster, DbInstance, Field, ResId};
 use crate::rules::rds::holders::{self, Membership};
-use crate::rules::{Check, ALL_SOURCES};
+use crate::rules::Check;
 
 const DAY: u32 = 24 * 60;
 const WEEK: u32 = 7 * DAY;
@@ -59,7 +59,6 @@ declare_rule! {
         area: Database,
         severity: Low,
         scope: Architecture,
-        sources: ALL_SOURCES,
         check: check,
     };
 }

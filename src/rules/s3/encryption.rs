@@ -1,7 +1,7 @@
 use crate::declare_rule;
 use crate::model::{Bucket, BucketEncryption, Field, Unknown};
 use crate::policy::EncryptionLevel;
-use crate::rules::{Check, ALL_SOURCES};
+use crate::rules::Check;
 
 use crate::rules::attached::Attached;
 
@@ -62,7 +62,6 @@ declare_rule! {
         area: Storage,
         severity: High,
         scope: Architecture,
-        sources: ALL_SOURCES,
         check: check,
     };
 }

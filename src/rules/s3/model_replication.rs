@@ -3,7 +3,7 @@ use crate::model::{
     Bucket, BucketReplication, BucketVersioning, Field, KindTag, ReplicationRule, Res, Unknown,
 };
 use crate::rules::tiers::resolve_one;
-use crate::rules::{Check, ALL_SOURCES};
+use crate::rules::Check;
 
 use super::model_bucket::{describe, select, Selection};
 use crate::rules::attached::Attached;
@@ -76,7 +76,6 @@ declare_rule! {
         area: Storage,
         severity: Medium,
         scope: Architecture,
-        sources: ALL_SOURCES,
         check: check,
     };
 }

@@ -3,7 +3,7 @@ use crate::model::{
     AccountPublicAccessBlock, Bucket, BucketPublicAccessBlock, Field, PublicAccessBlockFlags,
     Resource, Unknown,
 };
-use crate::rules::{Check, ALL_SOURCES};
+use crate::rules::Check;
 
 use crate::rules::attached::Attached;
 
@@ -58,7 +58,6 @@ declare_rule! {
         area: Storage,
         severity: High,
         scope: Architecture,
-        sources: ALL_SOURCES,
         check: check,
     };
 }

@@ -1,7 +1,7 @@
 use crate::declare_rule;
 use crate::model::Secret;
 use crate::rules::documented::{self, Documented};
-use crate::rules::{Check, NO_AGGREGATOR};
+use crate::rules::Check;
 
 declare_rule! {
     /// ## What it checks
@@ -42,7 +42,6 @@ declare_rule! {
         area: Identity,
         severity: Medium,
         scope: Architecture,
-        sources: NO_AGGREGATOR,
         check: check,
     };
 }

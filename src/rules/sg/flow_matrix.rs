@@ -3,7 +3,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::declare_rule;
 use crate::model::{KindTag, Res, ResId, SecurityGroup, SecurityGroupFlow, Unknown};
 use crate::rules::sg::flows::{self, Holder};
-use crate::rules::{tiers, Check, ALL_SOURCES};
+use crate::rules::{tiers, Check};
 
 declare_rule! {
     /// ## What it checks
@@ -75,7 +75,6 @@ declare_rule! {
         area: SecurityGroups,
         severity: High,
         scope: Architecture,
-        sources: ALL_SOURCES,
         check: check,
     };
 }

@@ -1,7 +1,7 @@
 use crate::declare_rule;
 use crate::model::{Direction, Field, Protocol};
 use crate::rules::sg::flows;
-use crate::rules::{Check, ALL_SOURCES};
+use crate::rules::Check;
 
 declare_rule! {
     /// ## What it checks
@@ -51,7 +51,6 @@ declare_rule! {
         area: SecurityGroups,
         severity: High,
         scope: Architecture,
-        sources: ALL_SOURCES,
         check: check,
     };
 }

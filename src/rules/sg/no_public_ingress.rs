@@ -1,7 +1,7 @@
 use crate::declare_rule;
 use crate::model::{Direction, Peer, SecurityGroupFlow, Unknown};
 use crate::rules::sg::flows::{self, Holder};
-use crate::rules::{tiers, Check, ALL_SOURCES};
+use crate::rules::{tiers, Check};
 
 declare_rule! {
     /// ## What it checks
@@ -59,7 +59,6 @@ declare_rule! {
         area: SecurityGroups,
         severity: Critical,
         scope: Architecture,
-        sources: ALL_SOURCES,
         check: check,
     };
 }

@@ -4,7 +4,7 @@ use crate::model::{
     TaskDefinition, Unknown,
 };
 use crate::rules::sg::flows;
-use crate::rules::{tiers, Check, NO_AGGREGATOR};
+use crate::rules::{tiers, Check};
 
 /// The tiers the architecture gives each resource (names of `security_groups.tiers`).
 const ALB_TIER: &str = "alb";
@@ -69,7 +69,6 @@ declare_rule! {
         area: SecurityGroups,
         severity: Medium,
         scope: Architecture,
-        sources: NO_AGGREGATOR,
         check: check,
     };
 }

@@ -1,7 +1,7 @@
 use crate::declare_rule;
 use crate::model::{Field, Listener, ListenerAction, Unknown};
 use crate::rules::tls::listeners;
-use crate::rules::{Check, ALL_SOURCES};
+use crate::rules::Check;
 
 declare_rule! {
     /// ## What it checks
@@ -58,7 +58,6 @@ declare_rule! {
         area: Tls,
         severity: High,
         scope: Architecture,
-        sources: ALL_SOURCES,
         check: check,
     };
 }

@@ -2,7 +2,7 @@ use crate::declare_rule;
 use crate::model::{Field, Listener};
 use crate::rules::tls::elb_policies::{self, TlsVersion, AWS_DEFAULT_POLICY};
 use crate::rules::tls::listeners;
-use crate::rules::{Check, ALL_SOURCES};
+use crate::rules::Check;
 
 declare_rule! {
     /// ## What it checks
@@ -72,7 +72,6 @@ declare_rule! {
         area: Tls,
         severity: High,
         scope: Architecture,
-        sources: ALL_SOURCES,
         check: check,
     };
 }

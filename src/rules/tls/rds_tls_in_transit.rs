@@ -5,7 +5,7 @@ use crate::model::{
     DbCluster, DbInstance, DbParameterGroup, Field, Refs, Res, ResId, Resolution, Unknown,
 };
 use crate::rules::rds::holders;
-use crate::rules::{Check, NO_AGGREGATOR};
+use crate::rules::Check;
 
 /// RDS for PostgreSQL's default `ssl_min_protocol_version`.
 const DEFAULT_MIN_TLS: &str = "TLSv1.2";
@@ -76,7 +76,6 @@ declare_rule! {
         area: Tls,
         severity: High,
         scope: Architecture,
-        sources: NO_AGGREGATOR,
         check: check,
     };
 }

@@ -1,6 +1,6 @@
 use crate::declare_rule;
 use crate::model::{Field, KindTag, LoadBalancer, Resolution, Unknown, WebAclAssociation};
-use crate::rules::{Check, NO_AGGREGATOR};
+use crate::rules::Check;
 
 declare_rule! {
     /// ## What it checks
@@ -48,7 +48,6 @@ declare_rule! {
         area: Tls,
         severity: High,
         scope: Architecture,
-        sources: NO_AGGREGATOR,
         check: check,
     };
 }
