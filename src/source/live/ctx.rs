@@ -115,6 +115,22 @@ impl Batch {
             reason: why(permission, err),
         });
     }
+
+    /// [`Batch::gap`], unless a gap for exactly `kinds` is already recorded: for a call
+    /// made once per parent (a repository's lifecycle policy, a topic's subscriptions),
+    /// one gap says resources of `kinds` may be missing; later failures add nothing.
+    pub fn gap_once<E>(
+        &mut self,
+        kinds: &[KindTag],
+        permission: &str,
+        err: &SdkError<E, HttpResponse>,
+    ) where
+        E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    {
+        if !self.gaps.iter().any(|g| g.kinds == kinds) {
+            self.gap(kinds, permission, err);
+        }
+    }
 }
 
 /// Error codes AWS services use for a denied call.

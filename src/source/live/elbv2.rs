@@ -33,51 +33,33 @@ const TAGS_PER_CALL: usize = 20;
 
 pub async fn read(ctx: &Ctx, out: &mut Batch) {
     let elb = client!(ctx, aws_sdk_elasticloadbalancingv2);
-    let lbs = elb
+    let listing = elb
         .describe_load_balancers()
         .into_paginator()
         .items()
-        .send()
-        .collect::<Result<Vec<_>, _>>()
-        .await;
-    let lbs = lbs.unwrap_or_else(|e| {
-        let kinds = [KindTag::LoadBalancer, KindTag::Listener];
-        out.gap(&kinds, "elasticloadbalancing:DescribeLoadBalancers", &e);
-        Vec::new()
-    });
+        .send();
+    let kinds = [KindTag::LoadBalancer, KindTag::Listener];
+    let permission = "elasticloadbalancing:DescribeLoadBalancers";
+    let lbs = out
+        .all(listing, &kinds, permission)
+        .await
+        .unwrap_or_default();
     let mut listeners = Vec::new();
     for arn in lbs.iter().filter_map(|lb| lb.load_balancer_arn()) {
-        let page = elb
+        let listing = elb
             .describe_listeners()
             .load_balancer_arn(arn)
             .into_paginator()
             .items()
-            .send()
-            .collect::<Result<Vec<_>, _>>()
-            .await;
-        match page {
-            Ok(l) => listeners.extend(l),
-            Err(e) => {
-                out.gap(
-                    &[KindTag::Listener],
-                    "elasticloadbalancing:DescribeListeners",
-                    &e,
-                );
-            }
-        }
+            .send();
+        let permission = "elasticloadbalancing:DescribeListeners";
+        let page = out.all(listing, &[KindTag::Listener], permission).await;
+        listeners.extend(page.unwrap_or_default());
     }
-    let groups = elb
-        .describe_target_groups()
-        .into_paginator()
-        .items()
-        .send()
-        .collect::<Result<Vec<_>, _>>()
-        .await;
-    let groups = groups.unwrap_or_else(|e| {
-        let kinds = [KindTag::TargetGroup];
-        out.gap(&kinds, "elasticloadbalancing:DescribeTargetGroups", &e);
-        Vec::new()
-    });
+    let listing = elb.describe_target_groups().into_paginator().items().send();
+    let permission = "elasticloadbalancing:DescribeTargetGroups";
+    let groups = out.all(listing, &[KindTag::TargetGroup], permission).await;
+    let groups = groups.unwrap_or_default();
 
     let arns: Vec<&str> = (lbs.iter().filter_map(|l| l.load_balancer_arn()))
         .chain(listeners.iter().filter_map(|l| l.listener_arn()))

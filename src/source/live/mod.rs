@@ -7,6 +7,7 @@
 
 mod aggregator;
 mod audit;
+mod calls;
 mod cloudwatch;
 pub(crate) mod ctx;
 mod ec2;

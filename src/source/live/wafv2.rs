@@ -69,16 +69,14 @@ async fn web_acls(ctx: &Ctx, out: &mut Batch) {
 async fn associations(ctx: &Ctx, out: &mut Batch) {
     let kinds = [KindTag::WebAclAssociation];
     let elb = client!(ctx, aws_sdk_elasticloadbalancingv2);
-    let lbs = elb
+    let listing = elb
         .describe_load_balancers()
         .into_paginator()
         .items()
-        .send()
-        .collect::<Result<Vec<_>, _>>()
-        .await;
-    let lbs = match lbs {
-        Ok(l) => l,
-        Err(e) => return out.gap(&kinds, "elasticloadbalancing:DescribeLoadBalancers", &e),
+        .send();
+    let permission = "elasticloadbalancing:DescribeLoadBalancers";
+    let Some(lbs) = out.all(listing, &kinds, permission).await else {
+        return;
     };
     let waf = client!(ctx, aws_sdk_wafv2);
     for lb in lbs {
