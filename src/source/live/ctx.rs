@@ -9,7 +9,9 @@ use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 
-use crate::model::{Field, Gap, Kind, KindTag, Provenance, Resource, SourceKind, Tags, Unknown};
+use crate::model::{
+    ident, Field, Gap, Kind, KindTag, Provenance, Refs, Resource, SourceKind, Tags, Unknown,
+};
 
 use super::recorder::Recorder;
 
@@ -331,6 +333,16 @@ pub fn tags<'a>(
             .filter_map(|(k, v)| Some((k?.to_string(), v.unwrap_or_default().to_string())))
             .collect(),
     )
+}
+
+/// References by id, name or ARN (as the API gives them), absent when there are none.
+pub fn refs<S: Into<String>>(ids: impl IntoIterator<Item = S>) -> Refs {
+    let targets: Vec<_> = ids.into_iter().map(ident).collect();
+    if targets.is_empty() {
+        Field::Absent
+    } else {
+        Field::Known(targets)
+    }
 }
 
 /// A value the API always returns, or absent when it did not.

@@ -32,12 +32,11 @@ use aws_sdk_ecs::Client;
 
 use crate::model::{
     ident, Container, ContainerHealthCheck, EcsCluster, EcsService, EnvironmentVariable, Field,
-    KindTag, Refs, ScalableTarget, ScalingPolicy, ServiceLoadBalancer, Tags, TaskDefinition,
-    Unknown,
+    KindTag, ScalableTarget, ScalingPolicy, ServiceLoadBalancer, Tags, TaskDefinition, Unknown,
 };
 
 use super::calls::{bounded, merge};
-use super::ctx::{client, known, tags};
+use super::ctx::{client, known, refs, tags};
 use super::{Batch, Ctx};
 
 pub const KINDS: &[KindTag] = &[
@@ -277,16 +276,6 @@ fn size(value: Option<&str>, unit: &str) -> Field<i64> {
             "ecs:DescribeTaskDefinition",
             format!("unrecognised task size {v:?}"),
         )),
-    }
-}
-
-/// References by id or ARN, absent when there are none.
-fn refs<'a>(ids: impl IntoIterator<Item = &'a str>) -> Refs {
-    let targets: Vec<_> = ids.into_iter().map(ident).collect();
-    if targets.is_empty() {
-        Field::Absent
-    } else {
-        Field::Known(targets)
     }
 }
 

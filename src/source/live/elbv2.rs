@@ -15,11 +15,10 @@ use aws_sdk_elasticloadbalancingv2::types::{Action, LoadBalancerSchemeEnum};
 use aws_sdk_elasticloadbalancingv2::Client;
 
 use crate::model::{
-    ident, Field, HealthCheck, KindTag, Listener, ListenerAction, LoadBalancer, Refs, Tags,
-    TargetGroup,
+    Field, HealthCheck, KindTag, Listener, ListenerAction, LoadBalancer, Tags, TargetGroup,
 };
 
-use super::ctx::{client, known, tags, why};
+use super::ctx::{client, known, refs, tags, why};
 use super::{Batch, Ctx};
 
 pub const KINDS: &[KindTag] = &[
@@ -152,16 +151,6 @@ fn action(a: &Action) -> ListenerAction {
                 .map(str::to_string),
         ),
         target_groups: refs(groups),
-    }
-}
-
-/// References by id or ARN, absent when there are none.
-fn refs<'a>(ids: impl IntoIterator<Item = &'a str>) -> Refs {
-    let targets: Vec<_> = ids.into_iter().map(ident).collect();
-    if targets.is_empty() {
-        Field::Absent
-    } else {
-        Field::Known(targets)
     }
 }
 

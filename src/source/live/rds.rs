@@ -32,7 +32,7 @@ use crate::model::{
     Refs, Tags,
 };
 
-use super::ctx::{client, known, tags, why};
+use super::ctx::{client, known, refs, tags, why};
 use super::{Batch, Ctx};
 
 pub const KINDS: &[KindTag] = &[
@@ -56,36 +56,18 @@ fn foreign_engine(engine: Option<&str>) -> bool {
     engine.is_some_and(|e| e == "docdb" || e.starts_with("neptune"))
 }
 
-/// References by name or id, absent when there are none.
-fn refs<'a>(names: impl IntoIterator<Item = &'a str>) -> Refs {
-    let targets: Vec<_> = names.into_iter().map(ident).collect();
-    if targets.is_empty() {
-        Field::Absent
-    } else {
-        Field::Known(targets)
-    }
-}
-
 /// References to DB subnet or parameter groups (`kind`: `subgrp`, `pg`) by name: by their
 /// ARN in the instance's account and region (a group name is unique only there, and a scan
 /// of several regions holds same-named groups); the engine's `default*` groups, which are
 /// not read, by name, as a plan names them.
 fn group_refs<'a>(ctx: &Ctx, kind: &str, names: impl IntoIterator<Item = &'a str>) -> Refs {
-    let targets: Vec<_> = names
-        .into_iter()
-        .map(|name| {
-            if name == "default" || name.starts_with("default.") {
-                ident(name)
-            } else {
-                ident(ctx.arn("rds", &format!("{kind}:{name}")))
-            }
-        })
-        .collect();
-    if targets.is_empty() {
-        Field::Absent
-    } else {
-        Field::Known(targets)
-    }
+    refs(names.into_iter().map(|name| {
+        if name == "default" || name.starts_with("default.") {
+            name.to_string()
+        } else {
+            ctx.arn("rds", &format!("{kind}:{name}"))
+        }
+    }))
 }
 
 async fn instances(ctx: &Ctx, rds: &Client, out: &mut Batch) {
