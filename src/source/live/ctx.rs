@@ -1,5 +1,6 @@
 //! What every service reader gets (`Ctx`: SDK configuration, account, region) and what it
-//! gives back (`Batch`: resources and gaps), plus ARNs and error classification.
+//! gives back (`Batch`: resources and gaps), plus ARNs and what a failed call becomes
+//! (`why`: a denial names the permission, [`super::denial`] decides which are denials).
 
 use std::fmt::Debug;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -13,6 +14,7 @@ use crate::model::{
     ident, Field, Gap, Kind, KindTag, Provenance, Refs, Resource, SourceKind, Tags, Unknown,
 };
 
+use super::denial::is_denied;
 use super::recorder::Recorder;
 
 /// One account × region (global services get the scan's first region).
@@ -133,32 +135,6 @@ impl Batch {
             self.gap(kinds, permission, err);
         }
     }
-}
-
-/// Error codes AWS services use for a denied call.
-pub(crate) const DENIED: &[&str] = &[
-    "AccessDenied",
-    "AccessDeniedException",
-    "UnauthorizedOperation",
-    "UnauthorizedAccess",
-    "UnauthorizedException",
-    "AuthorizationError",
-    "AuthorizationErrorException",
-    "Forbidden",
-    "ForbiddenException",
-    "InvalidClientTokenId",
-    "UnrecognizedClientException",
-    "OptInRequired",
-    "SubscriptionRequiredException",
-];
-
-/// The one denial classifier: whether an AWS error code (`AccessDenied`, or a JSON
-/// `__type` such as `com.amazonaws.ecs#AccessDeniedException`) denies the call. Used on
-/// the SDK's parsed error ([`is_denied`]) and by the recorder on the raw answer.
-pub(crate) fn is_denial_code(code: &str) -> bool {
-    let code = code.rsplit('#').next().unwrap_or(code);
-    let code = code.split(':').next().unwrap_or(code).trim();
-    DENIED.contains(&code)
 }
 
 /// The longest service error message a reason keeps (it is the service's own text).
@@ -301,17 +277,6 @@ where
         return Unknown::Denied(permission.to_string());
     }
     Unknown::failed(permission, describe(err))
-}
-
-pub fn is_denied<E, R>(err: &SdkError<E, R>) -> bool
-where
-    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-    R: Debug,
-{
-    match err {
-        SdkError::ServiceError(_) => err.code().is_some_and(is_denial_code),
-        _ => false,
-    }
 }
 
 /// The service answered with one of `codes` (e.g. a "not found" that means "not set").

@@ -10,6 +10,7 @@ mod audit;
 mod calls;
 mod cloudwatch;
 pub(crate) mod ctx;
+mod denial;
 mod ec2;
 mod ecr;
 mod ecs;
