@@ -41,6 +41,7 @@ use crate::model::{Gap, Input, Inventory, KindTag, SourceKind, Unknown};
 pub use aggregator::{scan_aggregator, scan_aggregator_async};
 pub use ctx::{set_verbose, Batch, Ctx};
 pub use recorder::{CallLog, Recorder};
+pub use s3_account::s3_control_config;
 
 /// `cbaudit scan --live` options.
 #[derive(Debug, Clone)]
