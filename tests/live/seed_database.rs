@@ -56,11 +56,7 @@ pub const DATABASE_RULES: [&str; 10] = [
 ];
 
 async fn clusters(s: &mut Seeder, rds: &Client) {
-    let clusters: Vec<(ResId, DbCluster, Field<Tags>)> = s
-        .plan
-        .all::<DbCluster>()
-        .map(|c| (c.id, c.data.clone(), c.resource.tags.clone()))
-        .collect();
+    let clusters = s.plan_all_tagged::<DbCluster>();
     for (id, cl, tags) in clusters {
         let Some(name) = cl.identifier.get() else {
             continue;
@@ -169,11 +165,7 @@ async fn replicas(s: &mut Seeder, rds: &Client) {
 }
 
 async fn subnet_groups(s: &mut Seeder, rds: &Client) {
-    let groups: Vec<(ResId, DbSubnetGroup, Field<Tags>)> = s
-        .plan
-        .all::<DbSubnetGroup>()
-        .map(|g| (g.id, g.data.clone(), g.resource.tags.clone()))
-        .collect();
+    let groups = s.plan_all_tagged::<DbSubnetGroup>();
     for (id, group, tags) in groups {
         let Some(name) = group.name.get() else {
             continue;
@@ -199,11 +191,7 @@ async fn subnet_groups(s: &mut Seeder, rds: &Client) {
 }
 
 async fn parameter_groups(s: &mut Seeder, rds: &Client) {
-    let groups: Vec<(ResId, DbParameterGroup, Field<Tags>)> = s
-        .plan
-        .all::<DbParameterGroup>()
-        .map(|g| (g.id, g.data.clone(), g.resource.tags.clone()))
-        .collect();
+    let groups = s.plan_all_tagged::<DbParameterGroup>();
     for (id, group, tags) in groups {
         let (Some(name), Some(family)) = (group.name.get(), group.family.get()) else {
             continue;
