@@ -32,17 +32,8 @@ const TAGS_PER_CALL: usize = 20;
 
 pub async fn read(ctx: &Ctx, out: &mut Batch) {
     let elb = client!(ctx, aws_sdk_elasticloadbalancingv2);
-    let listing = elb
-        .describe_load_balancers()
-        .into_paginator()
-        .items()
-        .send();
     let kinds = [KindTag::LoadBalancer, KindTag::Listener];
-    let permission = "elasticloadbalancing:DescribeLoadBalancers";
-    let lbs = out
-        .all(listing, &kinds, permission)
-        .await
-        .unwrap_or_default();
+    let lbs = load_balancers(&elb, out, &kinds).await.unwrap_or_default();
     let mut listeners = Vec::new();
     for arn in lbs.iter().filter_map(|lb| lb.load_balancer_arn()) {
         let listing = elb
@@ -127,6 +118,22 @@ pub async fn read(ctx: &Ctx, out: &mut Batch) {
         );
         out.push(r);
     }
+}
+
+/// Every load balancer of the region (`elasticloadbalancing:DescribeLoadBalancers`), or
+/// `None` after a gap for `kinds`: this reader's, or the WAF reader's associations.
+pub(super) async fn load_balancers(
+    elb: &Client,
+    out: &mut Batch,
+    kinds: &[KindTag],
+) -> Option<Vec<aws_sdk_elasticloadbalancingv2::types::LoadBalancer>> {
+    let listing = elb
+        .describe_load_balancers()
+        .into_paginator()
+        .items()
+        .send();
+    let permission = "elasticloadbalancing:DescribeLoadBalancers";
+    out.all(listing, kinds, permission).await
 }
 
 /// A default action: its type, a redirect's protocol (AWS returns `#{protocol}` when the
