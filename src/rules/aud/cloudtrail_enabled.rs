@@ -183,8 +183,8 @@ fn check(c: &mut Check<'_>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Inventory, Resource};
-    use crate::rules::testing::run;
+    use crate::model::Inventory;
+    use crate::rules::testing::{res, run};
 
     fn trail(multi: Field<bool>, validation: Field<bool>, logging: Field<bool>) -> Inventory {
         let mut inv = Inventory::new();
@@ -195,7 +195,7 @@ mod tests {
             logging,
             management_events: Field::Absent,
         };
-        inv.push(Resource::new("aws_cloudtrail", "aws_cloudtrail.main", t));
+        inv.push(res("aws_cloudtrail.main", t));
         inv
     }
 
@@ -270,11 +270,7 @@ mod tests {
             logging: Field::Absent,
             management_events: Field::Known(true),
         };
-        both.push(Resource::new(
-            "aws_cloudtrail",
-            "aws_cloudtrail.mgmt",
-            other,
-        ));
+        both.push(res("aws_cloudtrail.mgmt", other));
         let out = run(&CLOUDTRAIL_ENABLED, &both);
         assert!(out.fails().is_empty() && out.unknowns().is_empty());
         // Selectors known only after apply: unknown.

@@ -324,9 +324,9 @@ fn check(c: &mut Check<'_>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{ident, Inventory, RefTarget, Resource};
+    use crate::model::{ident, Inventory, RefTarget};
     use crate::policy::Policy;
-    use crate::rules::testing::{run, run_with};
+    use crate::rules::testing::{res, run, run_with};
 
     fn recorder(inv: &mut Inventory, all: Field<bool>, recording: Field<bool>) {
         let r = ConfigRecorder {
@@ -334,14 +334,7 @@ mod tests {
             all_supported: all,
             recording,
         };
-        inv.push(
-            Resource::new(
-                "aws_config_configuration_recorder",
-                "aws_config_configuration_recorder.main",
-                r,
-            )
-            .with_identifiers(["default"]),
-        );
+        inv.push(res("aws_config_configuration_recorder.main", r).with_identifiers(["default"]));
     }
 
     fn status(inv: &mut Inventory, target: RefTarget, enabled: Field<bool>) {
@@ -349,11 +342,7 @@ mod tests {
             recorder: Field::Known(vec![target]),
             enabled,
         };
-        inv.push(Resource::new(
-            "aws_config_configuration_recorder_status",
-            "aws_config_configuration_recorder_status.main",
-            s,
-        ));
+        inv.push(res("aws_config_configuration_recorder_status.main", s));
     }
 
     fn rule(inv: &mut Inventory, name: &str, source: &str) {
@@ -361,11 +350,7 @@ mod tests {
             name: Field::Known(name.into()),
             source_identifier: Field::Known(source.into()),
         };
-        inv.push(Resource::new(
-            "aws_config_config_rule",
-            format!("aws_config_config_rule.{name}"),
-            r,
-        ));
+        inv.push(res(format!("aws_config_config_rule.{name}"), r));
     }
 
     fn compliant() -> Inventory {
@@ -491,8 +476,7 @@ mod tests {
         );
         // Same region: it records; a workload in another region lacks a recorder.
         inv.resources_mut()[1].provenance.region = Some("us-east-1".into());
-        let mut vpc = Resource::new(
-            "aws_vpc",
+        let mut vpc = res(
             "aws_vpc.main",
             crate::model::Vpc {
                 cidr: Field::Absent,

@@ -124,16 +124,12 @@ const SERVICE: Service = Service {
 mod tests {
     use super::*;
     use crate::model::{Gap, Inventory, Resource};
-    use crate::rules::testing::run;
+    use crate::rules::testing::{res, run};
 
     fn detector(enabled: Field<bool>) -> Inventory {
         let mut inv = Inventory::new();
         let d = GuardDutyDetector { enabled };
-        inv.push(Resource::new(
-            "aws_guardduty_detector",
-            "aws_guardduty_detector.main",
-            d,
-        ));
+        inv.push(res("aws_guardduty_detector.main", d));
         inv
     }
 
@@ -225,8 +221,7 @@ mod tests {
         // AWS's default VPC is no workload.
         let mut inv = Inventory::new();
         regional(&mut inv, "aws_guardduty_detector.use1", Some("us-east-1"));
-        let mut r = Resource::new(
-            "aws_default_vpc",
+        let mut r = res(
             "aws_default_vpc.x",
             crate::model::Vpc {
                 cidr: Field::Absent,

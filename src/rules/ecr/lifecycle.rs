@@ -175,11 +175,10 @@ mod tests {
     use super::*;
     use crate::model::Unknown;
     use crate::model::{Inventory, RefTarget, Resource};
-    use crate::rules::testing::run;
+    use crate::rules::testing::{res, run};
 
     fn repo() -> Resource {
-        Resource::new(
-            "aws_ecr_repository",
+        res(
             "aws_ecr_repository.bot",
             EcrRepository {
                 name: Field::Known("clever-better-bot".into()),
@@ -190,8 +189,7 @@ mod tests {
     }
 
     fn policy(repository: RefTarget, text: Field<String>) -> Resource {
-        Resource::new(
-            "aws_ecr_lifecycle_policy",
+        res(
             "aws_ecr_lifecycle_policy.bot",
             EcrLifecyclePolicy {
                 repository: Field::Known(vec![repository]),

@@ -141,11 +141,10 @@ fn check(c: &mut Check<'_>) {
 mod tests {
     use super::*;
     use crate::model::{Inventory, Resource};
-    use crate::rules::testing::run;
+    use crate::rules::testing::{res, run};
 
     fn repo(scan: Field<bool>) -> Resource {
-        Resource::new(
-            "aws_ecr_repository",
+        res(
             "aws_ecr_repository.bot",
             EcrRepository {
                 name: Field::Known("clever-better-bot".into()),
@@ -155,8 +154,7 @@ mod tests {
     }
 
     fn registry(rules: Field<Vec<(&str, Vec<&str>)>>) -> Resource {
-        Resource::new(
-            "aws_ecr_registry_scanning_configuration",
+        res(
             "aws_ecr_registry_scanning_configuration.main",
             EcrRegistryScanning {
                 rules: rules.map(|rs| {

@@ -133,11 +133,10 @@ fn check(c: &mut Check<'_>) {
 mod tests {
     use super::*;
     use crate::model::{EcsCluster, EcsService, Inventory, RefTarget, Resource, Unknown};
-    use crate::rules::testing::run;
+    use crate::rules::testing::{res, run};
 
     fn bot(name: &str, desired: Field<i64>) -> Resource {
-        Resource::new(
-            "aws_ecs_service",
+        res(
             "aws_ecs_service.bot",
             EcsService {
                 name: Field::Known(name.into()),
@@ -150,8 +149,7 @@ mod tests {
     }
 
     fn target(resource_id: Field<String>, refs: Vec<RefTarget>, max: i64) -> Resource {
-        Resource::new(
-            "aws_appautoscaling_target",
+        res(
             "aws_appautoscaling_target.bot",
             ScalableTarget {
                 resource_id,
@@ -206,8 +204,7 @@ mod tests {
             vec!["aws_ecs_service.bot"]
         );
         let mut inv = Inventory::new();
-        inv.push(Resource::new(
-            "aws_ecs_service",
+        inv.push(res(
             "aws_ecs_service.x",
             EcsService {
                 name: Field::Unknown(Unknown::Unresolved("var.name".into())),
@@ -225,8 +222,7 @@ mod tests {
     #[test]
     fn missing_bot_fails_without_resource() {
         let mut inv = Inventory::new();
-        inv.push(Resource::new(
-            "aws_ecs_service",
+        inv.push(res(
             "aws_ecs_service.web",
             EcsService {
                 name: Field::Known("web".into()),
@@ -242,8 +238,7 @@ mod tests {
     #[test]
     fn target_by_resource_id_with_cluster_name() {
         let mut inv = Inventory::new();
-        inv.push(Resource::new(
-            "aws_ecs_cluster",
+        inv.push(res(
             "aws_ecs_cluster.main",
             EcsCluster {
                 name: Field::Known("prod".into()),
@@ -265,8 +260,7 @@ mod tests {
         assert!(msg.contains("up to 3") && msg.contains("at 1"), "{msg}");
         // Another cluster's service of the same name is not this bot's target.
         let mut inv2 = Inventory::new();
-        inv2.push(Resource::new(
-            "aws_ecs_cluster",
+        inv2.push(res(
             "aws_ecs_cluster.main",
             EcsCluster {
                 name: Field::Known("prod".into()),

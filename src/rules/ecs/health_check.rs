@@ -197,11 +197,10 @@ mod tests {
         Container, ContainerHealthCheck, HealthCheck, Inventory, RefTarget, Resource,
         ServiceLoadBalancer, TaskDefinition, Unknown,
     };
-    use crate::rules::testing::run;
+    use crate::rules::testing::{res, run};
 
     fn tg(path: Field<&str>, interval: Field<i64>) -> Resource {
-        Resource::new(
-            "aws_lb_target_group",
+        res(
             "aws_lb_target_group.app",
             TargetGroup {
                 name: Field::Known("app".into()),
@@ -216,8 +215,7 @@ mod tests {
     }
 
     fn worker(lbs: Field<Vec<ServiceLoadBalancer>>, td: RefTarget) -> Resource {
-        Resource::new(
-            "aws_ecs_service",
+        res(
             "aws_ecs_service.worker",
             EcsService {
                 name: Field::Known("worker".into()),
@@ -229,8 +227,7 @@ mod tests {
     }
 
     fn task(command: &str, interval: Field<i64>) -> Resource {
-        Resource::new(
-            "aws_ecs_task_definition",
+        res(
             "aws_ecs_task_definition.worker",
             TaskDefinition {
                 containers: Field::Known(vec![Container {

@@ -236,15 +236,14 @@ fn scaling_policy(
 mod tests {
     use super::*;
     use crate::model::{Inventory, RefTarget, Resource};
-    use crate::rules::testing::run;
+    use crate::rules::testing::{res, run};
 
     fn addr(a: &str) -> Field<Vec<RefTarget>> {
         Field::Known(vec![RefTarget::Address(a.into())])
     }
 
     fn service(desired: Field<i64>) -> Resource {
-        Resource::new(
-            "aws_ecs_service",
+        res(
             "aws_ecs_service.ml",
             EcsService {
                 name: Field::Known("clever-better-ml".into()),
@@ -255,8 +254,7 @@ mod tests {
     }
 
     fn target(min: i64, max: i64) -> Resource {
-        Resource::new(
-            "aws_appautoscaling_target",
+        res(
             "aws_appautoscaling_target.ml",
             ScalableTarget {
                 resource_id: Field::Known("service/prod/clever-better-ml".into()),
@@ -270,8 +268,7 @@ mod tests {
     }
 
     fn policy(resource_id: Field<String>, refs: Field<Vec<RefTarget>>, value: f64) -> Resource {
-        Resource::new(
-            "aws_appautoscaling_policy",
+        res(
             "aws_appautoscaling_policy.cpu",
             ScalingPolicy {
                 resource_id,

@@ -132,7 +132,7 @@ mod tests {
     use super::*;
     use crate::model::Unknown;
     use crate::model::{Inventory, RefTarget, Resource};
-    use crate::rules::testing::run;
+    use crate::rules::testing::{res, run};
 
     fn subnet(address: &str, id: &str, cidr: Field<&str>) -> Resource {
         Resource::new(
@@ -147,8 +147,7 @@ mod tests {
     }
 
     fn service(subnets: Field<Vec<RefTarget>>, public: Field<bool>) -> Resource {
-        Resource::new(
-            "aws_ecs_service",
+        res(
             "aws_ecs_service.bot",
             EcsService {
                 name: Field::Known("clever-better-bot".into()),

@@ -132,13 +132,12 @@ fn check(c: &mut Check<'_>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Container, EnvironmentVariable, Inventory, Resource};
-    use crate::rules::testing::run;
+    use crate::model::{Container, EnvironmentVariable, Inventory};
+    use crate::rules::testing::{res, run};
 
     fn task(env: Vec<(&str, Field<&str>)>) -> Inventory {
         let mut inv = Inventory::new();
-        inv.push(Resource::new(
-            "aws_ecs_task_definition",
+        inv.push(res(
             "aws_ecs_task_definition.bot",
             TaskDefinition {
                 containers: Field::Known(vec![Container {
@@ -203,8 +202,7 @@ mod tests {
         assert_eq!(out.unknowns(), vec!["aws_ecs_task_definition.bot"]);
         assert!(out.messages()[0].contains("DB_PASSWORD"));
         let mut inv = Inventory::new();
-        inv.push(Resource::new(
-            "aws_ecs_task_definition",
+        inv.push(res(
             "aws_ecs_task_definition.x",
             TaskDefinition {
                 containers: Field::Unknown(Unknown::AfterApply),

@@ -207,18 +207,17 @@ pub(super) fn task_definition<'a>(
 mod tests {
     use super::*;
     use crate::model::{RefTarget, Resource};
+    use crate::rules::testing::res;
 
     fn setup(cluster_ref: Refs) -> (Inventory, ResId) {
         let mut inv = Inventory::new();
-        inv.push(Resource::new(
-            "aws_ecs_cluster",
+        inv.push(res(
             "aws_ecs_cluster.main",
             EcsCluster {
                 name: Field::Known("prod".into()),
             },
         ));
-        let id = inv.push(Resource::new(
-            "aws_ecs_service",
+        let id = inv.push(res(
             "aws_ecs_service.ml",
             EcsService {
                 name: Field::Known("ml".into()),
@@ -262,8 +261,7 @@ mod tests {
             ..Default::default()
         };
         let mut verdict = |t: &ScalableTarget| {
-            let at = inv.push(Resource::new(
-                "aws_appautoscaling_target",
+            let at = inv.push(res(
                 format!("aws_appautoscaling_target.t{}", inv.len()),
                 t.clone(),
             ));

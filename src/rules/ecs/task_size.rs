@@ -110,11 +110,10 @@ fn check(c: &mut Check<'_>) {
 mod tests {
     use super::*;
     use crate::model::{EcsService, Inventory, RefTarget, Resource, TaskDefinition, Unknown};
-    use crate::rules::testing::run;
+    use crate::rules::testing::{res, run};
 
     fn service(name: &str, td: RefTarget) -> Resource {
-        Resource::new(
-            "aws_ecs_service",
+        res(
             format!("aws_ecs_service.{name}"),
             EcsService {
                 name: Field::Known(format!("clever-better-{name}")),
@@ -125,8 +124,7 @@ mod tests {
     }
 
     fn task(name: &str, cpu: Field<i64>, memory: Field<i64>) -> Resource {
-        Resource::new(
-            "aws_ecs_task_definition",
+        res(
             format!("aws_ecs_task_definition.{name}"),
             TaskDefinition {
                 cpu,

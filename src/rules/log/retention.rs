@@ -85,8 +85,8 @@ fn check(c: &mut Check<'_>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Inventory, Resource, Unknown};
-    use crate::rules::testing::run;
+    use crate::model::{Inventory, Unknown};
+    use crate::rules::testing::{res, run};
     use crate::rules::Status;
 
     fn group(retention: Field<i64>) -> Inventory {
@@ -95,11 +95,7 @@ mod tests {
             name: Field::Known("/ecs/clever-better-bot".into()),
             retention_in_days: retention,
         };
-        inv.push(Resource::new(
-            "aws_cloudwatch_log_group",
-            "aws_cloudwatch_log_group.bot",
-            g,
-        ));
+        inv.push(res("aws_cloudwatch_log_group.bot", g));
         inv
     }
 

@@ -172,8 +172,8 @@ fn check(c: &mut Check<'_>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{ident, Field, Inventory, RefTarget, Resource, SnsTopic};
-    use crate::rules::testing::run;
+    use crate::model::{ident, Field, Inventory, RefTarget, SnsTopic};
+    use crate::rules::testing::{res, run};
 
     struct A {
         metric: &'static str,
@@ -205,22 +205,14 @@ mod tests {
             statistic: Field::Known("Average".into()),
             alarm_actions: Field::Known(a.actions),
         };
-        inv.push(Resource::new(
-            "aws_cloudwatch_metric_alarm",
-            format!("aws_cloudwatch_metric_alarm.{name}"),
-            m,
-        ));
+        inv.push(res(format!("aws_cloudwatch_metric_alarm.{name}"), m));
     }
 
     fn topic(inv: &mut Inventory, name: &str) {
         let t = SnsTopic {
             name: Field::Known(name.into()),
         };
-        inv.push(Resource::new(
-            "aws_sns_topic",
-            format!("aws_sns_topic.{name}"),
-            t,
-        ));
+        inv.push(res(format!("aws_sns_topic.{name}"), t));
     }
 
     fn at(name: &str) -> RefTarget {
@@ -359,17 +351,9 @@ mod tests {
             ..Default::default()
         };
         let mut inv = Inventory::new();
-        inv.push(Resource::new(
-            "aws_cloudwatch_metric_alarm",
-            "aws_cloudwatch_metric_alarm.cpu",
-            m.clone(),
-        ));
+        inv.push(res("aws_cloudwatch_metric_alarm.cpu", m.clone()));
         m.metric_name = Field::Unknown(Unknown::AfterApply);
-        inv.push(Resource::new(
-            "aws_cloudwatch_metric_alarm",
-            "aws_cloudwatch_metric_alarm.x",
-            m,
-        ));
+        inv.push(res("aws_cloudwatch_metric_alarm.x", m));
         let out = run(&DOCUMENTED_ALARMS, &inv);
         assert_eq!(
             out.unknowns(),
@@ -460,8 +444,7 @@ mod tests {
         let (status, msg) = only(&inv, api);
         assert_eq!(status, "fail");
         assert!(msg.contains("no pagerduty topic"), "{msg}");
-        inv.push(Resource::new(
-            "aws_sns_topic_subscription",
+        inv.push(res(
             "aws_sns_topic_subscription.pd",
             crate::model::SnsSubscription {
                 topic: Field::Known(vec![at("critical")]),

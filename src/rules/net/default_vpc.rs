@@ -155,11 +155,10 @@ mod tests {
     use super::*;
     use crate::model::{Inventory, Resource, Unknown};
     use crate::rules::net::testkit::{addr, vpc};
-    use crate::rules::testing::run;
+    use crate::rules::testing::{res, run};
 
     fn default_vpc() -> Resource {
-        Resource::new(
-            "aws_default_vpc",
+        res(
             "aws_default_vpc.default",
             Vpc {
                 cidr: Field::Known("172.31.0.0/16".parse().unwrap()),
@@ -171,8 +170,7 @@ mod tests {
     }
 
     fn subnet_of(name: &str, vpc: Refs) -> Resource {
-        Resource::new(
-            "aws_subnet",
+        res(
             format!("aws_subnet.{name}"),
             Subnet {
                 vpc,
@@ -183,8 +181,7 @@ mod tests {
     }
 
     fn lb_in(subnet: &str) -> Resource {
-        Resource::new(
-            "aws_lb",
+        res(
             "aws_lb.legacy",
             LoadBalancer {
                 subnets: addr(&format!("aws_subnet.{subnet}")),

@@ -293,9 +293,9 @@ fn check_app_routes(c: &mut Check<'_>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Inventory, Refs, Resource};
+    use crate::model::{Inventory, Refs};
     use crate::rules::net::testkit::*;
-    use crate::rules::testing::run;
+    use crate::rules::testing::{res, run};
 
     /// App subnet `app_<az>` routed through `via` (inline, or as an `aws_route`).
     fn app_route(inv: &mut Inventory, az: &str, via: Refs, inline: bool) {
@@ -381,7 +381,7 @@ mod tests {
         nat(&mut inv, "x", Field::Unknown(Unknown::AfterApply));
         let mut s = subnet("10.0.11.0/24", Field::Absent);
         s.cidr = Field::Unknown(Unknown::AfterApply);
-        inv.push(Resource::new("aws_subnet", "aws_subnet.app_c", s));
+        inv.push(res("aws_subnet.app_c", s));
         app_route(&mut inv, "a", addr("aws_nat_gateway.a"), true);
         app_route(&mut inv, "b", Field::Unknown(Unknown::AfterApply), true);
         let out = run(&NAT_PER_AZ, &inv);

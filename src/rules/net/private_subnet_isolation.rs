@@ -204,9 +204,9 @@ fn check(c: &mut Check<'_>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Inventory, MainRouteTableAssociation, Resource, Route, Unknown};
+    use crate::model::{Inventory, MainRouteTableAssociation, Route, Unknown};
     use crate::rules::net::testkit::*;
-    use crate::rules::testing::run;
+    use crate::rules::testing::{res, run};
 
     /// The VPC, an internet gateway, NAT `aws_nat_gateway.a` and subnet `<name>`.
     fn base(name: &str, cidr: &str, public_ip: Field<bool>) -> Inventory {
@@ -289,11 +289,7 @@ mod tests {
             route_table: addr("aws_route_table.public"),
         };
         let address = "aws_main_route_table_association.main";
-        inv.push(Resource::new(
-            "aws_main_route_table_association",
-            address,
-            main,
-        ));
+        inv.push(res(address, main));
         let out = run(&PRIVATE_SUBNET_ISOLATION, &inv);
         assert_eq!(out.fails(), ["aws_subnet.data_b"]);
         assert!(out.messages()[0].contains("main route table"));

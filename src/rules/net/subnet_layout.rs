@@ -498,7 +498,7 @@ mod tests {
     use super::*;
     use crate::model::Inventory;
     use crate::rules::net::testkit::{add_subnet, ident, layout, push_subnet, subnet, vpc};
-    use crate::rules::testing::run;
+    use crate::rules::testing::{res, run};
 
     #[test]
     fn documented_layout_passes_with_vpc_by_address_or_id() {
@@ -590,11 +590,7 @@ mod tests {
             cidr: Field::Known("10.0.0.0/16".parse().unwrap()),
             ..Default::default()
         };
-        inv.push(crate::model::Resource::new(
-            "aws_vpc",
-            "aws_vpc.other",
-            other_vpc,
-        ));
+        inv.push(res("aws_vpc.other", other_vpc));
         push_subnet(&mut inv, "other_vpc", other);
         let out = run(&SUBNET_LAYOUT, &inv);
         let msgs = overlap_messages(&out);

@@ -69,11 +69,10 @@ fn check(c: &mut Check<'_>) {
 mod tests {
     use super::*;
     use crate::model::{Inventory, Resource};
-    use crate::rules::testing::run;
+    use crate::rules::testing::{res, run};
 
     fn vpc(cidr: Field<&str>) -> Resource {
-        Resource::new(
-            "aws_vpc",
+        res(
             "aws_vpc.main",
             Vpc {
                 cidr: cidr.map(|c| c.parse().unwrap()),

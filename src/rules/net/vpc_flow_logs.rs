@@ -110,8 +110,8 @@ fn check(c: &mut Check<'_>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Gap, Inventory, RefTarget, Refs, Resource};
-    use crate::rules::testing::run;
+    use crate::model::{Gap, Inventory, RefTarget, Refs};
+    use crate::rules::testing::{res, run};
 
     fn inv_with(logs: &[(&str, Refs, Field<&str>)]) -> Inventory {
         let mut inv = Inventory::new();
@@ -119,17 +119,13 @@ mod tests {
             cidr: Field::Known("10.0.0.0/16".parse().unwrap()),
             default: false,
         };
-        inv.push(Resource::new("aws_vpc", "aws_vpc.main", vpc).with_identifiers(["vpc-123"]));
+        inv.push(res("aws_vpc.main", vpc).with_identifiers(["vpc-123"]));
         for (name, vpc, traffic) in logs {
             let log = FlowLog {
                 vpc: vpc.clone(),
                 traffic_type: traffic.clone().map(str::to_string),
             };
-            inv.push(Resource::new(
-                "aws_flow_log",
-                format!("aws_flow_log.{name}"),
-                log,
-            ));
+            inv.push(res(format!("aws_flow_log.{name}"), log));
         }
         inv
     }

@@ -102,13 +102,12 @@ fn judge(c: &mut Check<'_>, id: ResId, name: &str, days: &Field<i64>, replica: b
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Inventory, Resource, Unknown};
-    use crate::rules::testing::run;
+    use crate::model::{Inventory, Unknown};
+    use crate::rules::testing::{res, run};
 
     fn db(days: Field<i64>) -> Inventory {
         let mut inv = Inventory::new();
-        inv.push(Resource::new(
-            "aws_db_instance",
+        inv.push(res(
             "aws_db_instance.main",
             DbInstance {
                 backup_retention_period: days,

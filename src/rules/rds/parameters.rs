@@ -365,8 +365,8 @@ fn check_group(c: &mut Check<'_>, group: &Res<'_, DbParameterGroup>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{DbParameter, Inventory, RefTarget, Resource};
-    use crate::rules::testing::run;
+    use crate::model::{DbParameter, Inventory, RefTarget};
+    use crate::rules::testing::{res, run};
 
     const DOCUMENTED: [(&str, &str); 5] = [
         ("max_connections", "200"),
@@ -388,21 +388,14 @@ mod tests {
             ..Default::default()
         };
         let address = "aws_db_parameter_group.main";
-        inv.push(
-            Resource::new("aws_db_parameter_group", address, group)
-                .with_identifiers(["clever-better-pg16"]),
-        );
+        inv.push(res(address, group).with_identifiers(["clever-better-pg16"]));
         for db in ["main", "replica"] {
             let parameter_group = group_ref.clone();
             let body = DbInstance {
                 parameter_group,
                 ..Default::default()
             };
-            inv.push(Resource::new(
-                "aws_db_instance",
-                format!("aws_db_instance.{db}"),
-                body,
-            ));
+            inv.push(res(format!("aws_db_instance.{db}"), body));
         }
         inv
     }

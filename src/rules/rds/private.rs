@@ -179,7 +179,7 @@ fn subnet_group(c: &mut Check<'_>, id: ResId, name: &str, refs: &Refs, from: &st
 mod tests {
     use super::*;
     use crate::model::{Inventory, RefTarget, Resource};
-    use crate::rules::testing::run;
+    use crate::rules::testing::{res, run};
 
     fn subnet(address: &str, id: &str, cidr: &str) -> Resource {
         Resource::new(
@@ -203,8 +203,7 @@ mod tests {
         inv.push(subnet("aws_subnet.data_b", "subnet-db", "10.0.21.0/24"));
         inv.push(subnet("aws_subnet.app_a", "subnet-aa", "10.0.10.0/24"));
         inv.push(
-            Resource::new(
-                "aws_db_subnet_group",
+            res(
                 "aws_db_subnet_group.data",
                 DbSubnetGroup {
                     name: Field::Known("clever-better-data".into()),
@@ -213,8 +212,7 @@ mod tests {
             )
             .with_identifiers(["clever-better-data"]),
         );
-        inv.push(Resource::new(
-            "aws_db_instance",
+        inv.push(res(
             "aws_db_instance.main",
             DbInstance {
                 identifier: Field::Known("clever-better-db".into()),

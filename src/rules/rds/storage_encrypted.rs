@@ -169,14 +169,13 @@ fn judge(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Inventory, Resource, Unknown};
+    use crate::model::{Inventory, Unknown};
     use crate::policy::Policy;
-    use crate::rules::testing::{run, run_with};
+    use crate::rules::testing::{res, run, run_with};
 
     fn db(encrypted: Field<bool>, key: Field<&str>) -> Inventory {
         let mut inv = Inventory::new();
-        inv.push(Resource::new(
-            "aws_db_instance",
+        inv.push(res(
             "aws_db_instance.main",
             DbInstance {
                 identifier: Field::Known("clever-better-db".into()),

@@ -203,7 +203,7 @@ mod tests {
     use super::*;
     use crate::model::{ident, Inventory, RefTarget, Resource};
     use crate::policy::Policy;
-    use crate::rules::testing::{run, run_with};
+    use crate::rules::testing::{res, run, run_with};
 
     fn bucket(inv: &mut Inventory, name: &str) {
         let b = Bucket {
@@ -211,10 +211,7 @@ mod tests {
             ..Bucket::default()
         };
         let arn = format!("arn:aws:s3:::{name}");
-        inv.push(
-            Resource::new("aws_s3_bucket", format!("aws_s3_bucket.{name}"), b)
-                .with_identifiers([name.to_string(), arn]),
-        );
+        inv.push(res(format!("aws_s3_bucket.{name}"), b).with_identifiers([name.to_string(), arn]));
     }
 
     fn sse(inv: &mut Inventory, name: &str, target: RefTarget, algs: Field<Vec<&str>>) {
@@ -223,11 +220,7 @@ mod tests {
             algorithms: algs.map(|v| v.into_iter().map(str::to_string).collect()),
         };
         let addr = format!("aws_s3_bucket_server_side_encryption_configuration.{name}");
-        inv.push(Resource::new(
-            "aws_s3_bucket_server_side_encryption_configuration",
-            addr,
-            e,
-        ));
+        inv.push(res(addr, e));
     }
 
     fn kms_policy() -> Policy {
@@ -326,10 +319,7 @@ mod tests {
                 ..Default::default()
             },
         };
-        inv.push(
-            Resource::new("aws_s3_bucket", format!("aws_s3_bucket.{name}"), b)
-                .with_identifiers([name.to_string()]),
-        );
+        inv.push(res(format!("aws_s3_bucket.{name}"), b).with_identifiers([name.to_string()]));
     }
 
     #[test]

@@ -87,12 +87,12 @@ pub fn select<'a>(inv: &'a Inventory, sel: &Selector) -> Selection<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Resource;
     use crate::policy::Policy;
+    use crate::rules::testing::res;
 
     fn pick(b: Bucket, tags: &[(&str, &str)]) -> (usize, usize) {
         let mut inv = Inventory::new();
-        inv.push(Resource::new("aws_s3_bucket", "aws_s3_bucket.b", b).with_tags(tags.to_vec()));
+        inv.push(res("aws_s3_bucket.b", b).with_tags(tags.to_vec()));
         let s = select(&inv, &Policy::default_policy().storage.model_bucket);
         (s.models.len(), s.undecided.len())
     }

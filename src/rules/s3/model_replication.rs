@@ -301,20 +301,16 @@ fn check(c: &mut Check<'_>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{ident, Inventory, RefTarget, Resource};
+    use crate::model::{ident, Inventory, RefTarget};
     use crate::rules::s3::testkit::bucket;
-    use crate::rules::testing::run;
+    use crate::rules::testing::{res, run};
 
     fn versioned(inv: &mut Inventory, name: &str, status: &str) {
         let v = BucketVersioning {
             bucket: Field::Known(vec![RefTarget::Address(format!("aws_s3_bucket.{name}"))]),
             status: Field::Known(status.into()),
         };
-        inv.push(Resource::new(
-            "aws_s3_bucket_versioning",
-            format!("aws_s3_bucket_versioning.{name}"),
-            v,
-        ));
+        inv.push(res(format!("aws_s3_bucket_versioning.{name}"), v));
     }
 
     fn replicated(inv: &mut Inventory, name: &str, status: &str, dest: RefTarget) {
@@ -326,11 +322,7 @@ mod tests {
             }]),
         };
         let addr = format!("aws_s3_bucket_replication_configuration.{name}");
-        inv.push(Resource::new(
-            "aws_s3_bucket_replication_configuration",
-            addr,
-            r,
-        ));
+        inv.push(res(addr, r));
     }
 
     fn setup(dest_region: Option<&str>) -> Inventory {
@@ -442,8 +434,7 @@ mod tests {
                 ..Default::default()
             },
         };
-        let mut r =
-            Resource::new("aws_s3_bucket", "aws_s3_bucket.models", b).with_identifiers(["models"]);
+        let mut r = res("aws_s3_bucket.models", b).with_identifiers(["models"]);
         r.provenance.region = Some("eu-west-2".into());
         inv.push(r);
         inv

@@ -263,7 +263,7 @@ mod tests {
     use super::*;
     use crate::model::{Field, Inventory, Resource};
     use crate::rules::sg::testkit::{addr, group, ident};
-    use crate::rules::testing::run;
+    use crate::rules::testing::{res, run};
 
     fn groups() -> Inventory {
         let mut inv = Inventory::new();
@@ -280,7 +280,7 @@ mod tests {
             security_groups,
             ..Default::default()
         };
-        Resource::new("aws_lb", "aws_lb.main", lb)
+        res("aws_lb.main", lb)
     }
 
     fn service(name: &str, security_groups: Refs) -> Resource {
@@ -288,7 +288,7 @@ mod tests {
             security_groups,
             ..Default::default()
         };
-        Resource::new("aws_ecs_service", format!("aws_ecs_service.{name}"), svc)
+        res(format!("aws_ecs_service.{name}"), svc)
     }
 
     fn db(security_groups: Refs) -> Resource {
@@ -296,7 +296,7 @@ mod tests {
             security_groups,
             ..Default::default()
         };
-        Resource::new("aws_db_instance", "aws_db_instance.main", db)
+        res("aws_db_instance.main", db)
     }
 
     #[test]
@@ -349,7 +349,7 @@ mod tests {
             ..Default::default()
         };
         let address = format!("aws_ecs_task_definition.{name}");
-        inv.push(Resource::new("aws_ecs_task_definition", address, td));
+        inv.push(res(address, td));
     }
 
     fn service_running(name: &str, security_groups: Refs, td: &str) -> Resource {

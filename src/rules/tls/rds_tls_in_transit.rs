@@ -286,8 +286,8 @@ fn force_ssl_default(family: Option<&str>) -> u8 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{DbParameter, Inventory, RefTarget, Refs, Resource};
-    use crate::rules::testing::run;
+    use crate::model::{DbParameter, Inventory, RefTarget, Refs};
+    use crate::rules::testing::{res, run};
 
     fn group(inv: &mut Inventory, name: &str, family: &str, params: &[(&str, &str)]) {
         let params = params
@@ -304,7 +304,7 @@ mod tests {
             cluster: false,
         };
         let address = format!("aws_db_parameter_group.{name}");
-        inv.push(Resource::new("aws_db_parameter_group", address, g).with_identifiers([name]));
+        inv.push(res(address, g).with_identifiers([name]));
     }
 
     fn db(inv: &mut Inventory, name: &str, parameter_group: Refs) {
@@ -312,11 +312,7 @@ mod tests {
             parameter_group,
             ..Default::default()
         };
-        inv.push(Resource::new(
-            "aws_db_instance",
-            format!("aws_db_instance.{name}"),
-            d,
-        ));
+        inv.push(res(format!("aws_db_instance.{name}"), d));
     }
 
     fn refs(t: RefTarget) -> Refs {
@@ -409,10 +405,7 @@ mod tests {
             parameters: Field::Unknown(Unknown::AfterApply),
             ..Default::default()
         };
-        inv.push(
-            Resource::new("aws_db_parameter_group", "aws_db_parameter_group.g", g)
-                .with_identifiers(["g"]),
-        );
+        inv.push(res("aws_db_parameter_group.g", g).with_identifiers(["g"]));
         db(&mut inv, "c", refs(RefTarget::Ident("g".into())));
         assert_eq!(
             run(&RDS_TLS_IN_TRANSIT, &inv).unknowns(),

@@ -116,8 +116,8 @@ fn check(c: &mut Check<'_>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Gap, Inventory, Refs, Resource};
-    use crate::rules::testing::run;
+    use crate::model::{Gap, Inventory, Refs};
+    use crate::rules::testing::{res, run};
     use crate::rules::tls::testkit::{addr, ident, lb};
 
     fn assoc(inv: &mut Inventory, name: &str, resource: Refs) {
@@ -126,7 +126,7 @@ mod tests {
             web_acl: addr("aws_wafv2_web_acl.main"),
         };
         let address = format!("aws_wafv2_web_acl_association.{name}");
-        inv.push(Resource::new("aws_wafv2_web_acl_association", address, a));
+        inv.push(res(address, a));
     }
 
     fn lbs() -> Inventory {
