@@ -2,9 +2,7 @@
 //!
 //! Shared by the rules of several areas; reads only the model and the policy.
 
-use crate::model::{
-    EcsService, Field, Inventory, Res, ResId, Resolution, SecurityGroup, Subnet, Unknown,
-};
+use crate::model::{EcsService, Field, Inventory, Res, ResId, SecurityGroup, Subnet, Unknown};
 use crate::policy::{Policy, SubnetSpec, SubnetTier};
 
 /// The tier of a security group: its tier tag, else its name (or `Name` tag).
@@ -128,30 +126,6 @@ pub fn services_in_role<'a>(
     inv.all::<EcsService>()
         .filter(|s| service_role(policy, s).ok().flatten() == Some(role))
         .collect()
-}
-
-/// Resolves a list of references completely, or says why not.
-pub fn resolve_all<'a, T: crate::model::ResourceKind>(
-    inv: &'a Inventory,
-    refs: &crate::model::Refs,
-) -> Result<Vec<Res<'a, T>>, Unknown> {
-    inv.resolve::<T>(refs).complete()
-}
-
-/// Resolves a reference that names exactly one resource.
-pub fn resolve_one<'a, T: crate::model::ResourceKind>(
-    inv: &'a Inventory,
-    refs: &crate::model::Refs,
-) -> Result<Option<Res<'a, T>>, Unknown> {
-    match inv.resolve::<T>(refs) {
-        Resolution::Absent => Ok(None),
-        Resolution::Unknown(u) => Err(u),
-        Resolution::Known { found, external } => match (found.first(), external.first()) {
-            (Some(r), _) => Ok(Some(*r)),
-            (None, Some(ext)) => Err(Unknown::NotInInputs(format!("referenced resource {ext}"))),
-            (None, None) => Ok(None),
-        },
-    }
 }
 
 /// Identity helper for messages: `aws_security_group.app` etc.

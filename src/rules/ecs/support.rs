@@ -13,7 +13,7 @@ use crate::model::{
     EcsCluster, EcsService, Field, Inventory, KindTag, Refs, Res, ResId, Resolution, Resource,
     ScalableTarget, ScalingPolicy, TaskDefinition, Unknown,
 };
-use crate::rules::tiers::{resolve_one, service_role, services_in_role, ServiceRole};
+use crate::rules::tiers::{service_role, services_in_role, ServiceRole};
 use crate::rules::Check;
 
 /// The services in `role` (`label`: "trading bot service"). A service whose name is
@@ -71,7 +71,7 @@ pub(super) struct ServiceKey {
 
 impl ServiceKey {
     pub fn of(inv: &Inventory, svc: &Res<'_, EcsService>) -> ServiceKey {
-        let cluster = match resolve_one::<EcsCluster>(inv, &svc.cluster) {
+        let cluster = match inv.resolve_one::<EcsCluster>(&svc.cluster) {
             Ok(Some(c)) => c.name.get().cloned(),
             _ => None,
         };
@@ -195,7 +195,7 @@ pub(super) fn task_definition<'a>(
     inv: &'a Inventory,
     svc: &Res<'_, EcsService>,
 ) -> Result<Res<'a, TaskDefinition>, Unknown> {
-    match resolve_one::<TaskDefinition>(inv, &svc.task_definition)? {
+    match inv.resolve_one::<TaskDefinition>(&svc.task_definition)? {
         Some(td) => Ok(td),
         None => Err(Unknown::NotInInputs(
             "the service's task definition".to_string(),
