@@ -1,7 +1,7 @@
 use std::collections::BTreeMap;
 
 use crate::declare_rule;
-use crate::model::{Field, KindTag, NatGateway, ResId, Subnet, Unknown};
+use crate::model::{KindTag, NatGateway, ResId, Subnet, Unknown};
 use crate::policy::SubnetTier;
 use crate::rules::net::routing::{self, Routing};
 use crate::rules::{tiers, Check, ALL_SOURCES};
@@ -224,11 +224,9 @@ fn check_app_routes(c: &mut Check<'_>) {
         let mut doubt: Option<Unknown> = None;
         let mut default = None;
         for r in &routes {
-            match &r.route.destination {
-                Field::Known(d) | Field::Sensitive(d) if d == "0.0.0.0/0" => {
-                    default = Some(r.route)
-                }
-                Field::Unknown(u) => doubt = Some(u.clone()),
+            match r.route.destination.value() {
+                Ok(Some(d)) if d == "0.0.0.0/0" => default = Some(r.route),
+                Err(u) => doubt = Some(u.clone()),
                 _ => {}
             }
         }
@@ -293,7 +291,7 @@ fn check_app_routes(c: &mut Check<'_>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Inventory, Refs};
+    use crate::model::{Field, Inventory, Refs};
     use crate::rules::net::testkit::*;
     use crate::rules::testing::{res, run};
 

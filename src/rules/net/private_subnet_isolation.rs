@@ -90,8 +90,10 @@ fn check(c: &mut Check<'_>) {
         };
         let id = subnet.id;
         let mut clean = true;
-        match &subnet.map_public_ip_on_launch {
-            Field::Known(true) | Field::Sensitive(true) => {
+        let attr = "map_public_ip_on_launch";
+        match c.need_attr(id, attr, &subnet.map_public_ip_on_launch) {
+            None => clean = false,
+            Some(Some(true)) => {
                 clean = false;
                 c.fail(
                     id,
@@ -102,16 +104,7 @@ fn check(c: &mut Check<'_>) {
                     "set map_public_ip_on_launch = false (or remove it: false is the default)",
                 );
             }
-            Field::Unknown(u) => {
-                clean = false;
-                c.unknown(
-                    id,
-                    Some("map_public_ip_on_launch"),
-                    "map_public_ip_on_launch",
-                    u,
-                );
-            }
-            _ => {}
+            Some(_) => {}
         }
         let (table, how) = match routing::routing_of(inv, &subnet) {
             Ok(Routing::Table { table, how }) => (table, how),
@@ -171,8 +164,8 @@ fn check(c: &mut Check<'_>) {
             if tier != SubnetTier::Data {
                 continue;
             }
-            match default {
-                Field::Known(true) | Field::Sensitive(true) => {
+            match default.value() {
+                Ok(Some(true)) => {
                     clean = false;
                     c.fail(
                         id,
@@ -187,10 +180,10 @@ fn check(c: &mut Check<'_>) {
                         ),
                     );
                 }
-                Field::Unknown(u) => {
+                Err(u) => {
                     clean = false;
                     let what = format!("the destination of a route of {}", table.address());
-                    c.unknown(id, None, &what, &u);
+                    c.unknown(id, None, &what, u);
                 }
                 _ => {}
             }

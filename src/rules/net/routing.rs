@@ -106,17 +106,13 @@ pub fn routes_of<'a>(
     inv: &'a Inventory,
     table: &Res<'a, RouteTable>,
 ) -> Result<Vec<RouteRef<'a>>, Unknown> {
-    let mut routes = match &table.data.routes {
-        Field::Known(r) | Field::Sensitive(r) => r
-            .iter()
-            .map(|route| RouteRef {
-                route,
-                declared_by: table.id,
-            })
-            .collect(),
-        Field::Unknown(u) => return Err(u.clone()),
-        Field::Absent => Vec::new(),
-    };
+    let inline = table.data.routes.try_value()?.into_iter().flatten();
+    let mut routes: Vec<RouteRef<'a>> = inline
+        .map(|route| RouteRef {
+            route,
+            declared_by: table.id,
+        })
+        .collect();
     for entry in inv.all::<RouteEntry>() {
         match inv.resolve::<RouteTable>(&entry.route_table) {
             Resolution::Known { found, .. } if found.iter().any(|t| t.id == table.id) => {

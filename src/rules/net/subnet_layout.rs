@@ -182,13 +182,9 @@ fn inside_vpc(info: &Info<'_>, cidr: IpNetwork) -> Option<Problem> {
         Err(u) => return Some(Problem::Unknown("vpc_id", what, u.clone())),
     };
     let what = "the CIDR of the subnet's VPC";
-    match &vpc.cidr {
-        Field::Known(v) | Field::Sensitive(v)
-            if v.contains(cidr.network()) && cidr.prefix() >= v.prefix() =>
-        {
-            None
-        }
-        Field::Known(_) | Field::Sensitive(_) => Some(fail(
+    match vpc.cidr.value() {
+        Ok(Some(v)) if v.contains(cidr.network()) && cidr.prefix() >= v.prefix() => None,
+        Ok(Some(_)) => Some(fail(
             "cidr_block",
             format!(
                 "subnet CIDR {cidr} is outside the CIDR {} of its VPC {}; every subnet must lie inside its VPC",
@@ -197,8 +193,8 @@ fn inside_vpc(info: &Info<'_>, cidr: IpNetwork) -> Option<Problem> {
             ),
             format!("use a documented CIDR inside {}", vpc.cidr.shown()),
         )),
-        Field::Unknown(u) => Some(Problem::Unknown("vpc_id", what, u.clone())),
-        Field::Absent => {
+        Err(u) => Some(Problem::Unknown("vpc_id", what, u.clone())),
+        Ok(None) => {
             let why = Unknown::NotInInputs(format!("the CIDR block of {}", vpc.address()));
             Some(Problem::Unknown("vpc_id", what, why))
         }
@@ -453,13 +449,13 @@ fn zone(
     zones: &BTreeMap<&str, Option<String>>,
 ) -> Vec<Problem> {
     let (name, label) = (&spec.name, &spec.az);
-    let zone = match &info.subnet.availability_zone {
-        Field::Known(z) | Field::Sensitive(z) => z.to_ascii_lowercase(),
-        Field::Unknown(u) => {
+    let zone = match info.subnet.availability_zone.value() {
+        Ok(Some(z)) => z.to_ascii_lowercase(),
+        Err(u) => {
             let what = "the subnet's availability zone";
             return vec![Problem::Unknown("availability_zone", what, u.clone())];
         }
-        Field::Absent => {
+        Ok(None) => {
             return vec![fail(
                 "availability_zone",
                 format!("subnet {name} has no availability_zone, so AWS picks one; the architecture places it in AZ {label}"),
