@@ -100,13 +100,13 @@ fn judge(
     bucket: &str,
     algorithms: &Field<Vec<String>>,
 ) -> Result<Vec<String>, (String, Unknown)> {
-    match algorithms {
-        Field::Known(algs) | Field::Sensitive(algs) if !algs.is_empty() => Ok(algs
+    match algorithms.value() {
+        Ok(Some(algs)) if !algs.is_empty() => Ok(algs
             .iter()
             .filter(|a| !meets(level, a))
             .map(|alg| format!("{label} encrypts {bucket} with {alg}"))
             .collect()),
-        Field::Known(_) | Field::Sensitive(_) | Field::Absent => {
+        Ok(_) => {
             if meets(level, "AES256") {
                 Ok(Vec::new())
             } else {
@@ -115,7 +115,7 @@ fn judge(
                 )])
             }
         }
-        Field::Unknown(u) => Err((format!("the sse_algorithm of {label}"), u.clone())),
+        Err(u) => Err((format!("the sse_algorithm of {label}"), u.clone())),
     }
 }
 

@@ -106,14 +106,14 @@ fn settle(what: &str, other: &str, inline: Aspect, separate: Aspect) -> Aspect {
 
 fn versioning(b: &Res<'_, Bucket>, v: &Attached<'_, BucketVersioning, Bucket>) -> Aspect {
     let mine = v.of(b.id);
-    let inline = match &b.inline.versioning {
-        Field::Absent => None,
-        Field::Unknown(u) => Some(Err(Err((
+    let inline = match b.inline.versioning.value() {
+        Ok(None) => None,
+        Err(u) => Some(Err(Err((
             format!("the inline versioning of {}", b.address()),
             u.clone(),
         )))),
-        Field::Known(s) | Field::Sensitive(s) if s.eq_ignore_ascii_case("Enabled") => Some(Ok(())),
-        Field::Known(s) | Field::Sensitive(s) => Some(Err(Ok(format!(
+        Ok(Some(s)) if s.eq_ignore_ascii_case("Enabled") => Some(Ok(())),
+        Ok(Some(s)) => Some(Err(Ok(format!(
             "its inline versioning block leaves versioning {s}"
         )))),
     };
@@ -153,10 +153,15 @@ fn separate_versioning(b: &Res<'_, Bucket>, mine: &[Res<'_, BucketVersioning>]) 
 }
 
 fn rule_ok(c: &Check<'_>, b: &Res<'_, Bucket>, rule: &ReplicationRule) -> Aspect {
-    match &rule.status {
-        Field::Known(s) | Field::Sensitive(s) if s.eq_ignore_ascii_case("Enabled") => {}
-        Field::Unknown(u) => return Err(Err(("a replication rule's status".into(), u.clone()))),
-        other => return Err(Ok(format!("its replication rule is {}", other.shown()))),
+    match rule.status.value() {
+        Ok(Some(s)) if s.eq_ignore_ascii_case("Enabled") => {}
+        Err(u) => return Err(Err(("a replication rule's status".into(), u.clone()))),
+        Ok(_) => {
+            return Err(Ok(format!(
+                "its replication rule is {}",
+                rule.status.shown()
+            )))
+        }
     }
     let dest = match c.inv.resolve_one::<Bucket>(&rule.destination) {
         Ok(Some(d)) => d,
@@ -220,14 +225,14 @@ fn configured_rules<'r>(
     let mut first: Option<Aspect> = None;
     let mut unknown: Option<Aspect> = None;
     for (label, rules) in configs {
-        let rules = match rules {
-            Field::Known(rules) | Field::Sensitive(rules) => rules,
-            Field::Unknown(u) => {
+        let rules = match rules.value() {
+            Ok(Some(rules)) => rules,
+            Err(u) => {
                 let what = format!("the rules of {label}");
                 unknown.get_or_insert(Err(Err((what, u.clone()))));
                 continue;
             }
-            Field::Absent => continue,
+            Ok(None) => continue,
         };
         for rule in rules {
             match rule_ok(c, b, rule) {

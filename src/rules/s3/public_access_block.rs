@@ -1,7 +1,7 @@
 use crate::declare_rule;
 use crate::model::{
-    AccountPublicAccessBlock, Bucket, BucketPublicAccessBlock, Field, PublicAccessBlockFlags,
-    Resource, Unknown,
+    AccountPublicAccessBlock, Bucket, BucketPublicAccessBlock, PublicAccessBlockFlags, Resource,
+    Unknown,
 };
 use crate::rules::{Check, ALL_SOURCES};
 
@@ -72,11 +72,11 @@ fn open_flags(f: &PublicAccessBlockFlags) -> Result<Vec<String>, Unknown> {
     let mut open = Vec::new();
     let mut unknown = None;
     for (name, flag) in f.named() {
-        match flag {
-            Field::Known(true) | Field::Sensitive(true) => {}
-            Field::Known(false) | Field::Sensitive(false) => open.push(format!("{name} false")),
-            Field::Absent => open.push(format!("{name} not set (false)")),
-            Field::Unknown(u) => {
+        match flag.value() {
+            Ok(Some(true)) => {}
+            Ok(Some(false)) => open.push(format!("{name} false")),
+            Ok(None) => open.push(format!("{name} not set (false)")),
+            Err(u) => {
                 unknown.get_or_insert(u.clone());
             }
         }
@@ -154,7 +154,7 @@ fn check(c: &mut Check<'_>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{ident, Inventory, RefTarget};
+    use crate::model::{ident, Field, Inventory, RefTarget};
     use crate::rules::testing::{res, run};
 
     fn flags(v: [Field<bool>; 4]) -> PublicAccessBlockFlags {
