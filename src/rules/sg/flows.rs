@@ -159,10 +159,8 @@ fn entry_traffic(entry: &FlowSpec) -> (Option<Protocol>, PortRange) {
 }
 
 fn flow_traffic(flow: &SecurityGroupFlow) -> Result<(Protocol, PortRange), Unknown> {
-    let protocol = match &flow.protocol {
-        Field::Known(p) | Field::Sensitive(p) => *p,
-        Field::Unknown(u) => return Err(u.clone()),
-        Field::Absent => return Err(Unknown::NotInInputs("the rule's protocol".to_string())),
+    let Some(&protocol) = flow.protocol.try_value()? else {
+        return Err(Unknown::NotInInputs("the rule's protocol".to_string()));
     };
     let ports = match &flow.ports {
         Field::Unknown(u) if protocol.has_ports() => return Err(u.clone()),

@@ -1,6 +1,6 @@
 use crate::declare_rule;
 use crate::model::{
-    DbCluster, DbInstance, EcsService, Field, LoadBalancer, Refs, Res, ResId, SecurityGroup,
+    DbCluster, DbInstance, EcsService, LoadBalancer, Refs, Res, ResId, SecurityGroup,
     TaskDefinition, Unknown,
 };
 use crate::rules::sg::flows;
@@ -171,11 +171,11 @@ fn task_network(inv: &crate::model::Inventory, svc: &Res<'_, EcsService>) -> NoG
         }
         Err(u) => return NoGroup::Unknown(what, u),
     };
-    let mode = match &td.network_mode {
-        Field::Known(m) | Field::Sensitive(m) => m.to_ascii_lowercase(),
+    let mode = match td.network_mode.value() {
+        Ok(Some(m)) => m.to_ascii_lowercase(),
         // ECS's default on Linux (RegisterTaskDefinition `networkMode`).
-        Field::Absent => "bridge".to_string(),
-        Field::Unknown(u) => return NoGroup::Unknown(what, u.clone()),
+        Ok(None) => "bridge".to_string(),
+        Err(u) => return NoGroup::Unknown(what, u.clone()),
     };
     match mode.as_str() {
         "awsvpc" => NoGroup::Fails("its awsvpc tasks get the VPC's default security group"),
