@@ -143,6 +143,7 @@ fn go_literals_the_crate_reads_as_syntax() {
     assert_eq!(first("[[a]+", "[a"), s("[a"));
     assert_eq!(first("[--/]+", "a-./"), s("-./"));
     assert_eq!(first("[a-]+", "a-"), s("a-"));
+    assert_eq!(first(r"[\d-z]+", "a1-zy"), s("1-z"));
     assert_eq!(first(r"\141", "a"), s("a"));
     assert_eq!(first(r"\0", "\0"), s("\0"));
     assert_eq!(first(r"\p{^Greek}+", "αβabc"), s("abc"));
@@ -175,4 +176,34 @@ fn go_replacement_templates() {
     assert_eq!(re_replace("ab", "(?P<x>a)", "[${x}]"), s("[a]b"));
     assert_eq!(re_replace("ab", "(?P<x>a)", "[$x]"), s("[a]b"));
     assert_eq!(re_replace("ab", "a", "${"), s("${b"));
+}
+
+/// `replace("abc", "/(?P<n>a)(b)/", TEMPLATE)` in `terraform console` (templates as they
+/// reach the function, after HCL's own `$${` escape).
+#[test]
+fn replacement_templates_match_terraform() {
+    let cases = [
+        ("$2$1", "bac"),
+        ("${1}0", "a0c"),
+        ("$10", "c"),
+        ("$ 1", "$ 1c"),
+        ("$", "$c"),
+        ("x$", "x$c"),
+        ("${", "${c"),
+        ("${}", "${}c"),
+        ("${1", "${1c"),
+        ("${n}$n", "aac"),
+        ("$n_x", "c"),
+        ("${0}", "abc"),
+        ("$0", "abc"),
+        ("$00", "c"),
+        ("$$1", "$1c"),
+    ];
+    for (template, want) in cases {
+        assert_eq!(
+            re_replace("abc", "(?P<n>a)(b)", template),
+            s(want),
+            "{template}"
+        );
+    }
 }
