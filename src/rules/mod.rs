@@ -24,6 +24,7 @@ pub mod sec;
 pub mod sg;
 pub mod tls;
 
+pub use context::{requires, set, set_str};
 pub use context::{Check, Outcome, Status, Subject};
 pub use meta::{Area, Rule, RuleScope, Severity};
 

@@ -86,7 +86,7 @@ fn check_placement(c: &mut Check<'_>) {
     // NAT gateways is handled by `missing`).
     let mut doubt = false;
     for nat in inv.all::<NatGateway>() {
-        let subnet = match tiers::resolve_one::<Subnet>(inv, &nat.subnet) {
+        let subnet = match inv.resolve_one::<Subnet>(&nat.subnet) {
             Ok(Some(s)) => s,
             Ok(None) => {
                 doubt = true;

@@ -5,7 +5,7 @@ use ipnetwork::IpNetwork;
 use crate::declare_rule;
 use crate::model::{Field, KindTag, Res, Subnet, Unknown, Vpc};
 use crate::policy::{Policy, SubnetSpec};
-use crate::rules::{tiers, Check, ALL_SOURCES};
+use crate::rules::{Check, ALL_SOURCES};
 
 declare_rule! {
     /// ## What it checks
@@ -90,7 +90,7 @@ fn check(c: &mut Check<'_>) {
         .all::<Subnet>()
         .map(|subnet| Info {
             cidr: subnet.cidr.get().copied(),
-            vpc: tiers::resolve_one::<Vpc>(inv, &subnet.vpc),
+            vpc: inv.resolve_one::<Vpc>(&subnet.vpc),
             subnet,
         })
         // AWS's default VPC and its subnets are never the architecture's (CB-NET-006): a

@@ -2,7 +2,6 @@
 
 use crate::model::{Bucket, BucketReplication, Field, Inventory, Res, ResId, Unknown};
 use crate::policy::Selector;
-use crate::rules::tiers::resolve_one;
 
 /// Whether a bucket is the model bucket, or why that is unknown.
 fn is_model(sel: &Selector, b: &Res<'_, Bucket>) -> Result<bool, Unknown> {
@@ -53,7 +52,7 @@ fn replica_ids(inv: &Inventory) -> Vec<ResId> {
     let inline = inv.all::<Bucket>().map(|b| &b.data.inline.replication);
     for rules in separate.chain(inline) {
         for rule in rules.get().into_iter().flatten() {
-            if let Ok(Some(d)) = resolve_one::<Bucket>(inv, &rule.destination) {
+            if let Ok(Some(d)) = inv.resolve_one::<Bucket>(&rule.destination) {
                 ids.push(d.id);
             }
         }

@@ -2,7 +2,6 @@ use crate::declare_rule;
 use crate::model::{
     Bucket, BucketReplication, BucketVersioning, Field, KindTag, ReplicationRule, Res, Unknown,
 };
-use crate::rules::tiers::resolve_one;
 use crate::rules::{Check, ALL_SOURCES};
 
 use super::model_bucket::{describe, select, Selection};
@@ -159,7 +158,7 @@ fn rule_ok(c: &Check<'_>, b: &Res<'_, Bucket>, rule: &ReplicationRule) -> Aspect
         Field::Unknown(u) => return Err(Err(("a replication rule's status".into(), u.clone()))),
         other => return Err(Ok(format!("its replication rule is {}", other.shown()))),
     }
-    let dest = match resolve_one::<Bucket>(c.inv, &rule.destination) {
+    let dest = match c.inv.resolve_one::<Bucket>(&rule.destination) {
         Ok(Some(d)) => d,
         Ok(None) => return Err(Ok("its replication rule has no destination".into())),
         Err(u) => return Err(Err(("the replication destination's region".into(), u))),

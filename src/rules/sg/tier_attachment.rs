@@ -163,7 +163,7 @@ enum NoGroup {
 /// definition's network mode decides.
 fn task_network(inv: &crate::model::Inventory, svc: &Res<'_, EcsService>) -> NoGroup {
     let what = "the network mode of the service's task definition".to_string();
-    let td = match tiers::resolve_one::<TaskDefinition>(inv, &svc.task_definition) {
+    let td = match inv.resolve_one::<TaskDefinition>(&svc.task_definition) {
         Ok(Some(td)) => td,
         Ok(None) => {
             let why = Unknown::NotInInputs("the service's task definition".into());
@@ -202,7 +202,7 @@ fn attached(
     none: NoGroup,
 ) {
     let help = format!("attach only the {want}-tier security group (set {attr} to it)");
-    let groups = match tiers::resolve_all::<SecurityGroup>(c.inv, refs) {
+    let groups = match c.inv.resolve_all::<SecurityGroup>(refs) {
         Ok(groups) => groups,
         Err(u) => {
             c.unknown(id, Some(attr), &format!("the {what}'s security groups"), &u);
