@@ -190,6 +190,37 @@ impl<'a> Check<'a> {
         self.need(id, Some(attribute), attribute, field)
     }
 
+    /// The usual judgement of one field: passes the resource when the field is known and
+    /// `ok(value)`, records it as unknown ("{what} is unknown: {why}") when the field is
+    /// unknown, and returns `true` for either; returns `false` (recording nothing) when the
+    /// field is absent or not `ok`, so the caller records the failure:
+    ///
+    /// ```ignore
+    /// if !c.pass_if(db.id, Some("multi_az"), "multi_az", &db.multi_az, |on| *on) {
+    ///     c.require(db.id, Some("multi_az"), fact, "a Multi-AZ standby", set("multi_az", true));
+    /// }
+    /// ```
+    pub fn pass_if<T>(
+        &mut self,
+        id: ResId,
+        attribute: Option<&str>,
+        what: &str,
+        field: &Field<T>,
+        ok: impl FnOnce(&T) -> bool,
+    ) -> bool {
+        match field.value() {
+            Ok(Some(v)) if ok(v) => {
+                self.pass(id);
+                true
+            }
+            Err(why) => {
+                self.unknown(id, attribute, what, why);
+                true
+            }
+            Ok(_) => false,
+        }
+    }
+
     /// The resource fails a documented requirement: the message is
     /// `"{fact}; the architecture requires {requirement}"`, `help` names the fix (see [`set`]).
     pub fn require(
@@ -333,6 +364,26 @@ mod tests {
             out[0].message,
             "the log retention is unknown: known only after apply"
         );
+    }
+
+    #[test]
+    fn pass_if_passes_records_unknown_or_leaves_the_failure_to_the_caller() {
+        let mut inv = Inventory::new();
+        let id = inv.push(Resource::new(
+            "aws_cloudwatch_log_group",
+            "aws_cloudwatch_log_group.a",
+            crate::model::LogGroup::default(),
+        ));
+        let policy = Policy::default_policy();
+        let mut c = Check::new(&inv, &policy, &RETENTION);
+        assert!(c.pass_if(id, None, "n", &Field::Sensitive(2), |n| *n > 1));
+        assert!(!c.pass_if(id, None, "n", &Field::Known(1), |n| *n > 1));
+        assert!(!c.pass_if(id, None, "n", &Field::Absent, |n: &i32| *n > 1));
+        let unknown: Field<i32> = Field::Unknown(Unknown::AfterApply);
+        assert!(c.pass_if(id, Some("n"), "n", &unknown, |_| true));
+        let out = c.into_outcomes();
+        let statuses: Vec<Status> = out.iter().map(|o| o.status).collect();
+        assert_eq!(statuses, vec![Status::Pass, Status::Unknown]);
     }
 
     #[test]

@@ -10,7 +10,7 @@
 //! acts on it, whatever its `resource_id` says.
 
 use crate::model::{
-    EcsCluster, EcsService, Field, Inventory, KindTag, Refs, Res, ResId, Resolution, Resource,
+    EcsCluster, EcsService, Inventory, KindTag, Refs, Res, ResId, Resolution, Resource,
     ScalableTarget, ScalingPolicy, TaskDefinition, Unknown,
 };
 use crate::rules::tiers::{service_role, services_in_role, ServiceRole};
@@ -123,10 +123,9 @@ pub(super) fn target_matches(
             return Match::No;
         }
     }
-    match &target.resource_id {
-        Field::Known(id) | Field::Sensitive(id) => bool_match(key.matches_id(id)),
-        Field::Unknown(u) => by_refs(inv, &target.resource_refs, key, &[], Some(u)),
-        Field::Absent => by_refs(inv, &target.resource_refs, key, &[], None),
+    match target.resource_id.value() {
+        Ok(Some(id)) => bool_match(key.matches_id(id)),
+        other => by_refs(inv, &target.resource_refs, key, &[], other.err()),
     }
 }
 
@@ -140,10 +139,9 @@ pub(super) fn policy_matches(
     if key.elsewhere(policy.resource) {
         return Match::No;
     }
-    match &policy.resource_id {
-        Field::Known(id) | Field::Sensitive(id) => bool_match(key.matches_id(id)),
-        Field::Unknown(u) => by_refs(inv, &policy.resource_refs, key, targets, Some(u)),
-        Field::Absent => by_refs(inv, &policy.resource_refs, key, targets, None),
+    match policy.resource_id.value() {
+        Ok(Some(id)) => bool_match(key.matches_id(id)),
+        other => by_refs(inv, &policy.resource_refs, key, targets, other.err()),
     }
 }
 
@@ -206,6 +204,7 @@ pub(super) fn task_definition<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Field;
     use crate::model::{RefTarget, Resource};
     use crate::rules::testing::res;
 

@@ -146,40 +146,37 @@ fn judge_arns(
     label: &str,
     refs: &Refs,
 ) {
-    match refs {
-        Field::Absent => {}
-        Field::Unknown(u) => v.unknown(
-            on,
-            attribute,
-            format!("the policies {label} attaches"),
-            u.clone(),
-        ),
-        Field::Known(targets) | Field::Sensitive(targets) => {
-            for t in targets {
-                let RefTarget::Ident(arn) = t else {
-                    v.pass(on, attribute);
-                    continue;
-                };
-                let name = aws_managed_name(arn).unwrap_or(arn);
-                let what = format!("whether the AWS managed policy {name} grants full access");
-                let judged = managed.entry(arn.clone()).or_insert_with(|| {
-                    aws_managed_document(inv, arn).map(|doc| doc.and_then(|d| grants(&d)))
-                });
-                match &*judged {
-                    None => v.pass(on, attribute),
-                    Some(Ok(g)) if g.is_empty() => v.pass(on, attribute),
-                    Some(Ok(g)) => v.fail(
-                        on,
-                        attribute,
-                        format!(
-                            "{label} attaches the AWS managed policy {name}, which {}; \
-                             {REQUIREMENT}",
-                            g.join(" and ")
-                        ),
-                    ),
-                    Some(Err(why)) => v.unknown(on, attribute, what, why.clone()),
-                }
-            }
+    let targets = match refs.value() {
+        Ok(None) => return,
+        Err(u) => {
+            let what = format!("the policies {label} attaches");
+            return v.unknown(on, attribute, what, u.clone());
+        }
+        Ok(Some(targets)) => targets,
+    };
+    for t in targets {
+        let RefTarget::Ident(arn) = t else {
+            v.pass(on, attribute);
+            continue;
+        };
+        let name = aws_managed_name(arn).unwrap_or(arn);
+        let what = format!("whether the AWS managed policy {name} grants full access");
+        let judged = managed.entry(arn.clone()).or_insert_with(|| {
+            aws_managed_document(inv, arn).map(|doc| doc.and_then(|d| grants(&d)))
+        });
+        match &*judged {
+            None => v.pass(on, attribute),
+            Some(Ok(g)) if g.is_empty() => v.pass(on, attribute),
+            Some(Ok(g)) => v.fail(
+                on,
+                attribute,
+                format!(
+                    "{label} attaches the AWS managed policy {name}, which {}; \
+                     {REQUIREMENT}",
+                    g.join(" and ")
+                ),
+            ),
+            Some(Err(why)) => v.unknown(on, attribute, what, why.clone()),
         }
     }
 }

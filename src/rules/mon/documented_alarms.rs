@@ -1,6 +1,6 @@
 use crate::declare_rule;
 use crate::model::{KindTag, MetricAlarm, Res, ResId, Unknown};
-use crate::rules::{Check, NO_AGGREGATOR};
+use crate::rules::{requires, Check, NO_AGGREGATOR};
 
 use super::alarm_spec::{evaluate, metric_glob, metric_shown, requirement, watches, Subscriptions};
 
@@ -118,15 +118,16 @@ fn check(c: &mut Check<'_>) {
                         .map_or_else(|| a.address().to_string(), String::clone);
                     if let Some((attr, _)) = e.problems.first() {
                         let facts: Vec<&str> = e.problems.iter().map(|(_, f)| f.as_str()).collect();
-                        c.fail(
+                        c.require(
                             a.id,
                             Some(attr),
                             format!(
-                                "alarm {name} ({}: {}): {}; the architecture requires {req}",
+                                "alarm {name} ({}: {}): {}",
                                 spec.name,
                                 spec.description,
                                 facts.join(", ")
                             ),
+                            &req,
                             format!("make the alarm match the documented {}: {req}", spec.name),
                         );
                     } else if let Some((what, why)) = e.unknown {
@@ -145,10 +146,13 @@ fn check(c: &mut Check<'_>) {
                 KindTag::MetricAlarm,
                 "aws_cloudwatch_metric_alarm",
                 spec.name.clone(),
-                format!(
-                    "no alarm watches {} ({}); the architecture requires {req}",
-                    metric_shown(spec),
-                    spec.description
+                requires(
+                    format!(
+                        "no alarm watches {} ({})",
+                        metric_shown(spec),
+                        spec.description
+                    ),
+                    &req,
                 ),
                 format!("declare an aws_cloudwatch_metric_alarm with {req}"),
             );
