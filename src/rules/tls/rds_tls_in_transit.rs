@@ -191,21 +191,21 @@ fn check_group(c: &mut Check<'_>, group: &Res<'_, DbParameterGroup>, want: &str)
             (Field::Absent, family) => Some(force_ssl_default(family.get().map(String::as_str))),
             _ => None,
         };
-        match (&force, family_default) {
-            (Field::Known(v) | Field::Sensitive(v), _) if v.trim() == "1" => {}
-            (Field::Absent, Some(1) | None) => {}
-            (Field::Unknown(u), _) => {
+        match (force.value(), family_default) {
+            (Ok(Some(v)), _) if v.trim() == "1" => {}
+            (Ok(None), Some(1) | None) => {}
+            (Err(u), _) => {
                 clean = false;
                 c.unknown(group.id, Some("parameter"), "rds.force_ssl", u);
             }
-            (shown, _) => {
+            (value, _) => {
                 clean = false;
-                let fact = match shown {
-                    Field::Absent => format!(
+                let fact = match value {
+                    Ok(None) => format!(
                         "does not set rds.force_ssl, so the engine default 0 applies (family {})",
                         group.family.shown()
                     ),
-                    set => format!("sets rds.force_ssl = {}", set.shown()),
+                    _ => format!("sets rds.force_ssl = {}", force.shown()),
                 };
                 c.require(
                     group.id,
