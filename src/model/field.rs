@@ -130,6 +130,63 @@ impl<T> Field<T> {
     }
 }
 
+/// Helpers for rules: read a field once, without spelling out its four states.
+impl<T> Field<T> {
+    /// `Ok(Some(v))` when known (plain or sensitive), `Ok(None)` when absent, `Err` with why
+    /// when unknown. `match f.value() { Ok(Some(v)) => …, Ok(None) => …, Err(u) => … }`.
+    pub fn value(&self) -> Result<Option<&T>, &Unknown> {
+        match self {
+            Field::Known(v) | Field::Sensitive(v) => Ok(Some(v)),
+            Field::Unknown(u) => Err(u),
+            Field::Absent => Ok(None),
+        }
+    }
+
+    /// [`Field::value`] with an owned [`Unknown`], for `?` in helpers that return
+    /// `Result<_, Unknown>`.
+    pub fn try_value(&self) -> Result<Option<&T>, Unknown> {
+        self.value().map_err(Unknown::clone)
+    }
+
+    /// The value, an absent field read as `default` (the documented AWS/provider default),
+    /// `Err` with why when unknown.
+    pub fn value_or<'a>(&'a self, default: &'a T) -> Result<&'a T, &'a Unknown> {
+        self.value().map(|v| v.unwrap_or(default))
+    }
+
+    /// Whether the field is known (plain or sensitive) and equal to `v`:
+    /// `f.is(&true)` for `matches!(f, Field::Known(true) | Field::Sensitive(true))`.
+    pub fn is(&self, v: &T) -> bool
+    where
+        T: PartialEq,
+    {
+        self.get() == Some(v)
+    }
+
+    /// The value when known; when unknown, remembers the first reason in `doubt` (for a
+    /// rule that looks at many fields and is unknown only if none decides). `None` for an
+    /// absent or unknown field.
+    pub fn get_noting(&self, doubt: &mut Option<Unknown>) -> Option<&T> {
+        if let Field::Unknown(u) = self {
+            doubt.get_or_insert_with(|| u.clone());
+        }
+        self.get()
+    }
+
+    /// States the setting for a message: `"{attr} is not set ({when_absent})"` when absent,
+    /// else `"{attr} is {value}"` (sensitive values print as `(sensitive)`).
+    pub fn setting(&self, attr: &str, when_absent: &str) -> String
+    where
+        T: fmt::Display,
+    {
+        if self.is_absent() {
+            format!("{attr} is not set ({when_absent})")
+        } else {
+            format!("{attr} is {}", self.shown())
+        }
+    }
+}
+
 /// Display adapter for [`Field`]: sensitive values print as `(sensitive)`.
 pub struct Shown<'a, T>(&'a Field<T>);
 
@@ -178,5 +235,33 @@ mod tests {
         assert_eq!(f.or_default_value(true), Field::Known(true));
         let u: Field<bool> = Field::Unknown(Unknown::AfterApply);
         assert!(u.or_default_value(true).unknown().is_some());
+    }
+
+    #[test]
+    fn rule_helpers_read_all_four_states() {
+        let known = Field::Known(3);
+        let secret = Field::Sensitive(3);
+        let absent: Field<i32> = Field::Absent;
+        let unknown: Field<i32> = Field::Unknown(Unknown::AfterApply);
+        assert_eq!(known.value(), Ok(Some(&3)));
+        assert_eq!(secret.value(), Ok(Some(&3)));
+        assert_eq!(absent.value(), Ok(None));
+        assert_eq!(unknown.value(), Err(&Unknown::AfterApply));
+        assert_eq!(unknown.try_value(), Err(Unknown::AfterApply));
+        assert_eq!(absent.value_or(&7), Ok(&7));
+        assert_eq!(known.value_or(&7), Ok(&3));
+        assert!(known.is(&3) && secret.is(&3) && !known.is(&4) && !absent.is(&3));
+        let mut doubt = None;
+        assert_eq!(absent.get_noting(&mut doubt), None);
+        assert_eq!(doubt, None);
+        assert_eq!(unknown.get_noting(&mut doubt), None);
+        assert_eq!(known.get_noting(&mut doubt), Some(&3));
+        assert_eq!(doubt, Some(Unknown::AfterApply));
+        let other: Field<i32> = Field::Unknown(Unknown::Denied("x:Y".into()));
+        other.get_noting(&mut doubt);
+        assert_eq!(doubt, Some(Unknown::AfterApply), "the first reason is kept");
+        assert_eq!(absent.setting("n", "default 1"), "n is not set (default 1)");
+        assert_eq!(known.setting("n", "default 1"), "n is 3");
+        assert_eq!(secret.setting("n", "default 1"), "n is (sensitive)");
     }
 }

@@ -446,6 +446,30 @@ impl Inventory {
     }
 }
 
+impl Inventory {
+    /// Resolves a list of references completely (an absent attribute is an empty list), or
+    /// says why not (unknown, or a target outside the inputs).
+    pub fn resolve_all<T: ResourceKind>(&self, refs: &Refs) -> Result<Vec<Res<'_, T>>, Unknown> {
+        self.resolve::<T>(refs).complete()
+    }
+
+    /// Resolves a reference that names one resource: `Ok(None)` when it is not set (or names
+    /// nothing), `Err` when it is unknown or names a resource outside the inputs.
+    pub fn resolve_one<T: ResourceKind>(&self, refs: &Refs) -> Result<Option<Res<'_, T>>, Unknown> {
+        match self.resolve::<T>(refs) {
+            Resolution::Absent => Ok(None),
+            Resolution::Unknown(u) => Err(u),
+            Resolution::Known { found, external } => match (found.first(), external.first()) {
+                (Some(r), _) => Ok(Some(*r)),
+                (None, Some(ext)) => {
+                    Err(Unknown::NotInInputs(format!("referenced resource {ext}")))
+                }
+                (None, None) => Ok(None),
+            },
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

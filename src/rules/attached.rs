@@ -64,12 +64,13 @@ impl<'a, T: ResourceKind, Target: ResourceKind> Attached<'a, T, Target> {
 mod tests {
     use super::*;
     use crate::model::{ident, Bucket, BucketVersioning, Field, RefTarget, Resource};
+    use crate::rules::testing::res;
 
     #[test]
     fn resolves_by_address_name_and_arn() {
         let mut inv = Inventory::new();
         let b = inv.push(
-            Resource::new("aws_s3_bucket", "aws_s3_bucket.m", Bucket::default())
+            res("aws_s3_bucket.m", Bucket::default())
                 .with_identifiers(["models", "arn:aws:s3:::models"]),
         );
         for (addr, target) in [
@@ -91,11 +92,7 @@ mod tests {
             bucket: Field::Unknown(Unknown::AfterApply),
             status: Field::Absent,
         };
-        inv.push(Resource::new(
-            "aws_s3_bucket_versioning",
-            "aws_s3_bucket_versioning.e",
-            v,
-        ));
+        inv.push(res("aws_s3_bucket_versioning.e", v));
         let att = Attached::<BucketVersioning, Bucket>::collect(&inv, |v| &v.bucket);
         assert_eq!(att.of(b).len(), 3);
         assert_eq!(att.unresolved.len(), 1);

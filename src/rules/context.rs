@@ -1,6 +1,8 @@
 //! What a rule's check receives ([`Check`]) and produces ([`Outcome`]).
 
-use crate::model::{Inventory, ResId, Unknown};
+use std::fmt::Display;
+
+use crate::model::{Field, Inventory, ResId, Unknown};
 use crate::policy::Policy;
 
 use super::{Rule, Severity};
@@ -154,6 +156,84 @@ impl<'a> Check<'a> {
         );
     }
 
+    /// The field's value for a rule that needs it: `Some(Some(v))` when known (plain or
+    /// sensitive), `Some(None)` when absent; when unknown, records the resource as unknown
+    /// ("{what} is unknown: {why}", as [`Check::unknown`]) and returns `None`:
+    ///
+    /// ```ignore
+    /// let Some(days) = c.need(g.id, Some("retention_in_days"), "the log retention", &g.retention_in_days) else { continue };
+    /// ```
+    pub fn need<'f, T>(
+        &mut self,
+        id: ResId,
+        attribute: Option<&str>,
+        what: &str,
+        field: &'f Field<T>,
+    ) -> Option<Option<&'f T>> {
+        match field.value() {
+            Ok(v) => Some(v),
+            Err(why) => {
+                self.unknown(id, attribute, what, why);
+                None
+            }
+        }
+    }
+
+    /// [`Check::need`] for an attribute that names itself in the message
+    /// (`"multi_az is unknown: …"`).
+    pub fn need_attr<'f, T>(
+        &mut self,
+        id: ResId,
+        attribute: &str,
+        field: &'f Field<T>,
+    ) -> Option<Option<&'f T>> {
+        self.need(id, Some(attribute), attribute, field)
+    }
+
+    /// The usual judgement of one field: passes the resource when the field is known and
+    /// `ok(value)`, records it as unknown ("{what} is unknown: {why}") when the field is
+    /// unknown, and returns `true` for either; returns `false` (recording nothing) when the
+    /// field is absent or not `ok`, so the caller records the failure:
+    ///
+    /// ```ignore
+    /// if !c.pass_if(db.id, Some("multi_az"), "multi_az", &db.multi_az, |on| *on) {
+    ///     c.require(db.id, Some("multi_az"), fact, "a Multi-AZ standby", set("multi_az", true));
+    /// }
+    /// ```
+    pub fn pass_if<T>(
+        &mut self,
+        id: ResId,
+        attribute: Option<&str>,
+        what: &str,
+        field: &Field<T>,
+        ok: impl FnOnce(&T) -> bool,
+    ) -> bool {
+        match field.value() {
+            Ok(Some(v)) if ok(v) => {
+                self.pass(id);
+                true
+            }
+            Err(why) => {
+                self.unknown(id, attribute, what, why);
+                true
+            }
+            Ok(_) => false,
+        }
+    }
+
+    /// The resource fails a documented requirement: the message is
+    /// `"{fact}; the architecture requires {requirement}"`, `help` names the fix (see [`set`]).
+    pub fn require(
+        &mut self,
+        id: ResId,
+        attribute: Option<&str>,
+        fact: impl Display,
+        requirement: impl Display,
+        help: impl Into<String>,
+    ) {
+        self.fail(id, attribute, requires(fact, requirement), help);
+    }
+
     /// The rule cannot decide for this resource: `what` is unknown for `why`.
     pub fn unknown(&mut self, id: ResId, attribute: Option<&str>, what: &str, why: &Unknown) {
         self.record(
@@ -223,5 +303,106 @@ impl<'a> Check<'a> {
                 None,
             );
         }
+    }
+}
+
+/// A failure message: `"{fact}; the architecture requires {requirement}"`.
+pub fn requires(fact: impl Display, requirement: impl Display) -> String {
+    format!("{fact}; the architecture requires {requirement}")
+}
+
+/// A fix: `"set {attribute} = {value}"` (quote string values yourself: `set("x", "\"a\"")`
+/// or use [`set_str`]).
+pub fn set(attribute: &str, value: impl Display) -> String {
+    format!("set {attribute} = {value}")
+}
+
+/// A fix with a quoted string value: `set {attribute} = "{value}"`.
+pub fn set_str(attribute: &str, value: impl Display) -> String {
+    format!("set {attribute} = \"{value}\"")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Resource;
+    use crate::rules::log::retention::RETENTION;
+
+    #[test]
+    fn message_builders_spell_the_house_style() {
+        assert_eq!(
+            requires("multi_az is false", "a Multi-AZ standby"),
+            "multi_az is false; the architecture requires a Multi-AZ standby"
+        );
+        assert_eq!(set("multi_az", true), "set multi_az = true");
+        assert_eq!(
+            set_str("instance_class", "db.t4g.micro"),
+            "set instance_class = \"db.t4g.micro\""
+        );
+    }
+
+    #[test]
+    fn need_records_unknown_and_passes_values_through() {
+        let mut inv = Inventory::new();
+        let id = inv.push(Resource::new(
+            "aws_cloudwatch_log_group",
+            "aws_cloudwatch_log_group.a",
+            crate::model::LogGroup::default(),
+        ));
+        let policy = Policy::default_policy();
+        let mut c = Check::new(&inv, &policy, &RETENTION);
+        assert_eq!(c.need_attr(id, "n", &Field::Known(1)), Some(Some(&1)));
+        assert_eq!(c.need_attr::<i32>(id, "n", &Field::Absent), Some(None));
+        assert!(c.outcomes.is_empty());
+        let unknown: Field<i32> = Field::Unknown(Unknown::AfterApply);
+        assert_eq!(c.need(id, Some("n"), "the log retention", &unknown), None);
+        let out = c.into_outcomes();
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].status, Status::Unknown);
+        assert_eq!(out[0].attribute.as_deref(), Some("n"));
+        assert_eq!(
+            out[0].message,
+            "the log retention is unknown: known only after apply"
+        );
+    }
+
+    #[test]
+    fn pass_if_passes_records_unknown_or_leaves_the_failure_to_the_caller() {
+        let mut inv = Inventory::new();
+        let id = inv.push(Resource::new(
+            "aws_cloudwatch_log_group",
+            "aws_cloudwatch_log_group.a",
+            crate::model::LogGroup::default(),
+        ));
+        let policy = Policy::default_policy();
+        let mut c = Check::new(&inv, &policy, &RETENTION);
+        assert!(c.pass_if(id, None, "n", &Field::Sensitive(2), |n| *n > 1));
+        assert!(!c.pass_if(id, None, "n", &Field::Known(1), |n| *n > 1));
+        assert!(!c.pass_if(id, None, "n", &Field::Absent, |n: &i32| *n > 1));
+        let unknown: Field<i32> = Field::Unknown(Unknown::AfterApply);
+        assert!(c.pass_if(id, Some("n"), "n", &unknown, |_| true));
+        let out = c.into_outcomes();
+        let statuses: Vec<Status> = out.iter().map(|o| o.status).collect();
+        assert_eq!(statuses, vec![Status::Pass, Status::Unknown]);
+    }
+
+    #[test]
+    fn require_fails_with_the_composed_message() {
+        let mut inv = Inventory::new();
+        let id = inv.push(Resource::new(
+            "aws_cloudwatch_log_group",
+            "aws_cloudwatch_log_group.a",
+            crate::model::LogGroup::default(),
+        ));
+        let policy = Policy::default_policy();
+        let mut c = Check::new(&inv, &policy, &RETENTION);
+        c.require(id, Some("n"), "n is 1", "at least 2", set("n", 2));
+        let out = c.into_outcomes();
+        assert_eq!(out[0].status, Status::Fail);
+        assert_eq!(
+            out[0].message,
+            "n is 1; the architecture requires at least 2"
+        );
+        assert_eq!(out[0].help.as_deref(), Some("set n = 2"));
     }
 }

@@ -24,6 +24,7 @@ pub mod sec;
 pub mod sg;
 pub mod tls;
 
+pub use context::{requires, set, set_str};
 pub use context::{Check, Outcome, Status, Subject};
 pub use meta::{Area, Rule, RuleScope, Severity};
 
@@ -127,11 +128,13 @@ mod registry_tests {
 
     /// A rule file that declares a rule but is not listed in [`RULES`] (or whose module is
     /// not declared) would never run: every `src/rules/<area>/*.rs` that declares a rule
-    /// must be registered, under an ID whose prefix is its folder (`rds/` → `CB-RDS-`).
+    /// must be registered, under an ID whose prefix is its folder (`rds/` → `CB-RDS-`), as
+    /// the rule that file declares (same name), and a folder's rules share one [`Area`].
     #[test]
     fn every_rule_file_is_registered_under_its_area() {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/rules");
         let mut declared = 0;
+        let mut areas = std::collections::BTreeMap::new();
         for area in std::fs::read_dir(&root).expect("src/rules").flatten() {
             if !area.path().is_dir() {
                 continue;
@@ -149,10 +152,27 @@ mod registry_tests {
                     .and_then(|rest| rest.split('"').next())
                     .unwrap_or_else(|| panic!("{} declares a rule without an id", path.display()));
                 declared += 1;
-                assert!(
-                    RULES.iter().any(|r| r.id == id),
-                    "{} declares {id} but it is not listed in rules::RULES",
-                    path.display()
+                let registered = RULES.iter().find(|r| r.id == id);
+                let registered = registered.unwrap_or_else(|| {
+                    panic!(
+                        "{} declares {id} but it is not listed in rules::RULES",
+                        path.display()
+                    )
+                });
+                // The registered rule is this file's (same name), and a folder is one area.
+                let name = text
+                    .split("name: \"")
+                    .nth(1)
+                    .and_then(|r| r.split('"').next());
+                assert_eq!(
+                    Some(registered.name),
+                    name,
+                    "{id}: RULES lists another file's rule"
+                );
+                let area = *areas.entry(folder.clone()).or_insert(registered.area);
+                assert_eq!(
+                    registered.area, area,
+                    "{id}: {folder}/ holds rules of two areas"
                 );
                 let prefix = format!("CB-{}-", folder.to_ascii_uppercase());
                 assert!(

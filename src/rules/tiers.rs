@@ -2,9 +2,7 @@
 //!
 //! Shared by the rules of several areas; reads only the model and the policy.
 
-use crate::model::{
-    EcsService, Field, Inventory, Res, ResId, Resolution, SecurityGroup, Subnet, Unknown,
-};
+use crate::model::{EcsService, Inventory, Res, ResId, SecurityGroup, Subnet, Unknown};
 use crate::policy::{Policy, SubnetSpec, SubnetTier};
 
 /// The tier of a security group: its tier tag, else its name (or `Name` tag).
@@ -14,10 +12,7 @@ pub fn sg_tier<'p>(
     sg: &Res<'_, SecurityGroup>,
 ) -> Result<Option<&'p str>, Unknown> {
     let sgs = &policy.security_groups;
-    let tags = match &sg.resource.tags {
-        Field::Unknown(u) => return Err(u.clone()),
-        other => other.get(),
-    };
+    let tags = sg.resource.tags.try_value()?;
     if let Some(tier) = tags.and_then(|t| t.get(&sgs.tier_tag)) {
         return Ok(sgs
             .tiers
@@ -31,10 +26,7 @@ pub fn sg_tier<'p>(
         .map(String::as_str)
         .or_else(|| sg.resource.tag("Name"));
     let Some(name) = name else {
-        return match &sg.name {
-            Field::Unknown(u) => Err(u.clone()),
-            _ => Ok(None),
-        };
+        return sg.name.try_value().map(|_| None);
     };
     Ok(sgs
         .tiers
@@ -48,11 +40,10 @@ pub fn subnet_spec<'p>(
     policy: &'p Policy,
     subnet: &Subnet,
 ) -> Result<Option<&'p SubnetSpec>, Unknown> {
-    match &subnet.cidr {
-        Field::Known(c) | Field::Sensitive(c) => Ok(policy.network.subnet_by_cidr(c)),
-        Field::Unknown(u) => Err(u.clone()),
-        Field::Absent => Ok(None),
-    }
+    Ok(subnet
+        .cidr
+        .try_value()?
+        .and_then(|c| policy.network.subnet_by_cidr(c)))
 }
 
 /// The tier of a subnet by its CIDR.
@@ -104,10 +95,8 @@ pub enum ServiceRole {
 
 /// Which documented service an ECS service is, by name.
 pub fn service_role(policy: &Policy, service: &EcsService) -> Result<Option<ServiceRole>, Unknown> {
-    let name = match &service.name {
-        Field::Known(n) | Field::Sensitive(n) => n,
-        Field::Unknown(u) => return Err(u.clone()),
-        Field::Absent => return Ok(None),
+    let Some(name) = service.name.try_value()? else {
+        return Ok(None);
     };
     let svc = &policy.services;
     Ok(if svc.bot.names.matches(name) {
@@ -128,30 +117,6 @@ pub fn services_in_role<'a>(
     inv.all::<EcsService>()
         .filter(|s| service_role(policy, s).ok().flatten() == Some(role))
         .collect()
-}
-
-/// Resolves a list of references completely, or says why not.
-pub fn resolve_all<'a, T: crate::model::ResourceKind>(
-    inv: &'a Inventory,
-    refs: &crate::model::Refs,
-) -> Result<Vec<Res<'a, T>>, Unknown> {
-    inv.resolve::<T>(refs).complete()
-}
-
-/// Resolves a reference that names exactly one resource.
-pub fn resolve_one<'a, T: crate::model::ResourceKind>(
-    inv: &'a Inventory,
-    refs: &crate::model::Refs,
-) -> Result<Option<Res<'a, T>>, Unknown> {
-    match inv.resolve::<T>(refs) {
-        Resolution::Absent => Ok(None),
-        Resolution::Unknown(u) => Err(u),
-        Resolution::Known { found, external } => match (found.first(), external.first()) {
-            (Some(r), _) => Ok(Some(*r)),
-            (None, Some(ext)) => Err(Unknown::NotInInputs(format!("referenced resource {ext}"))),
-            (None, None) => Ok(None),
-        },
-    }
 }
 
 /// Identity helper for messages: `aws_security_group.app` etc.

@@ -1,21 +1,11 @@
 //! The account-level S3 public access block covers every bucket: a bucket without its own
 //! block passes live once the account blocks public access.
 
-use aws_sdk_s3control::config::endpoint::{EndpointFuture, Params, ResolveEndpoint};
-use aws_smithy_types::endpoint::Endpoint;
 use cbaudit::rules::{find, Status};
+use cbaudit::source::live::s3_control_config;
 
 use super::equivalence::{live_scan, seeded};
 use super::harness::ACCOUNT;
-
-#[derive(Debug)]
-struct Fixed(String);
-
-impl ResolveEndpoint for Fixed {
-    fn resolve_endpoint<'a>(&'a self, _params: &'a Params) -> EndpointFuture<'a> {
-        EndpointFuture::ready(Ok(Endpoint::builder().url(self.0.clone()).build()))
-    }
-}
 
 fn s3_003_fails(scan: &cbaudit::source::live::LiveScan) -> usize {
     let rule = find("CB-S3-003").expect("rule");
@@ -37,9 +27,8 @@ async fn the_account_block_covers_buckets_without_their_own() {
         "the replica bucket has no block of its own"
     );
 
-    let conf = aws_sdk_s3control::config::Builder::from(&seeder.sdk)
-        .endpoint_resolver(Fixed(moto.endpoint()))
-        .build();
+    // The seeder's configuration points at moto.
+    let conf = s3_control_config(&seeder.sdk, true).build();
     let all = aws_sdk_s3control::types::PublicAccessBlockConfiguration::builder()
         .block_public_acls(true)
         .ignore_public_acls(true)

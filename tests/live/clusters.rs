@@ -7,20 +7,8 @@ use std::collections::BTreeSet;
 
 use cbaudit::rules::{Rule, RULES};
 
-use super::equivalence::{live_findings_with, live_policy, live_scan, plan_findings, seeded, Key};
-
-const DATABASE_RULES: [&str; 10] = [
-    "CB-RDS-001",
-    "CB-RDS-002",
-    "CB-RDS-003",
-    "CB-RDS-004",
-    "CB-RDS-005",
-    "CB-RDS-006",
-    "CB-RDS-007",
-    "CB-RDS-008",
-    "CB-TLS-003",
-    "CB-SG-004",
-];
+use super::equivalence::{live_policy, live_scan, mirrored_findings, seeded, Key};
+use super::seed_database::DATABASE_RULES;
 
 fn rules() -> Vec<&'static Rule> {
     RULES
@@ -40,17 +28,7 @@ async fn both(name: &str) -> (BTreeSet<Key>, BTreeSet<Key>) {
         "{:?}",
         scan.missing_permissions
     );
-    let mirrored = |(rule, address, _): &Key| {
-        !seeder
-            .deviations
-            .iter()
-            .any(|(r, a, _)| r == rule && a == address)
-    };
-    let mut plan = plan_findings(&seeder, &rules);
-    plan.retain(mirrored);
-    let mut live = live_findings_with(&seeder, &scan, &rules, &live_policy(name));
-    live.retain(mirrored);
-    (plan, live)
+    mirrored_findings(&seeder, &scan, &rules, &live_policy(name))
 }
 
 fn has(set: &BTreeSet<Key>, rule: &str, address: &str, outcome: &str) -> bool {

@@ -152,6 +152,28 @@ pub fn live_findings_with(
     out
 }
 
+/// Plan and live findings of `rules` (live under `policy`), each without the rule ×
+/// resource pairs the seeder could not mirror in moto (it says so): those are left out on
+/// both sides.
+pub fn mirrored_findings(
+    seeder: &Seeder,
+    scan: &LiveScan,
+    rules: &[&'static Rule],
+    policy: &Policy,
+) -> (BTreeSet<Key>, BTreeSet<Key>) {
+    let mirrored = |(rule, address, _): &Key| {
+        !seeder
+            .deviations
+            .iter()
+            .any(|(r, a, _)| r == rule && a == address)
+    };
+    let mut plan = plan_findings(seeder, rules);
+    plan.retain(mirrored);
+    let mut live = live_findings_with(seeder, scan, rules, policy);
+    live.retain(mirrored);
+    (plan, live)
+}
+
 fn diff(plan: &BTreeSet<Key>, live: &BTreeSet<Key>) -> String {
     let mut s = String::new();
     for k in plan.difference(live) {
@@ -168,19 +190,8 @@ async fn assert_equal(name: &str) -> (BTreeSet<Key>, LiveScan) {
     assert!(!rules.is_empty(), "no rule claims the live source");
     let (moto, seeder) = seeded(name).await;
     let scan = live_scan(&moto).await;
-    // Where the seeder could not mirror the plan in moto (it says so), that rule × resource
-    // is left out on both sides.
-    let mirrored = |(rule, address, _): &Key| {
-        !seeder
-            .deviations
-            .iter()
-            .any(|(r, a, _)| r == rule && a == address)
-    };
-    let mut plan = plan_findings(&seeder, &rules);
-    plan.retain(mirrored);
     let policy = live_policy(name);
-    let mut live = live_findings_with(&seeder, &scan, &rules, &policy);
-    live.retain(mirrored);
+    let (plan, live) = mirrored_findings(&seeder, &scan, &rules, &policy);
     if plan != live {
         // The messages of the differing live findings, to tell why.
         let mut why = String::new();

@@ -105,6 +105,24 @@ pub fn scan_env() -> Vec<(&'static str, String)> {
     ]
 }
 
+/// `cbaudit scan --live --endpoint-url <endpoint> --region <REGION> --format <format>` in
+/// [`scan_env`]: add arguments and environment, then run it.
+pub fn live_scan_command(endpoint: &str, format: &str) -> assert_cmd::Command {
+    let mut cmd = assert_cmd::Command::cargo_bin("cbaudit").expect("binary");
+    cmd.args([
+        "scan",
+        "--live",
+        "--endpoint-url",
+        endpoint,
+        "--region",
+        REGION,
+        "--format",
+        format,
+    ])
+    .envs(scan_env());
+    cmd
+}
+
 /// Sets [`scan_env`] in this process, once (for in-process scans).
 pub fn set_scan_env() {
     static ONCE: std::sync::Once = std::sync::Once::new();

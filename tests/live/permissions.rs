@@ -5,10 +5,8 @@
 use std::io::{Read, Write};
 use std::net::TcpStream;
 
-use assert_cmd::Command;
-
 use super::equivalence::seeded;
-use super::harness::{scan_env, REGION};
+use super::harness::live_scan_command;
 
 /// An IAM user of moto with `policy` inline, and its access key.
 async fn user(
@@ -61,19 +59,7 @@ fn enforce_auth(port: u16) {
 }
 
 fn scan(endpoint: &str, key: &(String, String), format: &str) -> (i32, String, String) {
-    let out = Command::cargo_bin("cbaudit")
-        .expect("binary")
-        .args([
-            "scan",
-            "--live",
-            "--endpoint-url",
-            endpoint,
-            "--region",
-            REGION,
-            "--format",
-            format,
-        ])
-        .envs(scan_env())
+    let out = live_scan_command(endpoint, format)
         .env("AWS_ACCESS_KEY_ID", &key.0)
         .env("AWS_SECRET_ACCESS_KEY", &key.1)
         .env_remove("AWS_SESSION_TOKEN")

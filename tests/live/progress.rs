@@ -4,7 +4,7 @@
 use std::process::Command;
 
 use super::equivalence::seeded;
-use super::harness::{scan_env, REGION};
+use super::harness::{live_scan_command, scan_env, REGION};
 
 fn cbaudit() -> String {
     assert_cmd::cargo::cargo_bin("cbaudit")
@@ -39,21 +39,9 @@ async fn progress_bars_only_on_a_terminal() {
     );
 
     // Not a terminal: no bar (only the one-line summary).
-    let piped = assert_cmd::Command::cargo_bin("cbaudit")
-        .expect("binary")
-        .args([
-            "scan",
-            "--live",
-            "--endpoint-url",
-            &moto.endpoint(),
-            "--region",
-            REGION,
-            "--format",
-            "json",
-            "--output",
-        ])
+    let piped = live_scan_command(&moto.endpoint(), "json")
+        .arg("--output")
         .arg(&report)
-        .envs(scan_env())
         .output()
         .expect("runs");
     let stderr = String::from_utf8_lossy(&piped.stderr);

@@ -2,10 +2,8 @@
 //! environment (the violating fixture's `DB_PASSWORD`) is found live, and appears in no
 //! output format.
 
-use assert_cmd::Command;
-
 use super::equivalence::seeded;
-use super::harness::{scan_env, REGION};
+use super::harness::live_scan_command;
 
 const SECRET: &str = "tr4d3r-Pr0d-2024!";
 
@@ -13,21 +11,8 @@ const SECRET: &str = "tr4d3r-Pr0d-2024!";
 async fn live_secrets_are_never_printed() {
     let (moto, _seeder) = seeded("clever-better/violating").await;
     for format in ["human", "json", "sarif", "junit", "github"] {
-        let out = Command::cargo_bin("cbaudit")
-            .expect("binary")
-            .args([
-                "scan",
-                "--live",
-                "--endpoint-url",
-                &moto.endpoint(),
-                "--region",
-                REGION,
-                "--format",
-                format,
-                "--color",
-                "always",
-            ])
-            .envs(scan_env())
+        let out = live_scan_command(&moto.endpoint(), format)
+            .args(["--color", "always"])
             .output()
             .expect("runs");
         let stdout = String::from_utf8_lossy(&out.stdout);

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use aws_config::SdkConfig;
-use cbaudit::model::{Inventory, Refs, ResId, ResourceKind};
+use cbaudit::model::{Field, Inventory, Refs, ResId, ResourceKind, Tags};
 
 use super::harness::{ACCOUNT, REGION};
 
@@ -85,6 +85,22 @@ impl Seeder {
                 .collect(),
             _ => Vec::new(),
         }
+    }
+
+    /// The plan's `T` resources (id and model), copied: the seeder changes while it seeds
+    /// them.
+    pub fn plan_all<T: ResourceKind + Clone>(&self) -> Vec<(ResId, T)> {
+        self.plan
+            .all::<T>()
+            .map(|r| (r.id, r.data.clone()))
+            .collect()
+    }
+
+    /// [`Seeder::plan_all`], with each resource's tags.
+    pub fn plan_all_tagged<T: ResourceKind + Clone>(&self) -> Vec<(ResId, T, Field<Tags>)> {
+        let all = self.plan.all::<T>();
+        all.map(|r| (r.id, r.data.clone(), r.resource.tags.clone()))
+            .collect()
     }
 
     /// `arn:aws:<service>:<region>:<account>:<resource>`.

@@ -32,11 +32,7 @@ fn ok<T, E: std::error::Error>(what: &str, r: Result<T, E>) -> Option<T> {
 /// Log groups with their retention (none when the plan's is absent or 0: never expire).
 pub async fn seed_logs(s: &mut Seeder) {
     let logs = aws_sdk_cloudwatchlogs::Client::new(&s.sdk);
-    let groups: Vec<(ResId, LogGroup)> = s
-        .plan
-        .all::<LogGroup>()
-        .map(|g| (g.id, g.data.clone()))
-        .collect();
+    let groups = s.plan_all::<LogGroup>();
     for (id, g) in groups {
         let Some(name) = g.name.get() else {
             eprintln!(
@@ -190,11 +186,7 @@ async fn audit_bucket(s: &mut Seeder) -> String {
 
 async fn trails(s: &mut Seeder, bucket: Option<&str>) {
     let ct = aws_sdk_cloudtrail::Client::new(&s.sdk);
-    let trails: Vec<(ResId, Trail)> = s
-        .plan
-        .all::<Trail>()
-        .map(|t| (t.id, t.data.clone()))
-        .collect();
+    let trails = s.plan_all::<Trail>();
     for (id, t) in trails {
         let (Some(name), Some(bucket)) = (t.name.get(), bucket) else {
             continue;
@@ -224,11 +216,7 @@ async fn trails(s: &mut Seeder, bucket: Option<&str>) {
 
 async fn detectors(s: &mut Seeder) {
     let gd = aws_sdk_guardduty::Client::new(&s.sdk);
-    let detectors: Vec<(ResId, GuardDutyDetector)> = s
-        .plan
-        .all::<GuardDutyDetector>()
-        .map(|d| (d.id, d.data.clone()))
-        .collect();
+    let detectors = s.plan_all::<GuardDutyDetector>();
     for (id, d) in detectors {
         // `enable` defaults to true.
         let create = gd.create_detector().enable(d.enabled.get() != Some(&false));
@@ -244,11 +232,7 @@ async fn detectors(s: &mut Seeder) {
 
 async fn recorders(s: &mut Seeder, bucket: Option<&str>) {
     let cfg = aws_sdk_config::Client::new(&s.sdk);
-    let recorders: Vec<(ResId, ConfigRecorder)> = s
-        .plan
-        .all::<ConfigRecorder>()
-        .map(|r| (r.id, r.data.clone()))
-        .collect();
+    let recorders = s.plan_all::<ConfigRecorder>();
     // The recorders a plan status enables (or disables), and that status.
     let statuses: Vec<(ResId, Vec<ResId>, bool)> = s
         .plan
@@ -326,11 +310,7 @@ async fn recorders(s: &mut Seeder, bucket: Option<&str>) {
 
 async fn rules(s: &mut Seeder) {
     let cfg = aws_sdk_config::Client::new(&s.sdk);
-    let rules: Vec<(ResId, ConfigRule)> = s
-        .plan
-        .all::<ConfigRule>()
-        .map(|r| (r.id, r.data.clone()))
-        .collect();
+    let rules = s.plan_all::<ConfigRule>();
     for (id, r) in rules {
         let (Some(name), Some(identifier)) = (r.name.get(), r.source_identifier.get()) else {
             eprintln!(

@@ -62,11 +62,7 @@ pub async fn default_subnets(s: &Seeder) -> Vec<String> {
 
 /// Creates the load balancers; returns the VPC of the first (for target groups).
 async fn load_balancers(s: &mut Seeder, client: &elb::Client) -> Option<String> {
-    let lbs: Vec<(ResId, LoadBalancer)> = s
-        .plan
-        .all::<LoadBalancer>()
-        .map(|r| (r.id, r.data.clone()))
-        .collect();
+    let lbs = s.plan_all::<LoadBalancer>();
     let mut vpc = None;
     for (id, lb) in lbs {
         let mut subnets = s.ids::<Subnet>(&lb.subnets);
@@ -105,11 +101,7 @@ async fn load_balancers(s: &mut Seeder, client: &elb::Client) -> Option<String> 
 }
 
 async fn target_groups(s: &mut Seeder, client: &elb::Client, vpc: Option<String>) {
-    let groups: Vec<(ResId, TargetGroup)> = s
-        .plan
-        .all::<TargetGroup>()
-        .map(|r| (r.id, r.data.clone()))
-        .collect();
+    let groups = s.plan_all::<TargetGroup>();
     if groups.is_empty() {
         return;
     }
@@ -154,11 +146,7 @@ async fn target_groups(s: &mut Seeder, client: &elb::Client, vpc: Option<String>
 }
 
 async fn listeners(s: &mut Seeder, client: &elb::Client) {
-    let listeners: Vec<(ResId, Listener)> = s
-        .plan
-        .all::<Listener>()
-        .map(|r| (r.id, r.data.clone()))
-        .collect();
+    let listeners = s.plan_all::<Listener>();
     for (id, l) in listeners {
         let Some(lb) = s.ids::<LoadBalancer>(&l.load_balancer).into_iter().next() else {
             eprintln!(
@@ -261,11 +249,7 @@ fn association_address(acl: &str, lb: &str) -> String {
 
 async fn web_acls(s: &mut Seeder) {
     let client = waf::Client::new(&s.sdk);
-    let acls: Vec<(ResId, WebAcl)> = s
-        .plan
-        .all::<WebAcl>()
-        .map(|r| (r.id, r.data.clone()))
-        .collect();
+    let acls = s.plan_all::<WebAcl>();
     for (id, acl) in acls {
         let name = name_for(s, id, &acl.name);
         let scope = acl.scope.get().map_or("REGIONAL", String::as_str);
@@ -295,11 +279,7 @@ async fn web_acls(s: &mut Seeder) {
         s.created(id, arn.clone());
         s.owns(arn, id);
     }
-    let assocs: Vec<(ResId, WebAclAssociation)> = s
-        .plan
-        .all::<WebAclAssociation>()
-        .map(|r| (r.id, r.data.clone()))
-        .collect();
+    let assocs = s.plan_all::<WebAclAssociation>();
     for (id, a) in assocs {
         let acl = s.ids::<WebAcl>(&a.web_acl).into_iter().next();
         let lb = s.ids::<LoadBalancer>(&a.resource).into_iter().next();

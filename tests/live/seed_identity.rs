@@ -31,6 +31,11 @@ pub fn ok<T, E: std::error::Error + 'static>(what: &str, r: Result<T, E>) -> Opt
         .ok()
 }
 
+/// Whether a seeding call succeeded (else [`ok`] printed why).
+fn done<T, E: std::error::Error + 'static>(what: &str, r: Result<T, E>) -> bool {
+    ok(what, r).is_some()
+}
+
 fn iam_tags(tags: &Field<Tags>) -> Vec<Tag> {
     tags.get()
         .into_iter()
@@ -177,11 +182,7 @@ pub async fn seed(s: &mut Seeder) {
     let mut arns: HashMap<String, String> = HashMap::new();
 
     // Roles.
-    let roles: Vec<(ResId, IamRole, Field<Tags>)> = s
-        .plan
-        .all::<IamRole>()
-        .map(|r| (r.id, r.data.clone(), r.resource.tags.clone()))
-        .collect();
+    let roles = s.plan_all_tagged::<IamRole>();
     for (id, role, tags) in &roles {
         let Some(name) = role.name.get() else {
             continue;
@@ -204,11 +205,7 @@ pub async fn seed(s: &mut Seeder) {
     }
 
     // Customer-managed policies.
-    let policies: Vec<(ResId, IamPolicy, Field<Tags>)> = s
-        .plan
-        .all::<IamPolicy>()
-        .map(|p| (p.id, p.data.clone(), p.resource.tags.clone()))
-        .collect();
+    let policies = s.plan_all_tagged::<IamPolicy>();
     for (id, policy, tags) in &policies {
         let (Some(name), Some(doc)) = (policy.name.get(), document_json(s, &policy.policy)) else {
             continue;
@@ -252,38 +249,24 @@ pub async fn seed(s: &mut Seeder) {
                 continue;
             };
             let name = principal.1.as_str();
+            let what = format!("Put{:?}Policy {name}/{policy}", principal.0);
+            let (p, d) = (&policy, &doc);
             let put = match principal.0 {
-                PrincipalKind::Role => iam
-                    .put_role_policy()
-                    .role_name(name)
-                    .policy_name(&policy)
-                    .policy_document(&doc)
-                    .send()
-                    .await
-                    .map(drop)
-                    .map_err(|e| e.into_service_error().to_string()),
-                PrincipalKind::User => iam
-                    .put_user_policy()
-                    .user_name(name)
-                    .policy_name(&policy)
-                    .policy_document(&doc)
-                    .send()
-                    .await
-                    .map(drop)
-                    .map_err(|e| e.into_service_error().to_string()),
-                PrincipalKind::Group => iam
-                    .put_group_policy()
-                    .group_name(name)
-                    .policy_name(&policy)
-                    .policy_document(&doc)
-                    .send()
-                    .await
-                    .map(drop)
-                    .map_err(|e| e.into_service_error().to_string()),
+                PrincipalKind::Role => {
+                    let call = iam.put_role_policy().role_name(name);
+                    done(&what, call.policy_name(p).policy_document(d).send().await)
+                }
+                PrincipalKind::User => {
+                    let call = iam.put_user_policy().user_name(name);
+                    done(&what, call.policy_name(p).policy_document(d).send().await)
+                }
+                PrincipalKind::Group => {
+                    let call = iam.put_group_policy().group_name(name);
+                    done(&what, call.policy_name(p).policy_document(d).send().await)
+                }
             };
-            match put {
-                Ok(()) => s.owns(format!("{arn}/policy/{policy}"), owner),
-                Err(e) => eprintln!("seed: Put*Policy {name}/{policy}: {e}"),
+            if put {
+                s.owns(format!("{arn}/policy/{policy}"), owner);
             }
         }
     }
@@ -307,35 +290,23 @@ pub async fn seed(s: &mut Seeder) {
             };
             let name = principal.1.as_str();
             for policy in &policies {
+                let what = format!("Attach{:?}Policy {name} {policy}", principal.0);
                 let attach = match principal.0 {
                     PrincipalKind::Role => {
-                        let r = iam.attach_role_policy().role_name(name).policy_arn(policy);
-                        r.send()
-                            .await
-                            .map(drop)
-                            .map_err(|e| e.into_service_error().to_string())
+                        let call = iam.attach_role_policy().role_name(name);
+                        done(&what, call.policy_arn(policy).send().await)
                     }
                     PrincipalKind::User => {
-                        let r = iam.attach_user_policy().user_name(name).policy_arn(policy);
-                        r.send()
-                            .await
-                            .map(drop)
-                            .map_err(|e| e.into_service_error().to_string())
+                        let call = iam.attach_user_policy().user_name(name);
+                        done(&what, call.policy_arn(policy).send().await)
                     }
                     PrincipalKind::Group => {
-                        let r = iam
-                            .attach_group_policy()
-                            .group_name(name)
-                            .policy_arn(policy);
-                        r.send()
-                            .await
-                            .map(drop)
-                            .map_err(|e| e.into_service_error().to_string())
+                        let call = iam.attach_group_policy().group_name(name);
+                        done(&what, call.policy_arn(policy).send().await)
                     }
                 };
-                match attach {
-                    Ok(()) => s.owns(format!("{arn}/attachment/{policy}"), owner),
-                    Err(e) => eprintln!("seed: Attach*Policy {name} {policy}: {e}"),
+                if attach {
+                    s.owns(format!("{arn}/attachment/{policy}"), owner);
                 }
             }
         }

@@ -104,11 +104,7 @@ async fn buckets(s: &mut Seeder) {
             .collect()
     };
 
-    let versionings: Vec<(ResId, BucketVersioning)> = s
-        .plan
-        .all::<BucketVersioning>()
-        .map(|v| (v.id, v.data.clone()))
-        .collect();
+    let versionings = s.plan_all::<BucketVersioning>();
     for (id, v) in versionings {
         let status = match v.status.get().map(String::as_str) {
             Some(st) if st.eq_ignore_ascii_case("Enabled") => BucketVersioningStatus::Enabled,
@@ -132,11 +128,7 @@ async fn buckets(s: &mut Seeder) {
         }
     }
 
-    let encryptions: Vec<(ResId, BucketEncryption)> = s
-        .plan
-        .all::<BucketEncryption>()
-        .map(|e| (e.id, e.data.clone()))
-        .collect();
+    let encryptions = s.plan_all::<BucketEncryption>();
     for (id, e) in encryptions {
         let rules: Vec<ServerSideEncryptionRule> = e
             .algorithms
@@ -174,11 +166,7 @@ async fn buckets(s: &mut Seeder) {
         }
     }
 
-    let blocks: Vec<(ResId, BucketPublicAccessBlock)> = s
-        .plan
-        .all::<BucketPublicAccessBlock>()
-        .map(|b| (b.id, b.data.clone()))
-        .collect();
+    let blocks = s.plan_all::<BucketPublicAccessBlock>();
     for (id, b) in blocks {
         let flag = |f: &Field<bool>| f.get().copied().unwrap_or(false);
         let config = PublicAccessBlockConfiguration::builder()
@@ -200,11 +188,7 @@ async fn buckets(s: &mut Seeder) {
         }
     }
 
-    let replications: Vec<(ResId, BucketReplication)> = s
-        .plan
-        .all::<BucketReplication>()
-        .map(|r| (r.id, r.data.clone()))
-        .collect();
+    let replications = s.plan_all::<BucketReplication>();
     let role = format!("arn:aws:iam::{}:role/seeded-s3-replication", s.account);
     for (id, r) in replications {
         let mut rules = Vec::new();

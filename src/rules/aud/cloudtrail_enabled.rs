@@ -1,6 +1,6 @@
 use crate::declare_rule;
-use crate::model::{Field, KindTag, Trail, Unknown};
-use crate::rules::Check;
+use crate::model::{KindTag, Trail, Unknown};
+use crate::rules::{requires, Check};
 
 declare_rule! {
     /// ## What it checks
@@ -69,12 +69,12 @@ declare_rule! {
 fn management_recorded(c: &Check<'_>) -> Result<bool, Unknown> {
     let mut doubt = None;
     for t in c.inv.all::<Trail>() {
-        match &t.management_events {
-            Field::Known(true) | Field::Sensitive(true) | Field::Absent => return Ok(true),
-            Field::Unknown(u) => {
+        match t.management_events.value_or(&true) {
+            Ok(true) => return Ok(true),
+            Ok(false) => {}
+            Err(u) => {
                 doubt.get_or_insert(u.clone());
             }
-            Field::Known(false) | Field::Sensitive(false) => {}
         }
     }
     doubt.map_or(Ok(false), Err)
@@ -105,23 +105,21 @@ fn check(c: &mut Check<'_>) {
         let mut off: Vec<(&str, String)> = Vec::new();
         let mut unknown: Option<(&str, &Unknown)> = None;
         for (attr, label, field, default) in aspects {
-            match field {
-                Field::Known(true) | Field::Sensitive(true) => {}
-                Field::Known(false) | Field::Sensitive(false) => {
-                    off.push((attr, format!("{label} is off")))
-                }
-                Field::Absent if default => {}
-                Field::Absent => off.push((
+            match field.value() {
+                Ok(Some(true)) => {}
+                Ok(Some(false)) => off.push((attr, format!("{label} is off"))),
+                Ok(None) if default => {}
+                Ok(None) => off.push((
                     attr,
                     format!("{label} is off ({attr} not set, default false)"),
                 )),
-                Field::Unknown(u) => {
+                Err(u) => {
                     unknown.get_or_insert((attr, u));
                 }
             }
         }
-        match (&trail.management_events, &management) {
-            (Field::Known(false) | Field::Sensitive(false), Ok(false)) => {
+        match (trail.management_events.value(), &management) {
+            (Ok(Some(false)), Ok(false)) => {
                 off.push((
                     "event_selector",
                     "it records no management events (data events only), so it does not \
@@ -129,7 +127,7 @@ fn check(c: &mut Check<'_>) {
                         .to_string(),
                 ));
             }
-            (Field::Unknown(u), Err(_)) => {
+            (Err(u), Err(_)) => {
                 unknown.get_or_insert(("event_selector", u));
             }
             _ => {}
@@ -145,15 +143,12 @@ fn check(c: &mut Check<'_>) {
                     a => format!("{a} = true"),
                 })
                 .collect();
-            c.fail(
+            c.require(
                 trail.id,
                 Some(attr),
-                format!(
-                    "trail {}: {}; the architecture requires API audit logging: a multi-region \
-                     trail of management events with log file validation that is logging",
-                    trail.address(),
-                    facts.join(", ")
-                ),
+                format!("trail {}: {}", trail.address(), facts.join(", ")),
+                "API audit logging: a multi-region trail of management events with log file \
+                 validation that is logging",
                 format!("set {}", sets.join(", ")),
             );
         } else if let Some((attr, why)) = unknown {
@@ -171,8 +166,10 @@ fn check(c: &mut Check<'_>) {
             KindTag::Trail,
             "aws_cloudtrail",
             "CloudTrail trail",
-            "no CloudTrail trail exists; the architecture requires API audit logging by a \
-             multi-region trail with log file validation",
+            requires(
+                "no CloudTrail trail exists",
+                "API audit logging by a multi-region trail with log file validation",
+            ),
             "declare an aws_cloudtrail with is_multi_region_trail = true and \
              enable_log_file_validation = true",
         );
@@ -182,8 +179,8 @@ fn check(c: &mut Check<'_>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Inventory, Resource};
-    use crate::rules::testing::run;
+    use crate::model::{Field, Inventory};
+    use crate::rules::testing::{res, run};
 
     fn trail(multi: Field<bool>, validation: Field<bool>, logging: Field<bool>) -> Inventory {
         let mut inv = Inventory::new();
@@ -194,7 +191,7 @@ mod tests {
             logging,
             management_events: Field::Absent,
         };
-        inv.push(Resource::new("aws_cloudtrail", "aws_cloudtrail.main", t));
+        inv.push(res("aws_cloudtrail.main", t));
         inv
     }
 
@@ -269,11 +266,7 @@ mod tests {
             logging: Field::Absent,
             management_events: Field::Known(true),
         };
-        both.push(Resource::new(
-            "aws_cloudtrail",
-            "aws_cloudtrail.mgmt",
-            other,
-        ));
+        both.push(res("aws_cloudtrail.mgmt", other));
         let out = run(&CLOUDTRAIL_ENABLED, &both);
         assert!(out.fails().is_empty() && out.unknowns().is_empty());
         // Selectors known only after apply: unknown.

@@ -4,7 +4,7 @@ use crate::model::{
     Unknown,
 };
 use crate::rules::aud::regions::{judge_regions, region_of, workloads, Candidate, Service};
-use crate::rules::Check;
+use crate::rules::{requires, Check};
 
 declare_rule! {
     /// ## What it checks
@@ -80,15 +80,11 @@ type Verdict = Result<(), Result<String, (String, Unknown)>>;
 type Started<'a> = (Res<'a, ConfigRecorderStatus>, Result<Vec<ResId>, Unknown>);
 
 fn recording(r: &Res<'_, ConfigRecorder>, statuses: &[Started<'_>]) -> Verdict {
-    match &r.recording {
-        Field::Known(true) | Field::Sensitive(true) => return Ok(()),
-        Field::Known(false) | Field::Sensitive(false) => {
-            return Err(Ok("it is not recording".into()))
-        }
-        Field::Unknown(u) => {
-            return Err(Err(("whether the recorder is recording".into(), u.clone())))
-        }
-        Field::Absent => {}
+    match r.recording.value() {
+        Ok(Some(true)) => return Ok(()),
+        Ok(Some(false)) => return Err(Ok("it is not recording".into())),
+        Err(u) => return Err(Err(("whether the recorder is recording".into(), u.clone()))),
+        Ok(None) => {}
     }
     let mut mine = Vec::new();
     let mut maybe = None;
@@ -117,10 +113,7 @@ fn recording(r: &Res<'_, ConfigRecorder>, statuses: &[Started<'_>]) -> Verdict {
             Ok(_) => {}
         }
     }
-    if mine
-        .iter()
-        .any(|s| matches!(s.enabled, Field::Known(true) | Field::Sensitive(true)))
-    {
+    if mine.iter().any(|s| s.enabled.is(&true)) {
         return Ok(());
     }
     if let Some(u) = mine.iter().find_map(|s| s.enabled.unknown()) {
@@ -213,9 +206,11 @@ fn check_recorders(c: &mut Check<'_>) {
             KindTag::ConfigRecorder,
             "aws_config_configuration_recorder",
             "AWS Config recorder",
-            "no AWS Config recorder exists; the architecture requires Config compliance monitoring",
-            "declare an aws_config_configuration_recorder with recording_group { all_supported = true } \
-             and an aws_config_configuration_recorder_status with is_enabled = true",
+            requires(
+                "no AWS Config recorder exists",
+                "Config compliance monitoring",
+            ),
+            SERVICE.help,
         );
     }
 }
@@ -236,11 +231,11 @@ enum Outcome {
 }
 
 fn judge_recorder(r: &Res<'_, ConfigRecorder>, statuses: &[Started<'_>]) -> Outcome {
-    let all = match &r.all_supported {
-        Field::Known(false) | Field::Sensitive(false) => Err(Ok(
+    let all = match r.all_supported.value() {
+        Ok(Some(false)) => Err(Ok(
             "it records only selected resource types (all_supported = false)".to_string(),
         )),
-        Field::Unknown(u) => Err(Err((
+        Err(u) => Err(Err((
             "recording_group.all_supported".to_string(),
             u.clone(),
         ))),
@@ -260,11 +255,13 @@ fn judge_recorder(r: &Res<'_, ConfigRecorder>, statuses: &[Started<'_>]) -> Outc
     if !problems.is_empty() {
         Outcome::Fail(
             attr,
-            format!(
-                "Config recorder {}: {}; the architecture requires it to record all supported \
-                 resources",
-                r.address(),
-                problems.join(", and ")
+            requires(
+                format!(
+                    "Config recorder {}: {}",
+                    r.address(),
+                    problems.join(", and ")
+                ),
+                "it to record all supported resources",
             ),
         )
     } else if let Some((what, why)) = verdicts
@@ -300,13 +297,13 @@ fn check(c: &mut Check<'_>) {
         {
             continue;
         }
-        let undecided = rules
-            .iter()
-            .find_map(|r| match (&r.name, &r.source_identifier) {
-                (Field::Unknown(u), Field::Unknown(_) | Field::Absent) => Some((r.id, u)),
-                (Field::Absent, Field::Unknown(u)) => Some((r.id, u)),
-                _ => None,
-            });
+        let undecided =
+            rules
+                .iter()
+                .find_map(|r| match (r.name.value(), r.source_identifier.value()) {
+                    (Err(u), Err(_) | Ok(None)) | (Ok(None), Err(u)) => Some((r.id, u)),
+                    _ => None,
+                });
         match undecided {
             Some((id, u)) => c.unknown(id, Some("name"), &format!("whether this is the Config rule {want}"), u),
             None => c.missing(
@@ -323,9 +320,9 @@ fn check(c: &mut Check<'_>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{ident, Inventory, RefTarget, Resource};
+    use crate::model::{ident, Inventory, RefTarget};
     use crate::policy::Policy;
-    use crate::rules::testing::{run, run_with};
+    use crate::rules::testing::{res, run, run_with};
 
     fn recorder(inv: &mut Inventory, all: Field<bool>, recording: Field<bool>) {
         let r = ConfigRecorder {
@@ -333,14 +330,7 @@ mod tests {
             all_supported: all,
             recording,
         };
-        inv.push(
-            Resource::new(
-                "aws_config_configuration_recorder",
-                "aws_config_configuration_recorder.main",
-                r,
-            )
-            .with_identifiers(["default"]),
-        );
+        inv.push(res("aws_config_configuration_recorder.main", r).with_identifiers(["default"]));
     }
 
     fn status(inv: &mut Inventory, target: RefTarget, enabled: Field<bool>) {
@@ -348,11 +338,7 @@ mod tests {
             recorder: Field::Known(vec![target]),
             enabled,
         };
-        inv.push(Resource::new(
-            "aws_config_configuration_recorder_status",
-            "aws_config_configuration_recorder_status.main",
-            s,
-        ));
+        inv.push(res("aws_config_configuration_recorder_status.main", s));
     }
 
     fn rule(inv: &mut Inventory, name: &str, source: &str) {
@@ -360,11 +346,7 @@ mod tests {
             name: Field::Known(name.into()),
             source_identifier: Field::Known(source.into()),
         };
-        inv.push(Resource::new(
-            "aws_config_config_rule",
-            format!("aws_config_config_rule.{name}"),
-            r,
-        ));
+        inv.push(res(format!("aws_config_config_rule.{name}"), r));
     }
 
     fn compliant() -> Inventory {
@@ -490,8 +472,7 @@ mod tests {
         );
         // Same region: it records; a workload in another region lacks a recorder.
         inv.resources_mut()[1].provenance.region = Some("us-east-1".into());
-        let mut vpc = Resource::new(
-            "aws_vpc",
+        let mut vpc = res(
             "aws_vpc.main",
             crate::model::Vpc {
                 cidr: Field::Absent,

@@ -1,7 +1,7 @@
 use crate::declare_rule;
-use crate::model::{Field, GuardDutyDetector, KindTag, Unknown};
+use crate::model::{GuardDutyDetector, KindTag, Unknown};
 use crate::rules::aud::regions::{judge_regions, region_of, workloads, Candidate, Service};
-use crate::rules::Check;
+use crate::rules::{requires, set, Check};
 
 declare_rule! {
     /// ## What it checks
@@ -64,29 +64,20 @@ fn check(c: &mut Check<'_>) {
         .map(|d| Candidate {
             id: d.id,
             region: region_of(d.resource).map(str::to_string),
-            on: match &d.enabled {
-                Field::Known(b) | Field::Sensitive(b) => Some(*b),
-                Field::Absent => Some(true),
-                Field::Unknown(_) => None,
-            },
+            on: d.enabled.value_or(&true).ok().copied(),
         })
         .collect();
     let region_unknown = judge_regions(c, &candidates, &SERVICE);
     for d in &detectors {
-        match &d.enabled {
-            Field::Known(false) | Field::Sensitive(false) => c.fail(
+        match d.enabled.value() {
+            Ok(Some(false)) => c.require(
                 d.id,
                 Some("enable"),
-                format!(
-                    "GuardDuty detector {} is disabled; the architecture requires threat \
-                     detection enabled",
-                    d.address()
-                ),
-                "set enable = true",
+                format!("GuardDuty detector {} is disabled", d.address()),
+                SERVICE.requirement,
+                set("enable", true),
             ),
-            Field::Unknown(u) => {
-                c.unknown(d.id, Some("enable"), "whether the detector is enabled", u)
-            }
+            Err(u) => c.unknown(d.id, Some("enable"), "whether the detector is enabled", u),
             _ if region_unknown.contains(&d.id) => {
                 let u = region_of(d.resource).err().unwrap_or(Unknown::AfterApply);
                 c.unknown(
@@ -104,8 +95,8 @@ fn check(c: &mut Check<'_>) {
             KindTag::GuardDutyDetector,
             "aws_guardduty_detector",
             "GuardDuty detector",
-            "no GuardDuty detector exists; the architecture requires threat detection enabled",
-            "declare an aws_guardduty_detector with enable = true",
+            requires("no GuardDuty detector exists", SERVICE.requirement),
+            SERVICE.help,
         );
     }
 }
@@ -122,17 +113,14 @@ const SERVICE: Service = Service {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Field;
     use crate::model::{Gap, Inventory, Resource};
-    use crate::rules::testing::run;
+    use crate::rules::testing::{res, run};
 
     fn detector(enabled: Field<bool>) -> Inventory {
         let mut inv = Inventory::new();
         let d = GuardDutyDetector { enabled };
-        inv.push(Resource::new(
-            "aws_guardduty_detector",
-            "aws_guardduty_detector.main",
-            d,
-        ));
+        inv.push(res("aws_guardduty_detector.main", d));
         inv
     }
 
@@ -224,8 +212,7 @@ mod tests {
         // AWS's default VPC is no workload.
         let mut inv = Inventory::new();
         regional(&mut inv, "aws_guardduty_detector.use1", Some("us-east-1"));
-        let mut r = Resource::new(
-            "aws_default_vpc",
+        let mut r = res(
             "aws_default_vpc.x",
             crate::model::Vpc {
                 cidr: Field::Absent,

@@ -18,7 +18,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::model::{
     DbInstance, EcsCluster, Inventory, KindTag, LoadBalancer, ResId, Resource, Unknown, Vpc,
 };
-use crate::rules::Check;
+use crate::rules::{requires, Check};
 
 /// The region of a resource, or why it is not known.
 pub fn region_of(r: &Resource) -> Result<&str, Unknown> {
@@ -142,10 +142,12 @@ pub fn judge_regions(
             service.tag,
             service.resource_type,
             format!("{} in {region}", service.what),
-            format!(
-                "no {} in {region}, where the architecture runs ({example}){elsewhere}; the \
-                 architecture requires {} in every region it runs in",
-                service.what, service.requirement
+            requires(
+                format!(
+                    "no {} in {region}, where the architecture runs ({example}){elsewhere}",
+                    service.what
+                ),
+                format!("{} in every region it runs in", service.requirement),
             ),
             format!(
                 "{} in {region} (with the provider configuration of that region)",

@@ -1,5 +1,5 @@
 use crate::declare_rule;
-use crate::model::{EcrLifecyclePolicy, EcrRepository, Field, Unknown};
+use crate::model::{EcrLifecyclePolicy, EcrRepository, Unknown};
 use crate::rules::attached::Attached;
 use crate::rules::Check;
 
@@ -110,14 +110,11 @@ fn check(c: &mut Check<'_>) {
         }
         for lp in policies.iter().copied() {
             let attr = Some("policy");
-            let text = match &lp.data.policy {
-                Field::Known(t) | Field::Sensitive(t) => t,
-                Field::Unknown(u) => {
-                    c.unknown(lp.id, attr, "the lifecycle policy document", u);
-                    continue;
-                }
-                Field::Absent => &empty,
+            let what = "the lifecycle policy document";
+            let Some(text) = c.need(lp.id, attr, what, &lp.data.policy) else {
+                continue;
             };
+            let text = text.unwrap_or(&empty);
             let repo_name = repo.name.shown();
             let judged = match evaluated
                 .entry(text.as_str())
@@ -172,13 +169,13 @@ fn check(c: &mut Check<'_>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Field;
     use crate::model::Unknown;
     use crate::model::{Inventory, RefTarget, Resource};
-    use crate::rules::testing::run;
+    use crate::rules::testing::{res, run};
 
     fn repo() -> Resource {
-        Resource::new(
-            "aws_ecr_repository",
+        res(
             "aws_ecr_repository.bot",
             EcrRepository {
                 name: Field::Known("clever-better-bot".into()),
@@ -189,8 +186,7 @@ mod tests {
     }
 
     fn policy(repository: RefTarget, text: Field<String>) -> Resource {
-        Resource::new(
-            "aws_ecr_lifecycle_policy",
+        res(
             "aws_ecr_lifecycle_policy.bot",
             EcrLifecyclePolicy {
                 repository: Field::Known(vec![repository]),

@@ -56,25 +56,15 @@ const ATTR: Option<&str> = Some("image_scanning_configuration");
 fn registry_scans(c: &Check<'_>, name: &Field<String>) -> Result<bool, Unknown> {
     let mut unknown = None;
     for cfg in c.inv.all::<EcrRegistryScanning>() {
-        let rules = match &cfg.rules {
-            Field::Known(r) | Field::Sensitive(r) => r,
-            Field::Unknown(u) => {
-                unknown.get_or_insert(u.clone());
-                continue;
-            }
-            Field::Absent => continue,
+        let Some(rules) = cfg.rules.get_noting(&mut unknown) else {
+            continue;
         };
         for (frequency, filters) in rules {
             if !ON_PUSH.iter().any(|f| f.eq_ignore_ascii_case(frequency)) {
                 continue;
             }
-            let repo = match name {
-                Field::Known(n) | Field::Sensitive(n) => n,
-                Field::Unknown(u) => {
-                    unknown.get_or_insert(u.clone());
-                    continue;
-                }
-                Field::Absent => continue,
+            let Some(repo) = name.get_noting(&mut unknown) else {
+                continue;
             };
             if filters.iter().any(|f| filter_matches(f, repo)) {
                 return Ok(true);
@@ -84,7 +74,6 @@ fn registry_scans(c: &Check<'_>, name: &Field<String>) -> Result<bool, Unknown> 
     unknown.map_or(Ok(false), Err)
 }
 
-/// An ECR wildcard filter (`*` matches any characters) against a repository name.
 fn filter_matches(filter: &str, repo: &str) -> bool {
     match GlobList::new(&[filter]) {
         Ok(glob) => glob.matches(repo),
@@ -94,10 +83,7 @@ fn filter_matches(filter: &str, repo: &str) -> bool {
 
 fn check(c: &mut Check<'_>) {
     for repo in c.inv.all::<EcrRepository>() {
-        if matches!(
-            repo.scan_on_push,
-            Field::Known(true) | Field::Sensitive(true)
-        ) {
+        if repo.scan_on_push.is(&true) {
             c.pass(repo.id);
             continue;
         }
@@ -106,8 +92,9 @@ fn check(c: &mut Check<'_>) {
             c.pass(repo.id);
             continue;
         }
-        if let Field::Unknown(u) = &repo.scan_on_push {
-            c.unknown(repo.id, ATTR, "scan_on_push", u);
+        if c.need(repo.id, ATTR, "scan_on_push", &repo.scan_on_push)
+            .is_none()
+        {
             continue;
         }
         if let Err(u) = registry {
@@ -119,18 +106,17 @@ fn check(c: &mut Check<'_>) {
             );
             continue;
         }
-        let setting = if repo.scan_on_push.is_absent() {
-            "scan_on_push is not set (the AWS default is false)"
-        } else {
-            "scan_on_push is false"
-        };
-        c.fail(
+        let setting = repo
+            .scan_on_push
+            .setting("scan_on_push", "the AWS default is false");
+        c.require(
             repo.id,
             ATTR,
             format!(
-                "ECR repository {} does not scan images on push ({setting}, and no registry scanning rule covers it); the architecture requires image scanning",
+                "ECR repository {} does not scan images on push ({setting}, and no registry scanning rule covers it)",
                 repo.name.shown()
             ),
+            "image scanning",
             "set image_scanning_configuration { scan_on_push = true }",
         );
     }
@@ -140,11 +126,10 @@ fn check(c: &mut Check<'_>) {
 mod tests {
     use super::*;
     use crate::model::{Inventory, Resource};
-    use crate::rules::testing::run;
+    use crate::rules::testing::{res, run};
 
     fn repo(scan: Field<bool>) -> Resource {
-        Resource::new(
-            "aws_ecr_repository",
+        res(
             "aws_ecr_repository.bot",
             EcrRepository {
                 name: Field::Known("clever-better-bot".into()),
@@ -154,8 +139,7 @@ mod tests {
     }
 
     fn registry(rules: Field<Vec<(&str, Vec<&str>)>>) -> Resource {
-        Resource::new(
-            "aws_ecr_registry_scanning_configuration",
+        res(
             "aws_ecr_registry_scanning_configuration.main",
             EcrRegistryScanning {
                 rules: rules.map(|rs| {

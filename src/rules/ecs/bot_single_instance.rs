@@ -2,9 +2,9 @@ use std::collections::BTreeSet;
 
 use super::support::{role_services, target_matches, Match, ServiceKey};
 use crate::declare_rule;
-use crate::model::{Field, ScalableTarget};
+use crate::model::ScalableTarget;
 use crate::rules::tiers::ServiceRole;
-use crate::rules::Check;
+use crate::rules::{set, Check};
 
 declare_rule! {
     /// ## What it checks
@@ -70,24 +70,18 @@ fn check(c: &mut Check<'_>) {
     let mut seen_targets = BTreeSet::new();
     for svc in bots {
         let name = svc.name.shown().to_string();
-        match &svc.desired_count {
-            Field::Known(n) | Field::Sensitive(n) if *n == want => c.pass(svc.id),
-            Field::Known(_) | Field::Sensitive(_) => c.fail(
-                svc.id,
-                Some("desired_count"),
-                format!(
-                    "trading bot service {name} runs {} tasks; the architecture requires exactly {want} (one per Betfair account)",
-                    svc.desired_count.shown()
-                ),
-                format!("set desired_count = {want}"),
-            ),
-            Field::Absent => c.fail(
-                svc.id,
-                Some("desired_count"),
-                format!("trading bot service {name} has no desired_count (the provider default is 0 tasks); the architecture requires exactly {want}"),
-                format!("set desired_count = {want}"),
-            ),
-            Field::Unknown(u) => c.unknown(svc.id, Some("desired_count"), "the bot's desired_count", u),
+        let (attr, count) = (Some("desired_count"), &svc.desired_count);
+        if !c.pass_if(svc.id, attr, "the bot's desired_count", count, |n| {
+            *n == want
+        }) {
+            let (fact, requirement) = if count.is_absent() {
+                let fact = format!("trading bot service {name} has no desired_count (the provider default is 0 tasks)");
+                (fact, format!("exactly {want}"))
+            } else {
+                let fact = format!("trading bot service {name} runs {} tasks", count.shown());
+                (fact, format!("exactly {want} (one per Betfair account)"))
+            };
+            c.require(svc.id, attr, fact, requirement, set("desired_count", want));
         }
         let key = ServiceKey::of(c.inv, &svc);
         for target in c.inv.all::<ScalableTarget>() {
@@ -104,25 +98,24 @@ fn check(c: &mut Check<'_>) {
                     "whether this scalable target scales the trading bot service",
                     &u,
                 ),
-                Match::Yes => match &target.max_capacity {
-                    Field::Known(m) | Field::Sensitive(m) if *m <= max => c.pass(target.id),
-                    Field::Known(_) | Field::Sensitive(_) => c.fail(
+                Match::Yes => {
+                    let (attr, cap) = (Some("max_capacity"), &target.max_capacity);
+                    let what = "the bot target's max_capacity";
+                    if c.pass_if(target.id, attr, what, cap, |m| *m <= max) {
+                        continue;
+                    }
+                    let allows = if cap.is_absent() {
+                        "has no max_capacity".to_string()
+                    } else {
+                        format!("allows up to {} tasks", cap.shown())
+                    };
+                    c.fail(
                         target.id,
-                        Some("max_capacity"),
-                        format!(
-                            "the autoscaling target of trading bot service {name} allows up to {} tasks; the architecture caps the bot at {max}",
-                            target.max_capacity.shown()
-                        ),
-                        format!("set max_capacity = {max} (or remove the scalable target)"),
-                    ),
-                    Field::Absent => c.fail(
-                        target.id,
-                        Some("max_capacity"),
-                        format!("the autoscaling target of trading bot service {name} has no max_capacity; the architecture caps the bot at {max}"),
-                        format!("set max_capacity = {max} (or remove the scalable target)"),
-                    ),
-                    Field::Unknown(u) => c.unknown(target.id, Some("max_capacity"), "the bot target's max_capacity", u),
-                },
+                        attr,
+                        format!("the autoscaling target of trading bot service {name} {allows}; the architecture caps the bot at {max}"),
+                        format!("{} (or remove the scalable target)", set("max_capacity", max)),
+                    );
+                }
             }
         }
     }
@@ -131,12 +124,12 @@ fn check(c: &mut Check<'_>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Field;
     use crate::model::{EcsCluster, EcsService, Inventory, RefTarget, Resource, Unknown};
-    use crate::rules::testing::run;
+    use crate::rules::testing::{res, run};
 
     fn bot(name: &str, desired: Field<i64>) -> Resource {
-        Resource::new(
-            "aws_ecs_service",
+        res(
             "aws_ecs_service.bot",
             EcsService {
                 name: Field::Known(name.into()),
@@ -149,8 +142,7 @@ mod tests {
     }
 
     fn target(resource_id: Field<String>, refs: Vec<RefTarget>, max: i64) -> Resource {
-        Resource::new(
-            "aws_appautoscaling_target",
+        res(
             "aws_appautoscaling_target.bot",
             ScalableTarget {
                 resource_id,
@@ -205,8 +197,7 @@ mod tests {
             vec!["aws_ecs_service.bot"]
         );
         let mut inv = Inventory::new();
-        inv.push(Resource::new(
-            "aws_ecs_service",
+        inv.push(res(
             "aws_ecs_service.x",
             EcsService {
                 name: Field::Unknown(Unknown::Unresolved("var.name".into())),
@@ -224,8 +215,7 @@ mod tests {
     #[test]
     fn missing_bot_fails_without_resource() {
         let mut inv = Inventory::new();
-        inv.push(Resource::new(
-            "aws_ecs_service",
+        inv.push(res(
             "aws_ecs_service.web",
             EcsService {
                 name: Field::Known("web".into()),
@@ -241,8 +231,7 @@ mod tests {
     #[test]
     fn target_by_resource_id_with_cluster_name() {
         let mut inv = Inventory::new();
-        inv.push(Resource::new(
-            "aws_ecs_cluster",
+        inv.push(res(
             "aws_ecs_cluster.main",
             EcsCluster {
                 name: Field::Known("prod".into()),
@@ -264,8 +253,7 @@ mod tests {
         assert!(msg.contains("up to 3") && msg.contains("at 1"), "{msg}");
         // Another cluster's service of the same name is not this bot's target.
         let mut inv2 = Inventory::new();
-        inv2.push(Resource::new(
-            "aws_ecs_cluster",
+        inv2.push(res(
             "aws_ecs_cluster.main",
             EcsCluster {
                 name: Field::Known("prod".into()),

@@ -1,6 +1,6 @@
 use super::support::task_definition;
 use crate::declare_rule;
-use crate::model::{EcsService, Field, TargetGroup};
+use crate::model::{EcsService, TargetGroup};
 use crate::rules::Check;
 
 /// The interval AWS uses when none is set: ELB target groups and ECS container health
@@ -64,18 +64,11 @@ fn check(c: &mut Check<'_>) {
         target_group(c, tg.id, &tg);
     }
     for svc in c.inv.all::<EcsService>() {
-        match &svc.load_balancers {
-            Field::Known(lbs) | Field::Sensitive(lbs) if !lbs.is_empty() => continue,
-            Field::Unknown(u) => {
-                c.unknown(
-                    svc.id,
-                    Some("load_balancer"),
-                    "the service's load balancers",
-                    u,
-                );
-                continue;
-            }
-            _ => {}
+        let (attr, what) = (Some("load_balancer"), "the service's load balancers");
+        match c.need(svc.id, attr, what, &svc.load_balancers) {
+            None => continue,
+            Some(Some(lbs)) if !lbs.is_empty() => continue,
+            Some(_) => {}
         }
         match task_definition(c.inv, &svc) {
             Ok(td) => container_health_check(c, td.id, &svc.name.shown().to_string(), &td),
@@ -97,43 +90,46 @@ fn target_group(c: &mut Check<'_>, id: usize, tg: &TargetGroup) {
     let attr = Some("health_check");
     let help = format!("set health_check {{ path = \"{path}\" interval = {interval} }}");
     let lambda = tg.target_type.get().is_some_and(|t| t == "lambda");
-    match tg.health_check.enabled.clone().or_default_value(!lambda) {
-        Field::Known(false) | Field::Sensitive(false) => {
-            return c.fail(
-                id,
-                attr,
-                format!("target group {} has its health check disabled; the architecture checks {path} every {interval} s", tg.name.shown()),
-                help,
-            )
-        }
-        Field::Unknown(u) => return c.unknown(id, attr, "whether the health check is enabled", &u),
-        _ => {}
-    }
-    match &tg.health_check.path {
-        Field::Known(p) | Field::Sensitive(p) if p == path => c.pass(id),
-        Field::Unknown(u) => c.unknown(id, attr, "the health check path", u),
-        Field::Absent => c.fail(
+    let enabled = tg.health_check.enabled.clone().or_default_value(!lambda);
+    match c.need(id, attr, "whether the health check is enabled", &enabled) {
+        None => return,
+        Some(Some(false)) => return c.fail(
             id,
             attr,
-            format!("target group {} checks health on / (health_check.path not set, the AWS default); the architecture requires {path}", tg.name.shown()),
-            help.clone(),
-        ),
-        other => c.fail(
-            id,
-            attr,
-            format!("target group {} checks health on {}; the architecture requires {path}", tg.name.shown(), other.shown()),
-            help.clone(),
-        ),
-    }
-    match tg.health_check.interval.clone().or_default_value(DEFAULT_INTERVAL) {
-        Field::Known(i) | Field::Sensitive(i) if i == interval => c.pass(id),
-        Field::Unknown(u) => c.unknown(id, attr, "the health check interval", &u),
-        other => c.fail(
-            id,
-            attr,
-            format!("target group {} checks health every {} s; the architecture requires every {interval} s", tg.name.shown(), other.shown()),
+            format!("target group {} has its health check disabled; the architecture checks {path} every {interval} s", tg.name.shown()),
             help,
         ),
+        Some(_) => {}
+    }
+    let on = &tg.health_check.path;
+    if !c.pass_if(id, attr, "the health check path", on, |p| p == path) {
+        let fact = if on.is_absent() {
+            "/ (health_check.path not set, the AWS default)".to_string()
+        } else {
+            on.shown().to_string()
+        };
+        let fact = format!("target group {} checks health on {fact}", tg.name.shown());
+        c.require(id, attr, fact, path, help.clone());
+    }
+    let every = tg
+        .health_check
+        .interval
+        .clone()
+        .or_default_value(DEFAULT_INTERVAL);
+    if !c.pass_if(id, attr, "the health check interval", &every, |i| {
+        *i == interval
+    }) {
+        c.require(
+            id,
+            attr,
+            format!(
+                "target group {} checks health every {} s",
+                tg.name.shown(),
+                every.shown()
+            ),
+            format!("every {interval} s"),
+            help,
+        );
     }
 }
 
@@ -152,11 +148,10 @@ fn container_health_check(
     let help = format!(
         "add a container healthCheck {{ \"command\": [\"CMD-SHELL\", \"curl -f http://localhost:8000{path} || exit 1\"], \"interval\": {interval} }}"
     );
-    let containers: &[crate::model::Container] = match &td.containers {
-        Field::Known(cs) | Field::Sensitive(cs) => cs,
-        Field::Unknown(u) => return c.unknown(id, attr, "the container definitions", u),
-        Field::Absent => &[],
+    let Some(containers) = c.need(id, attr, "the container definitions", &td.containers) else {
+        return;
     };
+    let containers = containers.map_or(&[][..], Vec::as_slice);
     let mut wrong_interval = None;
     for container in containers {
         let Some(hc) = &container.health_check else {
@@ -165,26 +160,24 @@ fn container_health_check(
         if !hc.command.iter().any(|part| part.contains(path.as_str())) {
             continue;
         }
-        match hc.interval.clone().or_default_value(DEFAULT_INTERVAL) {
-            Field::Known(i) | Field::Sensitive(i) if i == interval => return c.pass(id),
-            Field::Unknown(u) => {
-                return c.unknown(id, attr, "the container health check interval", &u)
-            }
-            other => {
-                wrong_interval = Some(format!(
-                    "container {} checks {path} every {} s",
-                    container.name,
-                    other.shown()
-                ))
-            }
+        let every = hc.interval.clone().or_default_value(DEFAULT_INTERVAL);
+        let what = "the container health check interval";
+        if c.pass_if(id, attr, what, &every, |i| *i == interval) {
+            return;
         }
+        wrong_interval = Some(format!(
+            "container {} checks {path} every {} s",
+            container.name,
+            every.shown()
+        ));
     }
     let fact = wrong_interval
         .unwrap_or_else(|| format!("no container has a healthCheck whose command checks {path}"));
-    c.fail(
+    c.require(
         id,
         attr,
-        format!("ECS service {service} has no load balancer and in its task definition {fact}; the architecture requires a {path} check every {interval} s"),
+        format!("ECS service {service} has no load balancer and in its task definition {fact}"),
+        format!("a {path} check every {interval} s"),
         help,
     );
 }
@@ -192,15 +185,15 @@ fn container_health_check(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Field;
     use crate::model::{
         Container, ContainerHealthCheck, HealthCheck, Inventory, RefTarget, Resource,
         ServiceLoadBalancer, TaskDefinition, Unknown,
     };
-    use crate::rules::testing::run;
+    use crate::rules::testing::{res, run};
 
     fn tg(path: Field<&str>, interval: Field<i64>) -> Resource {
-        Resource::new(
-            "aws_lb_target_group",
+        res(
             "aws_lb_target_group.app",
             TargetGroup {
                 name: Field::Known("app".into()),
@@ -215,8 +208,7 @@ mod tests {
     }
 
     fn worker(lbs: Field<Vec<ServiceLoadBalancer>>, td: RefTarget) -> Resource {
-        Resource::new(
-            "aws_ecs_service",
+        res(
             "aws_ecs_service.worker",
             EcsService {
                 name: Field::Known("worker".into()),
@@ -228,8 +220,7 @@ mod tests {
     }
 
     fn task(command: &str, interval: Field<i64>) -> Resource {
-        Resource::new(
-            "aws_ecs_task_definition",
+        res(
             "aws_ecs_task_definition.worker",
             TaskDefinition {
                 containers: Field::Known(vec![Container {

@@ -1,8 +1,8 @@
 use super::support::{policy_matches, role_services, target_matches, Match, ServiceKey};
 use crate::declare_rule;
-use crate::model::{EcsService, Field, Res, ScalableTarget, ScalingPolicy, Unknown};
+use crate::model::{EcsService, Res, ScalableTarget, ScalingPolicy, Unknown};
 use crate::rules::tiers::ServiceRole;
-use crate::rules::Check;
+use crate::rules::{set, Check};
 
 const CPU_METRIC: &str = "ECSServiceAverageCPUUtilization";
 const TARGET_TRACKING: &str = "TargetTrackingScaling";
@@ -94,19 +94,23 @@ fn check(c: &mut Check<'_>) {
 fn desired_count(c: &mut Check<'_>, svc: &Res<'_, EcsService>, min: i64) {
     let name = svc.name.shown();
     let attr = Some("desired_count");
-    let fact = match &svc.desired_count {
-        Field::Known(n) | Field::Sensitive(n) if *n >= min => return c.pass(svc.id),
-        Field::Unknown(u) => return c.unknown(svc.id, attr, "the ML service's desired_count", u),
-        Field::Absent => {
-            format!("ML service {name} has no desired_count (the provider default is 0 tasks)")
-        }
-        other => format!("ML service {name} runs {} task(s)", other.shown()),
+    let count = &svc.desired_count;
+    if c.pass_if(svc.id, attr, "the ML service's desired_count", count, |n| {
+        *n >= min
+    }) {
+        return;
+    }
+    let fact = if count.is_absent() {
+        format!("ML service {name} has no desired_count (the provider default is 0 tasks)")
+    } else {
+        format!("ML service {name} runs {} task(s)", count.shown())
     };
-    c.fail(
+    c.require(
         svc.id,
         attr,
-        format!("{fact}; the architecture requires at least {min} for high availability"),
-        format!("set desired_count = {min} (or more)"),
+        fact,
+        format!("at least {min} for high availability"),
+        format!("{} (or more)", set("desired_count", min)),
     );
 }
 
@@ -128,18 +132,14 @@ fn scalable_targets(c: &mut Check<'_>, svc: &Res<'_, EcsService>, key: &ServiceK
                     ("min_capacity", &target.min_capacity, min),
                     ("max_capacity", &target.max_capacity, max),
                 ] {
-                    match field {
-                        Field::Known(v) | Field::Sensitive(v) if *v == want => c.pass(target.id),
-                        Field::Unknown(u) => c.unknown(target.id, Some(attr), attr, u),
-                        _ => c.fail(
+                    if !c.pass_if(target.id, Some(attr), attr, field, |v| *v == want) {
+                        c.require(
                             target.id,
                             Some(attr),
-                            format!(
-                                "the ML service's autoscaling {attr} is {}; the architecture requires {want} (min {min}, max {max})",
-                                field.shown()
-                            ),
-                            format!("set {attr} = {want}"),
-                        ),
+                            format!("the ML service's autoscaling {attr} is {}", field.shown()),
+                            format!("{want} (min {min}, max {max})"),
+                            set(attr, want),
+                        );
                     }
                 }
             }
@@ -200,18 +200,19 @@ fn scaling_policy(
         }
         found = true;
         let attr = Some("target_tracking_scaling_policy_configuration");
-        match &policy.target_value {
-            Field::Known(v) | Field::Sensitive(v) if (v - want).abs() < 1e-9 => c.pass(policy.id),
-            Field::Unknown(u) => c.unknown(policy.id, attr, "the CPU target value", u),
-            other => c.fail(
+        let value = &policy.target_value;
+        let what = "the CPU target value";
+        if !c.pass_if(policy.id, attr, what, value, |v| (v - want).abs() < 1e-9) {
+            c.require(
                 policy.id,
                 attr,
                 format!(
-                    "the ML service's CPU target-tracking policy targets {}% CPU; the architecture requires {want}%",
-                    other.shown()
+                    "the ML service's CPU target-tracking policy targets {}% CPU",
+                    value.shown()
                 ),
-                format!("set target_value = {want}"),
-            ),
+                format!("{want}%"),
+                set("target_value", want),
+            );
         }
     }
     if found {
@@ -234,16 +235,16 @@ fn scaling_policy(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Field;
     use crate::model::{Inventory, RefTarget, Resource};
-    use crate::rules::testing::run;
+    use crate::rules::testing::{res, run};
 
     fn addr(a: &str) -> Field<Vec<RefTarget>> {
         Field::Known(vec![RefTarget::Address(a.into())])
     }
 
     fn service(desired: Field<i64>) -> Resource {
-        Resource::new(
-            "aws_ecs_service",
+        res(
             "aws_ecs_service.ml",
             EcsService {
                 name: Field::Known("clever-better-ml".into()),
@@ -254,8 +255,7 @@ mod tests {
     }
 
     fn target(min: i64, max: i64) -> Resource {
-        Resource::new(
-            "aws_appautoscaling_target",
+        res(
             "aws_appautoscaling_target.ml",
             ScalableTarget {
                 resource_id: Field::Known("service/prod/clever-better-ml".into()),
@@ -269,8 +269,7 @@ mod tests {
     }
 
     fn policy(resource_id: Field<String>, refs: Field<Vec<RefTarget>>, value: f64) -> Resource {
-        Resource::new(
-            "aws_appautoscaling_policy",
+        res(
             "aws_appautoscaling_policy.cpu",
             ScalingPolicy {
                 resource_id,

@@ -1,8 +1,8 @@
 use crate::declare_rule;
-use crate::model::{EcsService, Field, Res, Resolution, Subnet};
+use crate::model::{EcsService, Res, Resolution, Subnet};
 use crate::policy::SubnetTier;
 use crate::rules::tiers::subnets_outside_tier;
-use crate::rules::Check;
+use crate::rules::{requires, set, Check};
 
 declare_rule! {
     /// ## What it checks
@@ -70,18 +70,17 @@ fn check(c: &mut Check<'_>) {
     let app = app.join(", ");
     for svc in c.inv.all::<EcsService>() {
         subnets(c, &svc, &app);
-        match svc.assign_public_ip.clone().or_default_value(false) {
-            Field::Known(false) | Field::Sensitive(false) => c.pass(svc.id),
-            Field::Unknown(u) => c.unknown(svc.id, ATTR, "assign_public_ip", &u),
-            _ => c.fail(
+        let public = svc.assign_public_ip.clone().or_default_value(false);
+        if !c.pass_if(svc.id, ATTR, "assign_public_ip", &public, |on| !on) {
+            c.fail(
                 svc.id,
                 ATTR,
                 format!(
                     "ECS service {} assigns public IPs to its tasks; the architecture keeps tasks private (outbound through the NAT gateways)",
                     svc.name.shown()
                 ),
-                "set network_configuration.assign_public_ip = false",
-            ),
+                set("network_configuration.assign_public_ip", false),
+            );
         }
     }
 }
@@ -106,9 +105,9 @@ fn subnets(c: &mut Check<'_>, svc: &Res<'_, EcsService>, app: &str) {
         c.fail(
             svc.id,
             ATTR,
-            format!(
-                "ECS service {name} runs tasks in {}; the architecture requires the app subnets only ({app})",
-                wrong.join(", ")
+            requires(
+                format!("ECS service {name} runs tasks in {}", wrong.join(", ")),
+                format!("the app subnets only ({app})"),
             ),
             help,
         );
@@ -129,9 +128,10 @@ fn subnets(c: &mut Check<'_>, svc: &Res<'_, EcsService>, app: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Field;
     use crate::model::Unknown;
     use crate::model::{Inventory, RefTarget, Resource};
-    use crate::rules::testing::run;
+    use crate::rules::testing::{res, run};
 
     fn subnet(address: &str, id: &str, cidr: Field<&str>) -> Resource {
         Resource::new(
@@ -146,8 +146,7 @@ mod tests {
     }
 
     fn service(subnets: Field<Vec<RefTarget>>, public: Field<bool>) -> Resource {
-        Resource::new(
-            "aws_ecs_service",
+        res(
             "aws_ecs_service.bot",
             EcsService {
                 name: Field::Known("clever-better-bot".into()),

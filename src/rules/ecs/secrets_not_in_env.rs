@@ -1,5 +1,5 @@
 use crate::declare_rule;
-use crate::model::{Field, TaskDefinition, Unknown};
+use crate::model::{TaskDefinition, Unknown};
 use crate::rules::Check;
 
 declare_rule! {
@@ -67,17 +67,14 @@ const ATTR: Option<&str> = Some("container_definitions");
 
 fn check(c: &mut Check<'_>) {
     for td in c.inv.all::<TaskDefinition>() {
-        let containers = match &td.containers {
-            Field::Known(cs) | Field::Sensitive(cs) => cs,
-            Field::Unknown(u) => {
-                c.unknown(td.id, ATTR, "the container definitions", u);
-                continue;
-            }
-            // No container definitions: no environment to leak.
-            Field::Absent => {
-                c.pass(td.id);
-                continue;
-            }
+        let Some(containers) = c.need(td.id, ATTR, "the container definitions", &td.containers)
+        else {
+            continue;
+        };
+        // No container definitions: no environment to leak.
+        let Some(containers) = containers else {
+            c.pass(td.id);
+            continue;
         };
         let mut leaks = Vec::new();
         let mut secrets: Vec<String> = Vec::new();
@@ -87,12 +84,12 @@ fn check(c: &mut Check<'_>) {
                 if !c.policy.services.secret_env_names.matches(&var.name) {
                     continue;
                 }
-                match &var.value {
-                    Field::Known(v) | Field::Sensitive(v) if !v.is_empty() => {
+                match var.value.value() {
+                    Ok(Some(v)) if !v.is_empty() => {
                         leaks.push((var.name.as_str(), container.name.as_str()));
                         secrets.push(v.clone());
                     }
-                    Field::Unknown(u) => {
+                    Err(u) => {
                         let what =
                             format!("the value of {} in container {}", var.name, container.name);
                         unknown.get_or_insert((what, u.clone()));
@@ -131,13 +128,12 @@ fn check(c: &mut Check<'_>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Container, EnvironmentVariable, Inventory, Resource};
-    use crate::rules::testing::run;
+    use crate::model::{Container, EnvironmentVariable, Field, Inventory};
+    use crate::rules::testing::{res, run};
 
     fn task(env: Vec<(&str, Field<&str>)>) -> Inventory {
         let mut inv = Inventory::new();
-        inv.push(Resource::new(
-            "aws_ecs_task_definition",
+        inv.push(res(
             "aws_ecs_task_definition.bot",
             TaskDefinition {
                 containers: Field::Known(vec![Container {
@@ -202,8 +198,7 @@ mod tests {
         assert_eq!(out.unknowns(), vec!["aws_ecs_task_definition.bot"]);
         assert!(out.messages()[0].contains("DB_PASSWORD"));
         let mut inv = Inventory::new();
-        inv.push(Resource::new(
-            "aws_ecs_task_definition",
+        inv.push(res(
             "aws_ecs_task_definition.x",
             TaskDefinition {
                 containers: Field::Unknown(Unknown::AfterApply),

@@ -10,10 +10,10 @@
 //! acts on it, whatever its `resource_id` says.
 
 use crate::model::{
-    EcsCluster, EcsService, Field, Inventory, KindTag, Refs, Res, ResId, Resolution, Resource,
+    EcsCluster, EcsService, Inventory, KindTag, Refs, Res, ResId, Resolution, Resource,
     ScalableTarget, ScalingPolicy, TaskDefinition, Unknown,
 };
-use crate::rules::tiers::{resolve_one, service_role, services_in_role, ServiceRole};
+use crate::rules::tiers::{service_role, services_in_role, ServiceRole};
 use crate::rules::Check;
 
 /// The services in `role` (`label`: "trading bot service"). A service whose name is
@@ -71,7 +71,7 @@ pub(super) struct ServiceKey {
 
 impl ServiceKey {
     pub fn of(inv: &Inventory, svc: &Res<'_, EcsService>) -> ServiceKey {
-        let cluster = match resolve_one::<EcsCluster>(inv, &svc.cluster) {
+        let cluster = match inv.resolve_one::<EcsCluster>(&svc.cluster) {
             Ok(Some(c)) => c.name.get().cloned(),
             _ => None,
         };
@@ -123,10 +123,9 @@ pub(super) fn target_matches(
             return Match::No;
         }
     }
-    match &target.resource_id {
-        Field::Known(id) | Field::Sensitive(id) => bool_match(key.matches_id(id)),
-        Field::Unknown(u) => by_refs(inv, &target.resource_refs, key, &[], Some(u)),
-        Field::Absent => by_refs(inv, &target.resource_refs, key, &[], None),
+    match target.resource_id.value() {
+        Ok(Some(id)) => bool_match(key.matches_id(id)),
+        other => by_refs(inv, &target.resource_refs, key, &[], other.err()),
     }
 }
 
@@ -140,10 +139,9 @@ pub(super) fn policy_matches(
     if key.elsewhere(policy.resource) {
         return Match::No;
     }
-    match &policy.resource_id {
-        Field::Known(id) | Field::Sensitive(id) => bool_match(key.matches_id(id)),
-        Field::Unknown(u) => by_refs(inv, &policy.resource_refs, key, targets, Some(u)),
-        Field::Absent => by_refs(inv, &policy.resource_refs, key, targets, None),
+    match policy.resource_id.value() {
+        Ok(Some(id)) => bool_match(key.matches_id(id)),
+        other => by_refs(inv, &policy.resource_refs, key, targets, other.err()),
     }
 }
 
@@ -195,7 +193,7 @@ pub(super) fn task_definition<'a>(
     inv: &'a Inventory,
     svc: &Res<'_, EcsService>,
 ) -> Result<Res<'a, TaskDefinition>, Unknown> {
-    match resolve_one::<TaskDefinition>(inv, &svc.task_definition)? {
+    match inv.resolve_one::<TaskDefinition>(&svc.task_definition)? {
         Some(td) => Ok(td),
         None => Err(Unknown::NotInInputs(
             "the service's task definition".to_string(),
@@ -206,19 +204,19 @@ pub(super) fn task_definition<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Field;
     use crate::model::{RefTarget, Resource};
+    use crate::rules::testing::res;
 
     fn setup(cluster_ref: Refs) -> (Inventory, ResId) {
         let mut inv = Inventory::new();
-        inv.push(Resource::new(
-            "aws_ecs_cluster",
+        inv.push(res(
             "aws_ecs_cluster.main",
             EcsCluster {
                 name: Field::Known("prod".into()),
             },
         ));
-        let id = inv.push(Resource::new(
-            "aws_ecs_service",
+        let id = inv.push(res(
             "aws_ecs_service.ml",
             EcsService {
                 name: Field::Known("ml".into()),
@@ -262,8 +260,7 @@ mod tests {
             ..Default::default()
         };
         let mut verdict = |t: &ScalableTarget| {
-            let at = inv.push(Resource::new(
-                "aws_appautoscaling_target",
+            let at = inv.push(res(
                 format!("aws_appautoscaling_target.t{}", inv.len()),
                 t.clone(),
             ));

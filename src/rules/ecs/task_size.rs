@@ -1,8 +1,7 @@
 use super::support::task_definition;
 use crate::declare_rule;
-use crate::model::Field;
 use crate::rules::tiers::{services_in_role, ServiceRole};
-use crate::rules::Check;
+use crate::rules::{set, Check};
 
 declare_rule! {
     /// ## What it checks
@@ -81,25 +80,21 @@ fn check(c: &mut Check<'_>) {
                 }
             };
             for (attr, field, want) in [("cpu", &td.cpu, cpu), ("memory", &td.memory, memory)] {
-                match field {
-                    Field::Known(v) | Field::Sensitive(v) if *v == want => c.pass(td.id),
-                    Field::Unknown(u) => c.unknown(td.id, Some(attr), &format!("the task {attr}"), u),
-                    Field::Absent => c.fail(
-                        td.id,
-                        Some(attr),
-                        format!("the {label} service's task definition has no task-level {attr}; the architecture sizes it at {cpu} CPU units / {memory} MiB"),
-                        format!("set {attr} = {want}"),
-                    ),
-                    other => c.fail(
-                        td.id,
-                        Some(attr),
-                        format!(
-                            "the {label} service's task {attr} is {}; the architecture sizes it at {cpu} CPU units / {memory} MiB",
-                            other.shown()
-                        ),
-                        format!("set {attr} = {want}"),
-                    ),
+                let what = format!("the task {attr}");
+                if c.pass_if(td.id, Some(attr), &what, field, |v| *v == want) {
+                    continue;
                 }
+                let fact = if field.is_absent() {
+                    format!("the {label} service's task definition has no task-level {attr}")
+                } else {
+                    format!("the {label} service's task {attr} is {}", field.shown())
+                };
+                c.fail(
+                    td.id,
+                    Some(attr),
+                    format!("{fact}; the architecture sizes it at {cpu} CPU units / {memory} MiB"),
+                    set(attr, want),
+                );
             }
         }
     }
@@ -108,12 +103,12 @@ fn check(c: &mut Check<'_>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Field;
     use crate::model::{EcsService, Inventory, RefTarget, Resource, TaskDefinition, Unknown};
-    use crate::rules::testing::run;
+    use crate::rules::testing::{res, run};
 
     fn service(name: &str, td: RefTarget) -> Resource {
-        Resource::new(
-            "aws_ecs_service",
+        res(
             format!("aws_ecs_service.{name}"),
             EcsService {
                 name: Field::Known(format!("clever-better-{name}")),
@@ -124,8 +119,7 @@ mod tests {
     }
 
     fn task(name: &str, cpu: Field<i64>, memory: Field<i64>) -> Resource {
-        Resource::new(
-            "aws_ecs_task_definition",
+        res(
             format!("aws_ecs_task_definition.{name}"),
             TaskDefinition {
                 cpu,

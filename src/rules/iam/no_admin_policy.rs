@@ -145,40 +145,37 @@ fn judge_arns(
     label: &str,
     refs: &Refs,
 ) {
-    match refs {
-        Field::Absent => {}
-        Field::Unknown(u) => v.unknown(
-            on,
-            attribute,
-            format!("the policies {label} attaches"),
-            u.clone(),
-        ),
-        Field::Known(targets) | Field::Sensitive(targets) => {
-            for t in targets {
-                let RefTarget::Ident(arn) = t else {
-                    v.pass(on, attribute);
-                    continue;
-                };
-                let name = aws_managed_name(arn).unwrap_or(arn);
-                let what = format!("whether the AWS managed policy {name} grants full access");
-                let judged = managed.entry(arn.clone()).or_insert_with(|| {
-                    aws_managed_document(inv, arn).map(|doc| doc.and_then(|d| grants(&d)))
-                });
-                match &*judged {
-                    None => v.pass(on, attribute),
-                    Some(Ok(g)) if g.is_empty() => v.pass(on, attribute),
-                    Some(Ok(g)) => v.fail(
-                        on,
-                        attribute,
-                        format!(
-                            "{label} attaches the AWS managed policy {name}, which {}; \
-                             {REQUIREMENT}",
-                            g.join(" and ")
-                        ),
-                    ),
-                    Some(Err(why)) => v.unknown(on, attribute, what, why.clone()),
-                }
-            }
+    let targets = match refs.value() {
+        Ok(None) => return,
+        Err(u) => {
+            let what = format!("the policies {label} attaches");
+            return v.unknown(on, attribute, what, u.clone());
+        }
+        Ok(Some(targets)) => targets,
+    };
+    for t in targets {
+        let RefTarget::Ident(arn) = t else {
+            v.pass(on, attribute);
+            continue;
+        };
+        let name = aws_managed_name(arn).unwrap_or(arn);
+        let what = format!("whether the AWS managed policy {name} grants full access");
+        let judged = managed.entry(arn.clone()).or_insert_with(|| {
+            aws_managed_document(inv, arn).map(|doc| doc.and_then(|d| grants(&d)))
+        });
+        match &*judged {
+            None => v.pass(on, attribute),
+            Some(Ok(g)) if g.is_empty() => v.pass(on, attribute),
+            Some(Ok(g)) => v.fail(
+                on,
+                attribute,
+                format!(
+                    "{label} attaches the AWS managed policy {name}, which {}; \
+                     {REQUIREMENT}",
+                    g.join(" and ")
+                ),
+            ),
+            Some(Err(why)) => v.unknown(on, attribute, what, why.clone()),
         }
     }
 }
@@ -252,7 +249,7 @@ mod tests {
     use super::*;
     use crate::model::{ident, Inventory, PolicyDocumentData, PolicyText, Resource};
     use crate::rules::iam::testkit::text;
-    use crate::rules::testing::run;
+    use crate::rules::testing::{res, run};
 
     fn policy(inv: &mut Inventory, address: &str, action: &str, resource: &str) {
         let json = format!(
@@ -298,11 +295,7 @@ mod tests {
             policy: text(r#"{"Statement":{"Effect":"Deny","Action":"*","Resource":"*"}}"#),
             ..Default::default()
         };
-        inv.push(Resource::new(
-            "aws_iam_user_policy",
-            "aws_iam_user_policy.u",
-            p,
-        ));
+        inv.push(res("aws_iam_user_policy.u", p));
         assert_eq!(
             run(&NO_ADMIN_POLICY, &inv).passes(),
             vec!["aws_iam_user_policy.u"]
@@ -318,25 +311,17 @@ mod tests {
             policy: Field::Known(vec![ident(admin)]),
             ..Default::default()
         };
-        inv.push(Resource::new(
-            "aws_iam_role_policy_attachment",
-            "aws_iam_role_policy_attachment.a",
-            att,
-        ));
+        inv.push(res("aws_iam_role_policy_attachment.a", att));
         let role = IamRole {
             managed_policies: Field::Known(vec![ident(admin)]),
             ..Default::default()
         };
-        inv.push(Resource::new("aws_iam_role", "aws_iam_role.r", role));
+        inv.push(res("aws_iam_role.r", role));
         let ro = IamPolicyAttachment {
             policy: Field::Known(vec![ident("arn:aws:iam::aws:policy/ReadOnlyAccess")]),
             ..Default::default()
         };
-        inv.push(Resource::new(
-            "aws_iam_role_policy_attachment",
-            "aws_iam_role_policy_attachment.ro",
-            ro,
-        ));
+        inv.push(res("aws_iam_role_policy_attachment.ro", ro));
         let out = run(&NO_ADMIN_POLICY, &inv);
         assert_eq!(
             out.fails(),
@@ -361,7 +346,7 @@ mod tests {
             )],
             ..Default::default()
         };
-        inv.push(Resource::new("aws_iam_role", "aws_iam_role.ops", role));
+        inv.push(res("aws_iam_role.ops", role));
         let out = run(&NO_ADMIN_POLICY, &inv);
         assert_eq!(out.fails(), vec!["aws_iam_role.ops"]);
         assert!(
@@ -381,11 +366,7 @@ mod tests {
             document: Field::Known(doc),
             ..Default::default()
         };
-        inv.push(Resource::new(
-            "aws_iam_policy_document",
-            "data.aws_iam_policy_document.d",
-            data,
-        ));
+        inv.push(res("data.aws_iam_policy_document.d", data));
         let p = IamPolicy {
             name: Field::Absent,
             policy: PolicyText {
@@ -395,7 +376,7 @@ mod tests {
                 )]),
             },
         };
-        inv.push(Resource::new("aws_iam_policy", "aws_iam_policy.d", p));
+        inv.push(res("aws_iam_policy.d", p));
         let q = IamPolicy {
             name: Field::Absent,
             policy: PolicyText {
@@ -403,7 +384,7 @@ mod tests {
                 refs: Field::Absent,
             },
         };
-        inv.push(Resource::new("aws_iam_policy", "aws_iam_policy.v", q));
+        inv.push(res("aws_iam_policy.v", q));
         policy(&mut inv, "aws_iam_policy.ok", "s3:GetObject", "*");
         let out = run(&NO_ADMIN_POLICY, &inv);
         assert_eq!(out.unknowns(), vec!["aws_iam_policy.d", "aws_iam_policy.v"]);

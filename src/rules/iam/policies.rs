@@ -26,10 +26,10 @@ pub struct Applied {
 /// The document of a policy: its JSON, else the `aws_iam_policy_document` it refers to.
 pub fn document(inv: &Inventory, text: &PolicyText, label: &str) -> Doc {
     let what = || format!("the document of {label}");
-    match &text.document {
-        Field::Known(d) | Field::Sensitive(d) => Ok(d.clone()),
-        Field::Unknown(u) => from_data(inv, &text.refs).unwrap_or_else(|| Err((what(), u.clone()))),
-        Field::Absent => from_data(inv, &text.refs)
+    match text.document.value() {
+        Ok(Some(d)) => Ok(d.clone()),
+        Err(u) => from_data(inv, &text.refs).unwrap_or_else(|| Err((what(), u.clone()))),
+        Ok(None) => from_data(inv, &text.refs)
             .unwrap_or_else(|| Err((what(), Unknown::NotInInputs("the policy JSON".to_string())))),
     }
 }
@@ -74,24 +74,18 @@ fn merged_data(
         let why = Unknown::Unresolved("policy documents nested too deeply".into());
         return Err((what(), why));
     }
-    let own = match &data.document {
-        Field::Known(d) | Field::Sensitive(d) => d,
-        Field::Unknown(u) => return Err((what(), u.clone())),
-        Field::Absent => return Err((what(), Unknown::NotInInputs(what()))),
+    let Some(own) = data.document.try_value().map_err(|u| (what(), u))? else {
+        return Err((what(), Unknown::NotInInputs(what())));
     };
     let part = |text: &PolicyText| -> Result<PolicyDocument, (String, Unknown)> {
-        match &text.document {
-            Field::Known(d) | Field::Sensitive(d) => Ok(d.clone()),
-            other => {
-                let u = match other {
-                    Field::Unknown(u) => u.clone(),
-                    _ => Unknown::NotInInputs("a merged policy document".into()),
-                };
-                match from_data_depth(inv, &text.refs, depth + 1) {
-                    Some(r) => r,
-                    None => Err((format!("a document merged into {}", data.address()), u)),
-                }
-            }
+        let u = match text.document.value() {
+            Ok(Some(d)) => return Ok(d.clone()),
+            Err(u) => u.clone(),
+            Ok(None) => Unknown::NotInInputs("a merged policy document".into()),
+        };
+        match from_data_depth(inv, &text.refs, depth + 1) {
+            Some(r) => r,
+            None => Err((format!("a document merged into {}", data.address()), u)),
         }
     };
     let mut merged = PolicyDocument::default();
@@ -189,10 +183,10 @@ pub fn aws_managed_document(inv: &Inventory, arn: &str) -> Option<Result<PolicyD
         crate::model::Kind::IamPolicy(p) => Some(&p.policy.document),
         _ => None,
     });
-    let failed = match read {
-        Some(Field::Known(d) | Field::Sensitive(d)) => return Some(Ok(d.clone())),
-        Some(Field::Unknown(u)) => Some(u.clone()),
-        Some(Field::Absent) => Some(Unknown::NotInInputs(format!(
+    let failed = match read.map(Field::value) {
+        Some(Ok(Some(d))) => return Some(Ok(d.clone())),
+        Some(Err(u)) => Some(u.clone()),
+        Some(Ok(None)) => Some(Unknown::NotInInputs(format!(
             "the document of AWS managed policy {}",
             aws_managed_name(arn).unwrap_or(arn)
         ))),

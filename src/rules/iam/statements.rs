@@ -113,16 +113,16 @@ enum Scope {
 }
 
 fn scope(s: &Statement) -> Result<Scope, Unknown> {
-    match (&s.resources, &s.not_resources) {
-        (Field::Known(r) | Field::Sensitive(r), _) => Ok(if r.iter().any(|r| every_resource(r)) {
+    match (s.resources.value(), s.not_resources.value()) {
+        (Ok(Some(r)), _) => Ok(if r.iter().any(|r| every_resource(r)) {
             Scope::Everything {
                 not_resource: false,
             }
         } else {
             Scope::Named
         }),
-        (Field::Unknown(u), _) | (Field::Absent, Field::Unknown(u)) => Err(u.clone()),
-        (Field::Absent, Field::Known(nr) | Field::Sensitive(nr)) => {
+        (Err(u), _) | (Ok(None), Err(u)) => Err(u.clone()),
+        (Ok(None), Ok(Some(nr))) => {
             // `NotResource: "*"` applies to nothing.
             Ok(if nr.iter().any(|r| every_resource(r)) {
                 Scope::None
@@ -130,7 +130,7 @@ fn scope(s: &Statement) -> Result<Scope, Unknown> {
                 Scope::Everything { not_resource: true }
             })
         }
-        (Field::Absent, Field::Absent) => Ok(Scope::None),
+        (Ok(None), Ok(None)) => Ok(Scope::None),
     }
 }
 
@@ -192,8 +192,8 @@ pub fn beyond_list(doc: &PolicyDocument, allowed: &[String]) -> (Vec<String>, Op
             }
         };
         let mut granted: Vec<String> = Vec::new();
-        match (&s.actions, &s.not_actions) {
-            (_, Field::Known(list) | Field::Sensitive(list)) => {
+        match (s.actions.value(), s.not_actions.value()) {
+            (_, Ok(Some(list))) => {
                 if !list.iter().any(|a| a.chars().all(|c| c == '*')) && !denied(doc, s, None) {
                     problems.push(format!(
                         "allows every action except {} (NotAction){cond}",
@@ -202,11 +202,11 @@ pub fn beyond_list(doc: &PolicyDocument, allowed: &[String]) -> (Vec<String>, Op
                 }
                 continue;
             }
-            (_, Field::Unknown(u)) | (Field::Unknown(u), _) => {
+            (_, Err(u)) | (Err(u), _) => {
                 unknown.get_or_insert(u.clone());
                 continue;
             }
-            (Field::Known(list) | Field::Sensitive(list), Field::Absent) => {
+            (Ok(Some(list)), Ok(None)) => {
                 let extra: Vec<&str> = list
                     .iter()
                     .filter(|a| !action_allowed(a, allowed) && !denied(doc, s, Some(a)))
@@ -217,7 +217,7 @@ pub fn beyond_list(doc: &PolicyDocument, allowed: &[String]) -> (Vec<String>, Op
                 }
                 granted.extend(list.iter().filter(|a| !denied(doc, s, Some(a))).cloned());
             }
-            (Field::Absent, Field::Absent) => continue,
+            (Ok(None), Ok(None)) => continue,
         }
         if granted.is_empty() {
             continue;
@@ -259,15 +259,15 @@ pub fn admin_grant(doc: &PolicyDocument, s: &Statement) -> Result<Option<String>
         Ok(Scope::Named | Scope::None) => return Ok(None),
         Err(u) => Err(u),
     };
-    let grant = match (&s.actions, &s.not_actions) {
-        (_, Field::Known(list) | Field::Sensitive(list)) => {
+    let grant = match (s.actions.value(), s.not_actions.value()) {
+        (_, Ok(Some(list))) => {
             if list.iter().any(|a| a.chars().all(|c| c == '*')) || denied(doc, s, None) {
                 return Ok(None);
             }
             format!("every action except {} (NotAction)", list.join(", "))
         }
-        (_, Field::Unknown(u)) | (Field::Unknown(u), _) => return Err(u.clone()),
-        (Field::Known(list) | Field::Sensitive(list), Field::Absent) => {
+        (_, Err(u)) | (Err(u), _) => return Err(u.clone()),
+        (Ok(Some(list)), Ok(None)) => {
             let full: Vec<&str> = list
                 .iter()
                 .filter(|a| full_access(a) && !denied(doc, s, Some(a)))
@@ -281,7 +281,7 @@ pub fn admin_grant(doc: &PolicyDocument, s: &Statement) -> Result<Option<String>
                 .collect::<Vec<_>>()
                 .join(", ")
         }
-        (Field::Absent, Field::Absent) => return Ok(None),
+        (Ok(None), Ok(None)) => return Ok(None),
     };
     match everywhere? {
         false => Ok(Some(format!("allows {grant} on Resource \"*\"{cond}"))),

@@ -178,10 +178,10 @@ mod tests {
     use super::*;
     use crate::model::{
         ident, Field, IamInlinePolicy, IamPolicy, IamPolicyAttachment, Inventory, PolicyDocument,
-        PolicyDocumentData, PolicyText, Resource,
+        PolicyDocumentData, PolicyText,
     };
     use crate::rules::iam::testkit::{addr, stmt, text};
-    use crate::rules::testing::run;
+    use crate::rules::testing::{res, run};
 
     /// A task definition whose task role is `aws_iam_role.task`, plus that role.
     fn base(role: IamRole) -> Inventory {
@@ -191,13 +191,9 @@ mod tests {
             execution_role: addr("aws_iam_role.exec"),
             ..Default::default()
         };
-        inv.push(Resource::new(
-            "aws_ecs_task_definition",
-            "aws_ecs_task_definition.bot",
-            td,
-        ));
+        inv.push(res("aws_ecs_task_definition.bot", td));
         inv.push(
-            Resource::new("aws_iam_role", "aws_iam_role.task", role)
+            res("aws_iam_role.task", role)
                 .with_identifiers(["task-role", "arn:aws:iam::1:role/task-role"]),
         );
         inv
@@ -209,11 +205,7 @@ mod tests {
             policy: text(json),
             ..Default::default()
         };
-        inv.push(Resource::new(
-            "aws_iam_role_policy",
-            "aws_iam_role_policy.task",
-            p,
-        ));
+        inv.push(res("aws_iam_role_policy.task", p));
     }
 
     #[test]
@@ -302,11 +294,7 @@ mod tests {
             task_role: Field::Unknown(Unknown::AfterApply),
             ..Default::default()
         };
-        inv.push(Resource::new(
-            "aws_ecs_task_definition",
-            "aws_ecs_task_definition.x",
-            td,
-        ));
+        inv.push(res("aws_ecs_task_definition.x", td));
         assert_eq!(
             run(&TASK_ROLE_LEAST_PRIVILEGE, &inv).unknowns(),
             vec!["aws_ecs_task_definition.x"]
@@ -323,11 +311,7 @@ mod tests {
                 document: Field::Known(doc),
                 ..Default::default()
             };
-            inv.push(Resource::new(
-                "aws_iam_policy_document",
-                "data.aws_iam_policy_document.t",
-                data,
-            ));
+            inv.push(res("data.aws_iam_policy_document.t", data));
             let p = IamInlinePolicy {
                 principal: addr("aws_iam_role.task"),
                 policy: PolicyText {
@@ -336,11 +320,7 @@ mod tests {
                 },
                 ..Default::default()
             };
-            inv.push(Resource::new(
-                "aws_iam_role_policy",
-                "aws_iam_role_policy.t",
-                p,
-            ));
+            inv.push(res("aws_iam_role_policy.t", p));
             let out = run(&TASK_ROLE_LEAST_PRIVILEGE, &inv);
             if fails {
                 assert_eq!(out.fails(), vec!["aws_iam_role_policy.t"]);
@@ -357,17 +337,13 @@ mod tests {
             name: Field::Known("wide".into()),
             policy: text(&stmt(r#""dynamodb:*""#, "arn:aws:dynamodb:::table/x")),
         };
-        inv.push(Resource::new("aws_iam_policy", "aws_iam_policy.wide", pol));
+        inv.push(res("aws_iam_policy.wide", pol));
         let att = IamPolicyAttachment {
             principals: Field::Known(vec![ident("task-role")]),
             policy: addr("aws_iam_policy.wide"),
             ..Default::default()
         };
-        inv.push(Resource::new(
-            "aws_iam_role_policy_attachment",
-            "aws_iam_role_policy_attachment.w",
-            att,
-        ));
+        inv.push(res("aws_iam_role_policy_attachment.w", att));
         let out = run(&TASK_ROLE_LEAST_PRIVILEGE, &inv);
         assert_eq!(out.fails(), vec!["aws_iam_policy.wide"]);
     }
@@ -381,7 +357,7 @@ mod tests {
             )]),
             ..Default::default()
         };
-        inv.push(Resource::new("aws_iam_role", "aws_iam_role.exec", exec));
+        inv.push(res("aws_iam_role.exec", exec));
         let out = run(&TASK_ROLE_LEAST_PRIVILEGE, &inv);
         assert_eq!(out.passes(), vec!["aws_iam_role.task"]);
         assert!(out.fails().is_empty());
@@ -406,26 +382,15 @@ mod tests {
                 task_role: Field::Known(vec![ident(task_role_arn)]),
                 ..Default::default()
             };
-            inv.push(Resource::new(
-                "aws_ecs_task_definition",
-                "aws_ecs_task_definition.bot",
-                td,
-            ));
+            inv.push(res("aws_ecs_task_definition.bot", td));
             let ids: Vec<&str> = ["clever-better-task"].into_iter().chain(role_arn).collect();
-            inv.push(
-                Resource::new("aws_iam_role", "aws_iam_role.task", IamRole::default())
-                    .with_identifiers(ids),
-            );
+            inv.push(res("aws_iam_role.task", IamRole::default()).with_identifiers(ids));
             let p = IamInlinePolicy {
                 principal: Field::Known(vec![ident("clever-better-task")]),
                 policy: text(&stmt(r#""s3:DeleteObject""#, "arn:aws:s3:::m/*")),
                 ..Default::default()
             };
-            inv.push(Resource::new(
-                "aws_iam_role_policy",
-                "aws_iam_role_policy.t",
-                p,
-            ));
+            inv.push(res("aws_iam_role_policy.t", p));
             let out = run(&TASK_ROLE_LEAST_PRIVILEGE, &inv);
             if resolves {
                 assert_eq!(out.fails(), vec!["aws_iam_role_policy.t"], "{role_arn:?}");
@@ -451,16 +416,14 @@ mod tests {
         .unwrap();
         let over = r#"{"Statement":[{"Sid":"B","Effect":"Allow","Action":"iam:PassRole","Resource":"arn:aws:iam::1:role/x"}]}"#;
         let mut inv = base(IamRole::default());
-        inv.push(Resource::new(
-            "aws_iam_policy_document",
+        inv.push(res(
             "data.aws_iam_policy_document.src",
             PolicyDocumentData {
                 document: Field::Known(src),
                 ..Default::default()
             },
         ));
-        inv.push(Resource::new(
-            "aws_iam_policy_document",
+        inv.push(res(
             "data.aws_iam_policy_document.t",
             PolicyDocumentData {
                 document: Field::Known(own),
@@ -479,11 +442,7 @@ mod tests {
             },
             ..Default::default()
         };
-        inv.push(Resource::new(
-            "aws_iam_role_policy",
-            "aws_iam_role_policy.t",
-            p,
-        ));
+        inv.push(res("aws_iam_role_policy.t", p));
         let out = run(&TASK_ROLE_LEAST_PRIVILEGE, &inv);
         assert_eq!(out.fails(), vec!["aws_iam_role_policy.t"]);
         let msg = out.messages()[0];

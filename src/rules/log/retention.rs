@@ -1,6 +1,6 @@
 use crate::declare_rule;
-use crate::model::{Field, LogGroup};
-use crate::rules::{Check, Severity};
+use crate::model::LogGroup;
+use crate::rules::{set, Check, Severity};
 
 declare_rule! {
     /// ## What it checks
@@ -48,35 +48,36 @@ declare_rule! {
 
 fn check(c: &mut Check<'_>) {
     let days = c.policy.logs.retention_days;
-    let help = format!("set retention_in_days = {days}");
+    let attr = Some("retention_in_days");
     for g in c.inv.all::<LogGroup>() {
         let name = g
             .name
             .get()
             .map_or_else(|| g.address().to_string(), String::clone);
-        match &g.retention_in_days {
-            Field::Absent | Field::Known(0) | Field::Sensitive(0) => c.fail_with_severity(
+        let field = &g.retention_in_days;
+        let Some(set_days) = c.need(g.id, attr, "the log retention", field) else {
+            continue;
+        };
+        match set_days {
+            None | Some(0) => c.fail_with_severity(
                 g.id,
-                Some("retention_in_days"),
+                attr,
                 Severity::Low,
                 format!(
                     "logs of {name} never expire (retention_in_days {}); the architecture keeps \
                      logs {days} days, then archives them to S3",
-                    if g.retention_in_days.is_absent() { "not set" } else { "= 0" }
+                    if field.is_absent() { "not set" } else { "= 0" }
                 ),
-                help.clone(),
+                set("retention_in_days", days),
             ),
-            Field::Known(d) | Field::Sensitive(d) if *d < days => c.fail(
+            Some(d) if *d < days => c.require(
                 g.id,
-                Some("retention_in_days"),
-                format!(
-                    "log group {name} keeps logs {} days; the architecture requires at least {days}",
-                    g.retention_in_days.shown()
-                ),
-                help.clone(),
+                attr,
+                format!("log group {name} keeps logs {} days", field.shown()),
+                format!("at least {days}"),
+                set("retention_in_days", days),
             ),
-            Field::Known(_) | Field::Sensitive(_) => c.pass(g.id),
-            Field::Unknown(u) => c.unknown(g.id, Some("retention_in_days"), "the log retention", u),
+            Some(_) => c.pass(g.id),
         }
     }
 }
@@ -84,8 +85,8 @@ fn check(c: &mut Check<'_>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Inventory, Resource, Unknown};
-    use crate::rules::testing::run;
+    use crate::model::{Field, Inventory, Unknown};
+    use crate::rules::testing::{res, run};
     use crate::rules::Status;
 
     fn group(retention: Field<i64>) -> Inventory {
@@ -94,11 +95,7 @@ mod tests {
             name: Field::Known("/ecs/clever-better-bot".into()),
             retention_in_days: retention,
         };
-        inv.push(Resource::new(
-            "aws_cloudwatch_log_group",
-            "aws_cloudwatch_log_group.bot",
-            g,
-        ));
+        inv.push(res("aws_cloudwatch_log_group.bot", g));
         inv
     }
 

@@ -38,30 +38,21 @@ pub fn metric_glob(spec: &AlarmSpec) -> GlobList {
 
 /// Whether the alarm watches the spec's metric, or why that is unknown.
 pub fn watches(spec: &AlarmSpec, metric: &GlobList, a: &MetricAlarm) -> Result<bool, Unknown> {
-    let name = match &a.metric_name {
-        Field::Known(m) | Field::Sensitive(m) => m,
-        Field::Unknown(u) => return Err(u.clone()),
-        Field::Absent => return Ok(false),
+    let Some(name) = a.metric_name.try_value()? else {
+        return Ok(false);
     };
     if !(metric.matches(name) || spec.metric.eq_ignore_ascii_case(name)) {
         return Ok(false);
     }
-    let namespace_ok = match (&spec.namespace, &a.namespace) {
-        (None, _) => true,
-        (Some(ns), Field::Known(have) | Field::Sensitive(have)) => have.eq_ignore_ascii_case(ns),
-        (Some(_), Field::Unknown(u)) => return Err(u.clone()),
-        (Some(_), Field::Absent) => false,
+    let namespace_ok = match &spec.namespace {
+        None => true,
+        Some(ns) => (a.namespace.try_value()?).is_some_and(|have| have.eq_ignore_ascii_case(ns)),
     };
     if !namespace_ok || spec.dimensions.is_empty() {
         return Ok(namespace_ok);
     }
-    match &a.dimensions {
-        Field::Known(have) | Field::Sensitive(have) => {
-            Ok(spec.dimensions.iter().all(|d| have.contains(d)))
-        }
-        Field::Unknown(u) => Err(u.clone()),
-        Field::Absent => Ok(false),
-    }
+    let have = a.dimensions.try_value()?;
+    Ok(have.is_some_and(|have| spec.dimensions.iter().all(|d| have.contains(d))))
 }
 
 /// What the spec's metric is, for messages: "CPUUtilization in AWS/ECS by ClusterName,
@@ -206,8 +197,8 @@ fn topic_labels(
     t: &mut TopicAction,
 ) {
     for (sub, topics) in &subs.subs {
-        let by_arn = match (&sub.topic, arn) {
-            (Field::Known(targets) | Field::Sensitive(targets), Some(arn)) => targets
+        let by_arn = match (sub.topic.get(), arn) {
+            (Some(targets), Some(arn)) => targets
                 .iter()
                 .any(|x| matches!(x, RefTarget::Ident(i) if i == arn)),
             _ => false,
@@ -216,25 +207,14 @@ fn topic_labels(
         if !(by_arn || by_id) {
             continue;
         }
-        let web = match &sub.protocol {
-            Field::Known(p) | Field::Sensitive(p) => {
-                p.eq_ignore_ascii_case("https") || p.eq_ignore_ascii_case("http")
-            }
-            Field::Unknown(u) => {
-                t.undecided.get_or_insert(u.clone());
-                false
-            }
-            Field::Absent => false,
-        };
-        if !web {
+        let protocol = sub.protocol.get_noting(&mut t.undecided);
+        if !protocol
+            .is_some_and(|p| p.eq_ignore_ascii_case("https") || p.eq_ignore_ascii_case("http"))
+        {
             continue;
         }
-        match &sub.endpoint {
-            Field::Known(e) | Field::Sensitive(e) => t.labels.extend(url_host(e)),
-            Field::Unknown(u) => {
-                t.undecided.get_or_insert(u.clone());
-            }
-            Field::Absent => {}
+        if let Some(e) = sub.endpoint.get_noting(&mut t.undecided) {
+            t.labels.extend(url_host(e));
         }
     }
 }
@@ -263,10 +243,9 @@ fn classify(
     a: &Res<'_, MetricAlarm>,
 ) -> Result<Classified, (String, Unknown)> {
     let inv = subs.inv;
-    let targets = match &a.alarm_actions {
-        Field::Absent => return Ok((Vec::new(), Vec::new())),
-        Field::Unknown(u) => return Err(("the alarm's actions".into(), u.clone())),
-        Field::Known(t) | Field::Sensitive(t) => t,
+    let actions = a.alarm_actions.try_value();
+    let Some(targets) = actions.map_err(|u| ("the alarm's actions".into(), u))? else {
+        return Ok((Vec::new(), Vec::new()));
     };
     let mut topics = Vec::new();
     let mut others = Vec::new();
@@ -296,17 +275,12 @@ fn classify(
             Resolution::Unknown(u) => return Err(("the alarm's topics".into(), u)),
             Resolution::Known { found, external } => {
                 for topic in found {
-                    let name = match &topic.name {
-                        Field::Known(n) | Field::Sensitive(n) => n.clone(),
-                        Field::Unknown(u) => {
-                            return Err(("the names of the alarm's topics".into(), u.clone()))
-                        }
-                        Field::Absent => {
+                    let what = "the names of the alarm's topics";
+                    let name = match topic.name.try_value().map_err(|u| (what.into(), u))? {
+                        Some(n) => n.clone(),
+                        None => {
                             let why = format!("the name of {}", topic.address());
-                            return Err((
-                                "the names of the alarm's topics".into(),
-                                Unknown::NotInInputs(why),
-                            ));
+                            return Err((what.into(), Unknown::NotInInputs(why)));
                         }
                     };
                     topics.push(topic_action(subs, name, Some(topic.id), arn));
@@ -365,25 +339,24 @@ type Scale = Option<(Linear, String)>;
 
 fn effective(a: &MetricAlarm) -> Result<Scale, (String, Unknown)> {
     let what = "the metric-math expression".to_string();
-    match &a.math {
-        Field::Absent => Ok(None),
-        Field::Unknown(u) => Err((what, u.clone())),
-        Field::Known(m) | Field::Sensitive(m) => match linear(&m.expression, &m.metric_ids) {
-            Ok((id, l)) if m.metric_ids.first() == Some(&id) => {
-                Ok(Some((l, format!("`{}`", m.expression))))
-            }
-            Ok((id, _)) => Err((
-                what,
-                Unknown::Unresolved(format!(
-                    "`{}` scales {id}, not the alarm's first metric query",
-                    m.expression
-                )),
+    let Some(m) = a.math.try_value().map_err(|u| (what.clone(), u))? else {
+        return Ok(None);
+    };
+    match linear(&m.expression, &m.metric_ids) {
+        Ok((id, l)) if m.metric_ids.first() == Some(&id) => {
+            Ok(Some((l, format!("`{}`", m.expression))))
+        }
+        Ok((id, _)) => Err((
+            what,
+            Unknown::Unresolved(format!(
+                "`{}` scales {id}, not the alarm's first metric query",
+                m.expression
             )),
-            Err(why) => Err((
-                what,
-                Unknown::Unresolved(format!("`{}` is not evaluated: {why}", m.expression)),
-            )),
-        },
+        )),
+        Err(why) => Err((
+            what,
+            Unknown::Unresolved(format!("`{}` is not evaluated: {why}", m.expression)),
+        )),
     }
 }
 
@@ -415,16 +388,16 @@ pub fn evaluate(
         }
     };
     let negative = scale.as_ref().is_some_and(|(l, _)| l.k < 0.0);
-    match &a.comparison {
-        Field::Known(s) | Field::Sensitive(s)
+    match a.comparison.value() {
+        Ok(Some(s))
             if comparison_ok(
                 spec.comparison,
                 &if negative { flipped(s) } else { s.clone() },
             ) => {}
-        Field::Unknown(u) => e.unknown("the comparison operator", u),
-        other => e.problems.push((
+        Err(u) => e.unknown("the comparison operator", u),
+        _ => e.problems.push((
             "comparison_operator",
-            format!("comparison is {}", other.shown()),
+            format!("comparison is {}", a.comparison.shown()),
         )),
     }
     let threshold = a.threshold.clone().map(|t| match &scale {
@@ -432,9 +405,9 @@ pub fn evaluate(
         None => t,
     });
     let close = |t: f64| (t - spec.threshold).abs() <= 1e-9 * spec.threshold.abs().max(1.0);
-    match (&threshold, &scale) {
-        (Field::Known(t) | Field::Sensitive(t), _) if close(*t) => {}
-        (Field::Unknown(u), _) => e.unknown("the threshold", u),
+    match (threshold.value(), &scale) {
+        (Ok(Some(t)), _) if close(*t) => {}
+        (Err(u), _) => e.unknown("the threshold", u),
         (_, Some((_, expr))) => e.problems.push((
             "threshold",
             format!(
@@ -443,37 +416,32 @@ pub fn evaluate(
                 threshold.shown()
             ),
         )),
-        (other, None) => e
+        (_, None) => e
             .problems
-            .push(("threshold", format!("threshold is {}", other.shown()))),
+            .push(("threshold", format!("threshold is {}", threshold.shown()))),
     }
     if let Some(p) = spec.period {
-        match &a.period {
-            Field::Known(v) | Field::Sensitive(v) if *v == p => {}
-            Field::Unknown(u) => e.unknown("the period", u),
-            other => e
+        match a.period.value() {
+            Ok(Some(v)) if *v == p => {}
+            Err(u) => e.unknown("the period", u),
+            _ => e
                 .problems
-                .push(("period", format!("period is {} s", other.shown()))),
+                .push(("period", format!("period is {} s", a.period.shown()))),
         }
     }
     if let Some(d) = spec.duration {
-        match (&a.period, &a.evaluation_periods) {
-            (Field::Unknown(u), _) | (_, Field::Unknown(u)) => {
-                e.unknown("the evaluation window", u)
-            }
-            (p, n) => {
-                let (pv, nv) = (p.get().copied(), n.get().copied());
-                if pv.zip(nv).map(|(p, n)| p * n) != Some(d) {
-                    e.problems.push((
-                        "evaluation_periods",
-                        format!(
-                            "period × evaluation periods is {} s × {}",
-                            p.shown(),
-                            n.shown()
-                        ),
-                    ));
-                }
-            }
+        let (p, n) = (&a.period, &a.evaluation_periods);
+        if let Some(u) = p.unknown().or(n.unknown()) {
+            e.unknown("the evaluation window", u);
+        } else if p.get().zip(n.get()).map(|(p, n)| p * n) != Some(d) {
+            e.problems.push((
+                "evaluation_periods",
+                format!(
+                    "period × evaluation periods is {} s × {}",
+                    p.shown(),
+                    n.shown()
+                ),
+            ));
         }
     }
     check_actions(subs, policy, spec, a, &mut e);

@@ -1,6 +1,6 @@
 use crate::declare_rule;
 use crate::model::{KindTag, MetricAlarm, Res, ResId, Unknown};
-use crate::rules::Check;
+use crate::rules::{requires, Check};
 
 use super::alarm_spec::{evaluate, metric_glob, metric_shown, requirement, watches, Subscriptions};
 
@@ -117,15 +117,16 @@ fn check(c: &mut Check<'_>) {
                         .map_or_else(|| a.address().to_string(), String::clone);
                     if let Some((attr, _)) = e.problems.first() {
                         let facts: Vec<&str> = e.problems.iter().map(|(_, f)| f.as_str()).collect();
-                        c.fail(
+                        c.require(
                             a.id,
                             Some(attr),
                             format!(
-                                "alarm {name} ({}: {}): {}; the architecture requires {req}",
+                                "alarm {name} ({}: {}): {}",
                                 spec.name,
                                 spec.description,
                                 facts.join(", ")
                             ),
+                            &req,
                             format!("make the alarm match the documented {}: {req}", spec.name),
                         );
                     } else if let Some((what, why)) = e.unknown {
@@ -144,10 +145,13 @@ fn check(c: &mut Check<'_>) {
                 KindTag::MetricAlarm,
                 "aws_cloudwatch_metric_alarm",
                 spec.name.clone(),
-                format!(
-                    "no alarm watches {} ({}); the architecture requires {req}",
-                    metric_shown(spec),
-                    spec.description
+                requires(
+                    format!(
+                        "no alarm watches {} ({})",
+                        metric_shown(spec),
+                        spec.description
+                    ),
+                    &req,
                 ),
                 format!("declare an aws_cloudwatch_metric_alarm with {req}"),
             );
@@ -171,8 +175,8 @@ fn check(c: &mut Check<'_>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{ident, Field, Inventory, RefTarget, Resource, SnsTopic};
-    use crate::rules::testing::run;
+    use crate::model::{ident, Field, Inventory, RefTarget, SnsTopic};
+    use crate::rules::testing::{res, run};
 
     struct A {
         metric: &'static str,
@@ -204,22 +208,14 @@ mod tests {
             statistic: Field::Known("Average".into()),
             alarm_actions: Field::Known(a.actions),
         };
-        inv.push(Resource::new(
-            "aws_cloudwatch_metric_alarm",
-            format!("aws_cloudwatch_metric_alarm.{name}"),
-            m,
-        ));
+        inv.push(res(format!("aws_cloudwatch_metric_alarm.{name}"), m));
     }
 
     fn topic(inv: &mut Inventory, name: &str) {
         let t = SnsTopic {
             name: Field::Known(name.into()),
         };
-        inv.push(Resource::new(
-            "aws_sns_topic",
-            format!("aws_sns_topic.{name}"),
-            t,
-        ));
+        inv.push(res(format!("aws_sns_topic.{name}"), t));
     }
 
     fn at(name: &str) -> RefTarget {
@@ -358,17 +354,9 @@ mod tests {
             ..Default::default()
         };
         let mut inv = Inventory::new();
-        inv.push(Resource::new(
-            "aws_cloudwatch_metric_alarm",
-            "aws_cloudwatch_metric_alarm.cpu",
-            m.clone(),
-        ));
+        inv.push(res("aws_cloudwatch_metric_alarm.cpu", m.clone()));
         m.metric_name = Field::Unknown(Unknown::AfterApply);
-        inv.push(Resource::new(
-            "aws_cloudwatch_metric_alarm",
-            "aws_cloudwatch_metric_alarm.x",
-            m,
-        ));
+        inv.push(res("aws_cloudwatch_metric_alarm.x", m));
         let out = run(&DOCUMENTED_ALARMS, &inv);
         assert_eq!(
             out.unknowns(),
@@ -459,8 +447,7 @@ mod tests {
         let (status, msg) = only(&inv, api);
         assert_eq!(status, "fail");
         assert!(msg.contains("no pagerduty topic"), "{msg}");
-        inv.push(Resource::new(
-            "aws_sns_topic_subscription",
+        inv.push(res(
             "aws_sns_topic_subscription.pd",
             crate::model::SnsSubscription {
                 topic: Field::Known(vec![at("critical")]),

@@ -1,5 +1,5 @@
 use crate::declare_rule;
-use crate::model::{Field, LoadBalancer, NatGateway, Refs, ResId, Resolution, Subnet, Vpc};
+use crate::model::{LoadBalancer, NatGateway, Refs, ResId, Resolution, Subnet, Vpc};
 use crate::rules::Check;
 
 declare_rule! {
@@ -133,10 +133,11 @@ fn check(c: &mut Check<'_>) {
         } else if let Some(u) = unknown {
             c.unknown(vpc.id, None, "whether anything uses the default VPC", &u);
         } else {
-            let cidr = match &vpc.cidr {
-                Field::Known(n) | Field::Sensitive(n) => format!(" ({n})"),
-                _ => String::new(),
-            };
+            let cidr = vpc
+                .cidr
+                .get()
+                .map(|n| format!(" ({n})"))
+                .unwrap_or_default();
             c.fail(
                 vpc.id,
                 None,
@@ -152,13 +153,12 @@ fn check(c: &mut Check<'_>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Inventory, Resource, Unknown};
+    use crate::model::{Field, Inventory, Resource, Unknown};
     use crate::rules::net::testkit::{addr, vpc};
-    use crate::rules::testing::run;
+    use crate::rules::testing::{res, run};
 
     fn default_vpc() -> Resource {
-        Resource::new(
-            "aws_default_vpc",
+        res(
             "aws_default_vpc.default",
             Vpc {
                 cidr: Field::Known("172.31.0.0/16".parse().unwrap()),
@@ -170,8 +170,7 @@ mod tests {
     }
 
     fn subnet_of(name: &str, vpc: Refs) -> Resource {
-        Resource::new(
-            "aws_subnet",
+        res(
             format!("aws_subnet.{name}"),
             Subnet {
                 vpc,
@@ -182,8 +181,7 @@ mod tests {
     }
 
     fn lb_in(subnet: &str) -> Resource {
-        Resource::new(
-            "aws_lb",
+        res(
             "aws_lb.legacy",
             LoadBalancer {
                 subnets: addr(&format!("aws_subnet.{subnet}")),

@@ -1,7 +1,7 @@
 use std::collections::BTreeMap;
 
 use crate::declare_rule;
-use crate::model::{Field, KindTag, NatGateway, ResId, Subnet, Unknown};
+use crate::model::{KindTag, NatGateway, ResId, Subnet, Unknown};
 use crate::policy::SubnetTier;
 use crate::rules::net::routing::{self, Routing};
 use crate::rules::{tiers, Check};
@@ -85,7 +85,7 @@ fn check_placement(c: &mut Check<'_>) {
     // NAT gateways is handled by `missing`).
     let mut doubt = false;
     for nat in inv.all::<NatGateway>() {
-        let subnet = match tiers::resolve_one::<Subnet>(inv, &nat.subnet) {
+        let subnet = match inv.resolve_one::<Subnet>(&nat.subnet) {
             Ok(Some(s)) => s,
             Ok(None) => {
                 doubt = true;
@@ -223,11 +223,9 @@ fn check_app_routes(c: &mut Check<'_>) {
         let mut doubt: Option<Unknown> = None;
         let mut default = None;
         for r in &routes {
-            match &r.route.destination {
-                Field::Known(d) | Field::Sensitive(d) if d == "0.0.0.0/0" => {
-                    default = Some(r.route)
-                }
-                Field::Unknown(u) => doubt = Some(u.clone()),
+            match r.route.destination.value() {
+                Ok(Some(d)) if d == "0.0.0.0/0" => default = Some(r.route),
+                Err(u) => doubt = Some(u.clone()),
                 _ => {}
             }
         }
@@ -292,9 +290,9 @@ fn check_app_routes(c: &mut Check<'_>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Inventory, Refs, Resource};
+    use crate::model::{Field, Inventory, Refs};
     use crate::rules::net::testkit::*;
-    use crate::rules::testing::run;
+    use crate::rules::testing::{res, run};
 
     /// App subnet `app_<az>` routed through `via` (inline, or as an `aws_route`).
     fn app_route(inv: &mut Inventory, az: &str, via: Refs, inline: bool) {
@@ -380,7 +378,7 @@ mod tests {
         nat(&mut inv, "x", Field::Unknown(Unknown::AfterApply));
         let mut s = subnet("10.0.11.0/24", Field::Absent);
         s.cidr = Field::Unknown(Unknown::AfterApply);
-        inv.push(Resource::new("aws_subnet", "aws_subnet.app_c", s));
+        inv.push(res("aws_subnet.app_c", s));
         app_route(&mut inv, "a", addr("aws_nat_gateway.a"), true);
         app_route(&mut inv, "b", Field::Unknown(Unknown::AfterApply), true);
         let out = run(&NAT_PER_AZ, &inv);

@@ -89,8 +89,10 @@ fn check(c: &mut Check<'_>) {
         };
         let id = subnet.id;
         let mut clean = true;
-        match &subnet.map_public_ip_on_launch {
-            Field::Known(true) | Field::Sensitive(true) => {
+        let attr = "map_public_ip_on_launch";
+        match c.need_attr(id, attr, &subnet.map_public_ip_on_launch) {
+            None => clean = false,
+            Some(Some(true)) => {
                 clean = false;
                 c.fail(
                     id,
@@ -101,16 +103,7 @@ fn check(c: &mut Check<'_>) {
                     "set map_public_ip_on_launch = false (or remove it: false is the default)",
                 );
             }
-            Field::Unknown(u) => {
-                clean = false;
-                c.unknown(
-                    id,
-                    Some("map_public_ip_on_launch"),
-                    "map_public_ip_on_launch",
-                    u,
-                );
-            }
-            _ => {}
+            Some(_) => {}
         }
         let (table, how) = match routing::routing_of(inv, &subnet) {
             Ok(Routing::Table { table, how }) => (table, how),
@@ -170,8 +163,8 @@ fn check(c: &mut Check<'_>) {
             if tier != SubnetTier::Data {
                 continue;
             }
-            match default {
-                Field::Known(true) | Field::Sensitive(true) => {
+            match default.value() {
+                Ok(Some(true)) => {
                     clean = false;
                     c.fail(
                         id,
@@ -186,10 +179,10 @@ fn check(c: &mut Check<'_>) {
                         ),
                     );
                 }
-                Field::Unknown(u) => {
+                Err(u) => {
                     clean = false;
                     let what = format!("the destination of a route of {}", table.address());
-                    c.unknown(id, None, &what, &u);
+                    c.unknown(id, None, &what, u);
                 }
                 _ => {}
             }
@@ -203,9 +196,9 @@ fn check(c: &mut Check<'_>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Inventory, MainRouteTableAssociation, Resource, Route, Unknown};
+    use crate::model::{Inventory, MainRouteTableAssociation, Route, Unknown};
     use crate::rules::net::testkit::*;
-    use crate::rules::testing::run;
+    use crate::rules::testing::{res, run};
 
     /// The VPC, an internet gateway, NAT `aws_nat_gateway.a` and subnet `<name>`.
     fn base(name: &str, cidr: &str, public_ip: Field<bool>) -> Inventory {
@@ -288,11 +281,7 @@ mod tests {
             route_table: addr("aws_route_table.public"),
         };
         let address = "aws_main_route_table_association.main";
-        inv.push(Resource::new(
-            "aws_main_route_table_association",
-            address,
-            main,
-        ));
+        inv.push(res(address, main));
         let out = run(&PRIVATE_SUBNET_ISOLATION, &inv);
         assert_eq!(out.fails(), ["aws_subnet.data_b"]);
         assert!(out.messages()[0].contains("main route table"));

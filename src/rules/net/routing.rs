@@ -38,7 +38,7 @@ pub fn routing_of<'a>(
     for assoc in inv.all::<RouteTableAssociation>() {
         match inv.resolve::<Subnet>(&assoc.subnet) {
             Resolution::Known { found, .. } if found.iter().any(|s| s.id == subnet.id) => {
-                return match tiers::resolve_one::<RouteTable>(inv, &assoc.route_table)? {
+                return match inv.resolve_one::<RouteTable>(&assoc.route_table)? {
                     Some(table) => Ok(Routing::Table {
                         table,
                         how: "explicit association",
@@ -56,7 +56,8 @@ pub fn routing_of<'a>(
     if let Some(u) = doubt.or_else(|| inv.gap(KindTag::RouteTableAssociation).cloned()) {
         return Err(u);
     }
-    let vpc = tiers::resolve_one::<Vpc>(inv, &subnet.vpc)?
+    let vpc = inv
+        .resolve_one::<Vpc>(&subnet.vpc)?
         .ok_or_else(|| Unknown::NotInInputs("the subnet's VPC".to_string()))?;
     main_table_of(inv, &vpc)
 }
@@ -67,7 +68,7 @@ fn main_table_of<'a>(inv: &'a Inventory, vpc: &Res<'a, Vpc>) -> Result<Routing<'
     for assoc in inv.all::<MainRouteTableAssociation>() {
         match inv.resolve::<Vpc>(&assoc.vpc) {
             Resolution::Known { found, .. } if found.iter().any(|v| v.id == vpc.id) => {
-                return match tiers::resolve_one::<RouteTable>(inv, &assoc.route_table)? {
+                return match inv.resolve_one::<RouteTable>(&assoc.route_table)? {
                     Some(table) => Ok(Routing::Table {
                         table,
                         how: "the VPC's main route table (aws_main_route_table_association)",
@@ -105,17 +106,13 @@ pub fn routes_of<'a>(
     inv: &'a Inventory,
     table: &Res<'a, RouteTable>,
 ) -> Result<Vec<RouteRef<'a>>, Unknown> {
-    let mut routes = match &table.data.routes {
-        Field::Known(r) | Field::Sensitive(r) => r
-            .iter()
-            .map(|route| RouteRef {
-                route,
-                declared_by: table.id,
-            })
-            .collect(),
-        Field::Unknown(u) => return Err(u.clone()),
-        Field::Absent => Vec::new(),
-    };
+    let inline = table.data.routes.try_value()?.into_iter().flatten();
+    let mut routes: Vec<RouteRef<'a>> = inline
+        .map(|route| RouteRef {
+            route,
+            declared_by: table.id,
+        })
+        .collect();
     for entry in inv.all::<RouteEntry>() {
         match inv.resolve::<RouteTable>(&entry.route_table) {
             Resolution::Known { found, .. } if found.iter().any(|t| t.id == table.id) => {
@@ -163,7 +160,7 @@ pub fn nat_target<'a>(
     inv: &'a Inventory,
     route: &Route,
 ) -> Result<Option<Res<'a, NatGateway>>, Unknown> {
-    tiers::resolve_one::<NatGateway>(inv, &route.nat_gateway)
+    inv.resolve_one::<NatGateway>(&route.nat_gateway)
 }
 
 /// A short description of a route's target for messages.
@@ -200,7 +197,8 @@ pub fn same_zone(
     subnet: &Res<'_, Subnet>,
     nat: &Res<'_, NatGateway>,
 ) -> Result<bool, Unknown> {
-    let nat_subnet = tiers::resolve_one::<Subnet>(inv, &nat.subnet)?
+    let nat_subnet = inv
+        .resolve_one::<Subnet>(&nat.subnet)?
         .ok_or_else(|| Unknown::NotInInputs(format!("the subnet of {}", nat.address())))?;
     match (&subnet.availability_zone, &nat_subnet.availability_zone) {
         (Field::Unknown(u), _) | (_, Field::Unknown(u)) => Err(u.clone()),
@@ -217,7 +215,7 @@ pub fn same_zone(
 }
 
 pub fn nat_zone(inv: &Inventory, nat: &Res<'_, NatGateway>) -> String {
-    match tiers::resolve_one::<Subnet>(inv, &nat.subnet) {
+    match inv.resolve_one::<Subnet>(&nat.subnet) {
         Ok(Some(s)) => format!("{}, {}", s.address(), s.availability_zone.shown()),
         _ => "its zone".to_string(),
     }

@@ -5,7 +5,7 @@ use ipnetwork::IpNetwork;
 use crate::declare_rule;
 use crate::model::{Field, KindTag, Res, Subnet, Unknown, Vpc};
 use crate::policy::{Policy, SubnetSpec};
-use crate::rules::{tiers, Check};
+use crate::rules::Check;
 
 declare_rule! {
     /// ## What it checks
@@ -89,7 +89,7 @@ fn check(c: &mut Check<'_>) {
         .all::<Subnet>()
         .map(|subnet| Info {
             cidr: subnet.cidr.get().copied(),
-            vpc: tiers::resolve_one::<Vpc>(inv, &subnet.vpc),
+            vpc: inv.resolve_one::<Vpc>(&subnet.vpc),
             subnet,
         })
         // AWS's default VPC and its subnets are never the architecture's (CB-NET-006): a
@@ -181,13 +181,9 @@ fn inside_vpc(info: &Info<'_>, cidr: IpNetwork) -> Option<Problem> {
         Err(u) => return Some(Problem::Unknown("vpc_id", what, u.clone())),
     };
     let what = "the CIDR of the subnet's VPC";
-    match &vpc.cidr {
-        Field::Known(v) | Field::Sensitive(v)
-            if v.contains(cidr.network()) && cidr.prefix() >= v.prefix() =>
-        {
-            None
-        }
-        Field::Known(_) | Field::Sensitive(_) => Some(fail(
+    match vpc.cidr.value() {
+        Ok(Some(v)) if v.contains(cidr.network()) && cidr.prefix() >= v.prefix() => None,
+        Ok(Some(_)) => Some(fail(
             "cidr_block",
             format!(
                 "subnet CIDR {cidr} is outside the CIDR {} of its VPC {}; every subnet must lie inside its VPC",
@@ -196,8 +192,8 @@ fn inside_vpc(info: &Info<'_>, cidr: IpNetwork) -> Option<Problem> {
             ),
             format!("use a documented CIDR inside {}", vpc.cidr.shown()),
         )),
-        Field::Unknown(u) => Some(Problem::Unknown("vpc_id", what, u.clone())),
-        Field::Absent => {
+        Err(u) => Some(Problem::Unknown("vpc_id", what, u.clone())),
+        Ok(None) => {
             let why = Unknown::NotInInputs(format!("the CIDR block of {}", vpc.address()));
             Some(Problem::Unknown("vpc_id", what, why))
         }
@@ -452,13 +448,13 @@ fn zone(
     zones: &BTreeMap<&str, Option<String>>,
 ) -> Vec<Problem> {
     let (name, label) = (&spec.name, &spec.az);
-    let zone = match &info.subnet.availability_zone {
-        Field::Known(z) | Field::Sensitive(z) => z.to_ascii_lowercase(),
-        Field::Unknown(u) => {
+    let zone = match info.subnet.availability_zone.value() {
+        Ok(Some(z)) => z.to_ascii_lowercase(),
+        Err(u) => {
             let what = "the subnet's availability zone";
             return vec![Problem::Unknown("availability_zone", what, u.clone())];
         }
-        Field::Absent => {
+        Ok(None) => {
             return vec![fail(
                 "availability_zone",
                 format!("subnet {name} has no availability_zone, so AWS picks one; the architecture places it in AZ {label}"),
@@ -497,7 +493,7 @@ mod tests {
     use super::*;
     use crate::model::Inventory;
     use crate::rules::net::testkit::{add_subnet, ident, layout, push_subnet, subnet, vpc};
-    use crate::rules::testing::run;
+    use crate::rules::testing::{res, run};
 
     #[test]
     fn documented_layout_passes_with_vpc_by_address_or_id() {
@@ -589,11 +585,7 @@ mod tests {
             cidr: Field::Known("10.0.0.0/16".parse().unwrap()),
             ..Default::default()
         };
-        inv.push(crate::model::Resource::new(
-            "aws_vpc",
-            "aws_vpc.other",
-            other_vpc,
-        ));
+        inv.push(res("aws_vpc.other", other_vpc));
         push_subnet(&mut inv, "other_vpc", other);
         let out = run(&SUBNET_LAYOUT, &inv);
         let msgs = overlap_messages(&out);

@@ -4,6 +4,7 @@ use crate::model::{
     Field, InternetGateway, Inventory, NatGateway, RefTarget, Refs, Resource, Route, RouteEntry,
     RouteTable, RouteTableAssociation, Subnet, Vpc,
 };
+use crate::rules::testing::res;
 
 /// A reference by Terraform address.
 pub fn addr(a: &str) -> Refs {
@@ -18,8 +19,7 @@ pub fn ident(i: &str) -> Refs {
 /// `aws_vpc.main`, 10.0.0.0/16, identifier `vpc-123`.
 pub fn vpc() -> Resource {
     let cidr = Field::Known("10.0.0.0/16".parse().unwrap());
-    Resource::new(
-        "aws_vpc",
+    res(
         "aws_vpc.main",
         Vpc {
             cidr,
@@ -55,7 +55,7 @@ pub fn layout(inv: &mut Inventory) {
 }
 
 pub fn push_subnet(inv: &mut Inventory, name: &str, s: Subnet) {
-    inv.push(Resource::new("aws_subnet", format!("aws_subnet.{name}"), s));
+    inv.push(res(format!("aws_subnet.{name}"), s));
 }
 
 /// Adds `aws_subnet.<name>` with a known zone.
@@ -67,10 +67,7 @@ pub fn igw(inv: &mut Inventory) {
     let gw = InternetGateway {
         vpc: addr("aws_vpc.main"),
     };
-    inv.push(
-        Resource::new("aws_internet_gateway", "aws_internet_gateway.main", gw)
-            .with_identifiers(["igw-1"]),
-    );
+    inv.push(res("aws_internet_gateway.main", gw).with_identifiers(["igw-1"]));
 }
 
 pub fn nat(inv: &mut Inventory, name: &str, subnet: Refs) {
@@ -78,11 +75,7 @@ pub fn nat(inv: &mut Inventory, name: &str, subnet: Refs) {
         subnet,
         ..Default::default()
     };
-    inv.push(Resource::new(
-        "aws_nat_gateway",
-        format!("aws_nat_gateway.{name}"),
-        kind,
-    ));
+    inv.push(res(format!("aws_nat_gateway.{name}"), kind));
 }
 
 /// A route to `dest` through NAT gateway refs `nat`.
@@ -110,11 +103,7 @@ pub fn table(inv: &mut Inventory, name: &str, routes: Field<Vec<Route>>, main: b
         routes,
         main,
     };
-    inv.push(Resource::new(
-        "aws_route_table",
-        format!("aws_route_table.{name}"),
-        kind,
-    ));
+    inv.push(res(format!("aws_route_table.{name}"), kind));
 }
 
 /// `aws_route.<name>` in `aws_route_table.<table>`.
@@ -123,11 +112,7 @@ pub fn route(inv: &mut Inventory, name: &str, table: &str, route: Route) {
         route_table: addr(&format!("aws_route_table.{table}")),
         route,
     };
-    inv.push(Resource::new(
-        "aws_route",
-        format!("aws_route.{name}"),
-        kind,
-    ));
+    inv.push(res(format!("aws_route.{name}"), kind));
 }
 
 /// Associates `aws_subnet.<subnet>` with `aws_route_table.<table>`.
@@ -137,5 +122,5 @@ pub fn assoc(inv: &mut Inventory, subnet: &str, table: &str) {
         route_table: addr(&format!("aws_route_table.{table}")),
     };
     let address = format!("aws_route_table_association.{subnet}");
-    inv.push(Resource::new("aws_route_table_association", address, kind));
+    inv.push(res(address, kind));
 }

@@ -1,6 +1,6 @@
 use crate::declare_rule;
-use crate::model::{Field, Vpc};
-use crate::rules::Check;
+use crate::model::Vpc;
+use crate::rules::{set_str, Check};
 
 declare_rule! {
     /// ## What it checks
@@ -42,37 +42,35 @@ fn check(c: &mut Check<'_>) {
     let want = c.policy.network.vpc_cidr.0;
     // AWS's default VPC is never the architecture's (CB-NET-006 judges it).
     for vpc in c.inv.all::<Vpc>().filter(|v| !v.default) {
-        match &vpc.cidr {
-            Field::Known(cidr) | Field::Sensitive(cidr) if *cidr == want => c.pass(vpc.id),
-            Field::Known(_) | Field::Sensitive(_) => c.fail(
-                vpc.id,
-                Some("cidr_block"),
-                format!(
-                    "VPC CIDR is {}; the architecture requires {want}",
-                    vpc.cidr.shown()
-                ),
-                format!("set cidr_block = \"{want}\""),
-            ),
-            Field::Absent => c.fail(
-                vpc.id,
-                Some("cidr_block"),
-                format!("VPC has no IPv4 CIDR block; the architecture requires {want}"),
-                format!("set cidr_block = \"{want}\""),
-            ),
-            Field::Unknown(u) => c.unknown(vpc.id, Some("cidr_block"), "the VPC CIDR", u),
-        }
+        let Some(cidr) = c.need(vpc.id, Some("cidr_block"), "the VPC CIDR", &vpc.cidr) else {
+            continue;
+        };
+        let fact = match cidr {
+            Some(cidr) if *cidr == want => {
+                c.pass(vpc.id);
+                continue;
+            }
+            Some(_) => format!("VPC CIDR is {}", vpc.cidr.shown()),
+            None => "VPC has no IPv4 CIDR block".to_string(),
+        };
+        c.require(
+            vpc.id,
+            Some("cidr_block"),
+            fact,
+            want,
+            set_str("cidr_block", want),
+        );
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Inventory, Resource};
-    use crate::rules::testing::run;
+    use crate::model::{Field, Inventory, Resource};
+    use crate::rules::testing::{res, run};
 
     fn vpc(cidr: Field<&str>) -> Resource {
-        Resource::new(
-            "aws_vpc",
+        res(
             "aws_vpc.main",
             Vpc {
                 cidr: cidr.map(|c| c.parse().unwrap()),

@@ -1,5 +1,5 @@
 use crate::declare_rule;
-use crate::model::{Field, FlowLog, KindTag, Resolution, Unknown, Vpc};
+use crate::model::{FlowLog, KindTag, Resolution, Unknown, Vpc};
 use crate::rules::Check;
 
 declare_rule! {
@@ -70,12 +70,17 @@ fn check(c: &mut Check<'_>) {
                 }
                 _ => continue,
             }
-            match &log.traffic_type {
-                Field::Known(t) | Field::Sensitive(t) if t.eq_ignore_ascii_case(want) => ok = true,
-                Field::Unknown(u) => doubt = Some(u.clone()),
-                other => wrong.push(format!("{} captures {}", log.address(), other.shown())),
+            match log.traffic_type.value() {
+                Ok(Some(t)) if t.eq_ignore_ascii_case(want) => ok = true,
+                Err(u) => doubt = Some(u.clone()),
+                Ok(_) => wrong.push(format!(
+                    "{} captures {}",
+                    log.address(),
+                    log.traffic_type.shown()
+                )),
             }
         }
+        let requirement = format!("a VPC flow log capturing {want} traffic");
         if ok {
             c.pass(vpc.id);
         } else if let Some(u) = doubt {
@@ -86,22 +91,16 @@ fn check(c: &mut Check<'_>) {
                 &u,
             );
         } else if wrong.is_empty() {
-            c.fail(
+            c.require(
                 vpc.id,
                 None,
-                format!("VPC has no flow log; the architecture requires a VPC flow log capturing {want} traffic"),
+                "VPC has no flow log",
+                requirement,
                 help.clone(),
             );
         } else {
-            c.fail(
-                vpc.id,
-                None,
-                format!(
-                    "VPC's flow log {}; the architecture requires a VPC flow log capturing {want} traffic",
-                    wrong.join(", ")
-                ),
-                help.clone(),
-            );
+            let fact = format!("VPC's flow log {}", wrong.join(", "));
+            c.require(vpc.id, None, fact, requirement, help.clone());
         }
     }
 }
@@ -109,8 +108,8 @@ fn check(c: &mut Check<'_>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Gap, Inventory, RefTarget, Refs, Resource};
-    use crate::rules::testing::run;
+    use crate::model::{Field, Gap, Inventory, RefTarget, Refs};
+    use crate::rules::testing::{res, run};
 
     fn inv_with(logs: &[(&str, Refs, Field<&str>)]) -> Inventory {
         let mut inv = Inventory::new();
@@ -118,17 +117,13 @@ mod tests {
             cidr: Field::Known("10.0.0.0/16".parse().unwrap()),
             default: false,
         };
-        inv.push(Resource::new("aws_vpc", "aws_vpc.main", vpc).with_identifiers(["vpc-123"]));
+        inv.push(res("aws_vpc.main", vpc).with_identifiers(["vpc-123"]));
         for (name, vpc, traffic) in logs {
             let log = FlowLog {
                 vpc: vpc.clone(),
                 traffic_type: traffic.clone().map(str::to_string),
             };
-            inv.push(Resource::new(
-                "aws_flow_log",
-                format!("aws_flow_log.{name}"),
-                log,
-            ));
+            inv.push(res(format!("aws_flow_log.{name}"), log));
         }
         inv
     }

@@ -1,7 +1,7 @@
 use crate::declare_rule;
 use crate::model::{DbCluster, DbInstance, Field, ResId};
 use crate::rules::rds::holders;
-use crate::rules::Check;
+use crate::rules::{set, Check};
 
 /// The retention RDS applies when `BackupRetentionPeriod` is not given (CreateDBInstance).
 const AWS_DEFAULT_DAYS: i64 = 1;
@@ -69,45 +69,38 @@ fn check(c: &mut Check<'_>) {
 
 fn judge(c: &mut Check<'_>, id: ResId, name: &str, days: &Field<i64>, replica: bool) {
     let min = c.policy.database.min_backup_retention_days;
-    let fact = match days {
-        Field::Known(d) | Field::Sensitive(d) if *d >= min => return c.pass(id),
-        Field::Unknown(u) => {
-            return c.unknown(
-                id,
-                Some("backup_retention_period"),
-                "backup_retention_period",
-                u,
-            )
-        }
-        Field::Known(0) | Field::Sensitive(0) => {
-            "automated backups are disabled (backup_retention_period = 0)".to_string()
-        }
-        Field::Absent if replica => {
+    let attr = "backup_retention_period";
+    let Some(value) = c.need_attr(id, attr, days) else {
+        return;
+    };
+    let fact = match value {
+        Some(d) if *d >= min => return c.pass(id),
+        Some(0) => "automated backups are disabled (backup_retention_period = 0)".to_string(),
+        Some(_) => format!("backup retention is {} days", days.shown()),
+        None if replica => {
             "backup retention is not set on the read replica (its backups are its own, not its source's)".to_string()
         }
-        Field::Absent => {
-            format!("backup retention is not set (RDS's default is {AWS_DEFAULT_DAYS} day)")
-        }
-        other => format!("backup retention is {} days", other.shown()),
+        None => format!("backup retention is not set (RDS's default is {AWS_DEFAULT_DAYS} day)"),
     };
-    c.fail(
+    let requirement = format!("at least {min} days");
+    c.require(
         id,
-        Some("backup_retention_period"),
-        format!("{name}: {fact}; the architecture requires at least {min} days"),
-        format!("set backup_retention_period = {min}"),
+        Some(attr),
+        format!("{name}: {fact}"),
+        requirement,
+        set(attr, min),
     );
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Inventory, Resource, Unknown};
-    use crate::rules::testing::run;
+    use crate::model::{Inventory, Unknown};
+    use crate::rules::testing::{res, run};
 
     fn db(days: Field<i64>) -> Inventory {
         let mut inv = Inventory::new();
-        inv.push(Resource::new(
-            "aws_db_instance",
+        inv.push(res(
             "aws_db_instance.main",
             DbInstance {
                 backup_retention_period: days,

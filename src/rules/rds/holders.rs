@@ -165,6 +165,7 @@ pub fn from_source(src: &Res<'_, DbInstance>) -> String {
 mod tests {
     use super::*;
     use crate::model::{Field, RefTarget, Resource};
+    use crate::rules::testing::res;
 
     fn instance(address: &str, region: &str, source: Option<RefTarget>) -> Resource {
         let mut r = Resource::new(
@@ -235,8 +236,7 @@ mod tests {
     ) -> Inventory {
         let mut inv = Inventory::new();
         inv.push(
-            Resource::new(
-                "aws_rds_cluster",
+            res(
                 "aws_rds_cluster.main",
                 DbCluster {
                     identifier: Field::Known("ledger".into()),
@@ -247,8 +247,7 @@ mod tests {
             .with_identifiers(["ledger"]),
         );
         for (i, zone) in zones.iter().enumerate() {
-            inv.push(Resource::new(
-                "aws_rds_cluster_instance",
+            inv.push(res(
                 format!("aws_rds_cluster_instance.m{i}"),
                 DbInstance {
                     identifier: Field::Known(format!("ledger-{i}")),
@@ -370,14 +369,7 @@ mod tests {
             }]),
             ..Default::default()
         };
-        inv.push(
-            Resource::new(
-                "aws_db_parameter_group",
-                "aws_db_parameter_group.member",
-                group,
-            )
-            .with_identifiers(["member-pg"]),
-        );
+        inv.push(res("aws_db_parameter_group.member", group).with_identifiers(["member-pg"]));
         let mut member = inv.resources()[1].clone();
         member.provenance.address = "aws_rds_cluster_instance.own".into();
         if let crate::model::Kind::DbInstance(d) = &mut member.kind {

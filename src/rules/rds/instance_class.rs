@@ -1,6 +1,6 @@
 use crate::declare_rule;
-use crate::model::{DbInstance, Field};
-use crate::rules::Check;
+use crate::model::DbInstance;
+use crate::rules::{set_str, Check};
 
 declare_rule! {
     /// ## What it checks
@@ -43,36 +43,44 @@ fn check(c: &mut Check<'_>) {
     let want = &c.policy.database.instance_class;
     for db in c.inv.all::<DbInstance>() {
         let name = db.identifier.shown();
-        match &db.instance_class {
-            Field::Known(class) | Field::Sensitive(class) if class.eq_ignore_ascii_case(want) => c.pass(db.id),
-            Field::Unknown(u) => c.unknown(db.id, Some("instance_class"), "instance_class", u),
-            Field::Absent => c.fail(
-                db.id,
-                Some("instance_class"),
-                format!("DB instance {name} has no instance_class; the architecture documents {want}"),
-                format!("set instance_class = \"{want}\""),
+        let attr = "instance_class";
+        let (fact, help) = match c.need_attr(db.id, attr, &db.instance_class) {
+            None => continue,
+            Some(Some(class)) if class.eq_ignore_ascii_case(want) => {
+                c.pass(db.id);
+                continue;
+            }
+            Some(None) => (
+                format!("DB instance {name} has no instance_class"),
+                set_str(attr, want),
             ),
-            other => c.fail(
-                db.id,
-                Some("instance_class"),
-                format!("DB instance {name} is a {}; the architecture documents {want}", other.shown()),
-                format!("set instance_class = \"{want}\" (or update the policy if the change is intended)"),
+            Some(Some(_)) => (
+                format!("DB instance {name} is a {}", db.instance_class.shown()),
+                format!(
+                    "{} (or update the policy if the change is intended)",
+                    set_str(attr, want)
+                ),
             ),
-        }
+        };
+        c.fail(
+            db.id,
+            Some(attr),
+            format!("{fact}; the architecture documents {want}"),
+            help,
+        );
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Inventory, Resource, Unknown};
-    use crate::rules::testing::run;
+    use crate::model::{Field, Inventory, Unknown};
+    use crate::rules::testing::{res, run};
     use crate::rules::Severity;
 
     fn db(class: Field<&str>) -> Inventory {
         let mut inv = Inventory::new();
-        inv.push(Resource::new(
-            "aws_db_instance",
+        inv.push(res(
             "aws_db_instance.main",
             DbInstance {
                 instance_class: class.map(str::to_string),

@@ -1,9 +1,9 @@
 use crate::declare_rule;
 use std::collections::BTreeSet;
 
-use crate::model::{DbCluster, DbInstance, Field, Res, Unknown};
+use crate::model::{DbCluster, DbInstance, Res, Unknown};
 use crate::rules::rds::holders;
-use crate::rules::Check;
+use crate::rules::{set, Check};
 
 declare_rule! {
     /// ## What it checks
@@ -53,31 +53,35 @@ fn check(c: &mut Check<'_>) {
         if holders::standalone(c, &db, Some("multi_az")).is_none() {
             continue;
         }
-        match &db.multi_az {
-            Field::Known(true) | Field::Sensitive(true) => c.pass(db.id),
-            Field::Unknown(u) => c.unknown(db.id, Some("multi_az"), "multi_az", u),
-            other => {
-                let fact = if other.is_absent() {
-                    "multi_az is not set (RDS's default is single-AZ)"
-                } else {
-                    "multi_az is false"
-                };
-                c.fail(
-                    db.id,
-                    Some("multi_az"),
-                    format!(
-                        "DB instance {} runs in a single availability zone ({fact}); the architecture requires a Multi-AZ standby",
-                        db.identifier.shown()
-                    ),
-                    "set multi_az = true",
-                );
-            }
+        let Some(on) = c.need_attr(db.id, "multi_az", &db.multi_az) else {
+            continue;
+        };
+        if on == Some(&true) {
+            c.pass(db.id);
+            continue;
         }
+        // Not `setting()`: a sensitive `false` reads "multi_az is false" here too.
+        let fact = match on {
+            None => "multi_az is not set (RDS's default is single-AZ)",
+            Some(_) => "multi_az is false",
+        };
+        c.require(
+            db.id,
+            Some("multi_az"),
+            format!(
+                "DB instance {} runs in a single availability zone ({fact})",
+                db.identifier.shown()
+            ),
+            "a Multi-AZ standby",
+            set("multi_az", true),
+        );
     }
     for cl in c.inv.all::<DbCluster>() {
         cluster(c, &cl);
     }
 }
+
+const TWO_AZS: &str = "instances in two AZs";
 
 /// A cluster is highly available when its instances run in at least two AZs.
 fn cluster(c: &mut Check<'_>, cl: &Res<'_, DbCluster>) {
@@ -102,21 +106,21 @@ fn cluster(c: &mut Check<'_>, cl: &Res<'_, DbCluster>) {
             0 => "no instance in the inputs".to_string(),
             _ => format!("one instance ({})", members[0].address()),
         };
-        return c.fail(
+        return c.require(
             cl.id,
             None,
-            format!("DB cluster {name} has {have}, so it has no failover target in another availability zone; the architecture requires instances in two AZs"),
+            format!("DB cluster {name} has {have}, so it has no failover target in another availability zone"),
+            TWO_AZS,
             help,
         );
     }
     if unknown.is_empty() {
         let zone = zones.iter().next().map_or("", String::as_str);
-        return c.fail(
-            cl.id,
-            None,
-            format!("DB cluster {name}'s {} instances all run in {zone}; the architecture requires instances in two AZs", members.len()),
-            help,
+        let fact = format!(
+            "DB cluster {name}'s {} instances all run in {zone}",
+            members.len()
         );
+        return c.require(cl.id, None, fact, TWO_AZS, help);
     }
     let why = Unknown::NotInInputs(format!(
         "RDS chooses the zone of {} (no availability_zone)",
@@ -133,13 +137,12 @@ fn cluster(c: &mut Check<'_>, cl: &Res<'_, DbCluster>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Inventory, Resource, Unknown};
-    use crate::rules::testing::run;
+    use crate::model::{Field, Inventory};
+    use crate::rules::testing::{res, run};
 
     fn db(multi_az: Field<bool>) -> Inventory {
         let mut inv = Inventory::new();
-        inv.push(Resource::new(
-            "aws_db_instance",
+        inv.push(res(
             "aws_db_instance.main",
             DbInstance {
                 multi_az,

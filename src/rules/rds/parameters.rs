@@ -5,7 +5,7 @@ use crate::model::{
     DbCluster, DbInstance, DbParameterGroup, Field, Refs, Res, ResId, Resolution, Unknown,
 };
 use crate::rules::rds::holders::{self, Membership};
-use crate::rules::Check;
+use crate::rules::{requires, Check};
 
 declare_rule! {
     /// ## What it checks
@@ -146,14 +146,10 @@ enum Verdict {
 }
 
 fn compare(param: &str, want: &str, have: &Field<String>) -> Verdict {
-    let have_text = match have {
-        Field::Known(v) | Field::Sensitive(v) => v,
-        Field::Unknown(u) => return Verdict::Unknown(u.clone()),
-        Field::Absent => {
-            return Verdict::Differs(format!(
-                "{param} has no value; the architecture requires {want}"
-            ))
-        }
+    let have_text = match have.try_value() {
+        Ok(Some(v)) => v,
+        Err(u) => return Verdict::Unknown(u),
+        Ok(None) => return Verdict::Differs(requires(format!("{param} has no value"), want)),
     };
     if have_text.contains('{') {
         return Verdict::Unknown(Unknown::Unresolved(format!(
@@ -165,9 +161,9 @@ fn compare(param: &str, want: &str, have: &Field<String>) -> Verdict {
         (Some(Quantity::Bytes(w)), Some(Quantity::Bytes(h))) if (w - h).abs() < 0.5 => {
             Verdict::Equal
         }
-        (Some(Quantity::Bytes(_)), Some(Quantity::Bytes(h))) => Verdict::Differs(format!(
-            "{param} is {shown} (= {}); the architecture requires {want}",
-            human(h)
+        (Some(Quantity::Bytes(_)), Some(Quantity::Bytes(h))) => Verdict::Differs(requires(
+            format!("{param} is {shown} (= {})", human(h)),
+            want,
         )),
         (Some(Quantity::Number(w)), Some(Quantity::Number(h))) if (w - h).abs() < 1e-9 => {
             Verdict::Equal
@@ -178,9 +174,7 @@ fn compare(param: &str, want: &str, have: &Field<String>) -> Verdict {
             )))
         }
         (None, None) if want.trim().eq_ignore_ascii_case(have_text.trim()) => Verdict::Equal,
-        _ => Verdict::Differs(format!(
-            "{param} is {shown}; the architecture requires {want}"
-        )),
+        _ => Verdict::Differs(requires(format!("{param} is {shown}"), want)),
     }
 }
 
@@ -224,11 +218,15 @@ fn judge(
         (ATTR, "parameter group", "aws_db_parameter_group")
     };
     let default_group = |c: &mut Check<'_>, which: &str| {
-        c.fail(
+        c.require(
             id,
             attr,
-            format!("{name} uses {which}{from}, which has none of the documented tuning; the architecture requires a {kind} setting {}", wanted(c)),
-            format!("create an {resource} with the documented parameters and set {}", attr.unwrap_or_default()),
+            format!("{name} uses {which}{from}, which has none of the documented tuning"),
+            format!("a {kind} setting {}", wanted(c)),
+            format!(
+                "create an {resource} with the documented parameters and set {}",
+                attr.unwrap_or_default()
+            ),
         )
     };
     match c.inv.resolve::<DbParameterGroup>(refs) {
@@ -272,11 +270,10 @@ fn member_group(c: &mut Check<'_>, db: &Res<'_, DbInstance>, checked: &mut BTree
         return;
     }
     let attr = Some("parameter");
-    let params: &[crate::model::DbParameter] = match &group.parameters {
-        Field::Known(p) | Field::Sensitive(p) => p,
-        Field::Unknown(u) => return c.unknown(group.id, attr, "the group's parameters", u),
-        Field::Absent => &[],
+    let Some(params) = c.need(group.id, attr, "the group's parameters", &group.parameters) else {
+        return;
     };
+    let params: &[crate::model::DbParameter] = params.map_or(&[], Vec::as_slice);
     let (problems, unknown) = documented(c, params, false);
     if !problems.is_empty() {
         c.fail(
@@ -310,9 +307,7 @@ fn documented(
     for (name, want) in &c.policy.database.parameters {
         let Some(p) = params.iter().find(|p| p.name.eq_ignore_ascii_case(name)) else {
             if all_required {
-                problems.push(format!(
-                    "{name} is not set; the architecture requires {want}"
-                ));
+                problems.push(requires(format!("{name} is not set"), want));
             }
             continue;
         };
@@ -337,11 +332,10 @@ fn wanted(c: &Check<'_>) -> String {
 
 fn check_group(c: &mut Check<'_>, group: &Res<'_, DbParameterGroup>) {
     let attr = Some("parameter");
-    let params: &[crate::model::DbParameter] = match &group.parameters {
-        Field::Known(p) | Field::Sensitive(p) => p,
-        Field::Unknown(u) => return c.unknown(group.id, attr, "the group's parameters", u),
-        Field::Absent => &[],
+    let Some(params) = c.need(group.id, attr, "the group's parameters", &group.parameters) else {
+        return;
     };
+    let params: &[crate::model::DbParameter] = params.map_or(&[], Vec::as_slice);
     let (problems, unknown) = documented(c, params, true);
     if !problems.is_empty() {
         c.fail(
@@ -364,8 +358,8 @@ fn check_group(c: &mut Check<'_>, group: &Res<'_, DbParameterGroup>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{DbParameter, Inventory, RefTarget, Resource};
-    use crate::rules::testing::run;
+    use crate::model::{DbParameter, Inventory, RefTarget};
+    use crate::rules::testing::{res, run};
 
     const DOCUMENTED: [(&str, &str); 5] = [
         ("max_connections", "200"),
@@ -387,21 +381,14 @@ mod tests {
             ..Default::default()
         };
         let address = "aws_db_parameter_group.main";
-        inv.push(
-            Resource::new("aws_db_parameter_group", address, group)
-                .with_identifiers(["clever-better-pg16"]),
-        );
+        inv.push(res(address, group).with_identifiers(["clever-better-pg16"]));
         for db in ["main", "replica"] {
             let parameter_group = group_ref.clone();
             let body = DbInstance {
                 parameter_group,
                 ..Default::default()
             };
-            inv.push(Resource::new(
-                "aws_db_instance",
-                format!("aws_db_instance.{db}"),
-                body,
-            ));
+            inv.push(res(format!("aws_db_instance.{db}"), body));
         }
         inv
     }

@@ -1,11 +1,11 @@
 use crate::declare_rule;
 use crate::model::{
-    DbCluster, DbInstance, DbSubnetGroup, Field, Refs, ResId, Resolution, Subnet, Unknown,
+    DbCluster, DbInstance, DbSubnetGroup, Refs, ResId, Resolution, Subnet, Unknown,
 };
 use crate::policy::SubnetTier;
 use crate::rules::rds::holders::{self, Replica};
 use crate::rules::tiers::subnets_outside_tier;
-use crate::rules::Check;
+use crate::rules::{set, Check};
 
 const SUBNET_GROUP: Option<&str> = Some("db_subnet_group_name");
 
@@ -80,14 +80,15 @@ fn check(c: &mut Check<'_>) {
     let data = data.join(", ");
     for db in c.inv.all::<DbInstance>() {
         let name = format!("DB instance {}", db.identifier.shown());
-        match db.publicly_accessible.clone().or_default_value(false) {
-            Field::Known(false) | Field::Sensitive(false) => c.pass(db.id),
-            Field::Unknown(u) => c.unknown(db.id, Some("publicly_accessible"), "publicly_accessible", &u),
-            _ => c.fail(
+        let attr = "publicly_accessible";
+        match c.need_attr(db.id, attr, &db.publicly_accessible) {
+            None => {}
+            Some(None | Some(false)) => c.pass(db.id),
+            Some(Some(true)) => c.fail(
                 db.id,
-                Some("publicly_accessible"),
+                Some(attr),
                 format!("{name} is publicly accessible; the architecture keeps the database internal to the data subnets"),
-                "set publicly_accessible = false",
+                set(attr, false),
             ),
         }
         if holders::standalone(c, &db, Some("db_subnet_group_name")).is_none() {
@@ -119,10 +120,11 @@ fn check(c: &mut Check<'_>) {
 fn subnet_group(c: &mut Check<'_>, id: ResId, name: &str, refs: &Refs, from: &str, data: &str) {
     let help = format!("use a DB subnet group holding only the data subnets ({data})");
     let default_group = |c: &mut Check<'_>| {
-        c.fail(
+        c.require(
             id,
             SUBNET_GROUP,
-            format!("{name} has no DB subnet group{from}, so RDS creates it in the default DB subnet group (the default VPC's subnets); the architecture requires the data subnets ({data})"),
+            format!("{name} has no DB subnet group{from}, so RDS creates it in the default DB subnet group (the default VPC's subnets)"),
+            format!("the data subnets ({data})"),
             format!("set db_subnet_group_name: {help}"),
         )
     };
@@ -150,23 +152,25 @@ fn subnet_group(c: &mut Check<'_>, id: ResId, name: &str, refs: &Refs, from: &st
     let (wrong, unknown) = subnets_outside_tier(c.policy, &found, &external, SubnetTier::Data);
     let group_name = group.name.shown();
     if !wrong.is_empty() {
-        c.fail(
+        c.require(
             id,
             SUBNET_GROUP,
             format!(
-                "{name}'s subnet group {group_name}{from} includes {}; the architecture requires data subnets only ({data})",
+                "{name}'s subnet group {group_name}{from} includes {}",
                 wrong.join(", ")
             ),
+            format!("data subnets only ({data})"),
             help,
         );
     } else if let Some(u) = unknown {
         let what = format!("the tier of the DB subnet group's subnets{from}");
         c.unknown(id, SUBNET_GROUP, &what, &u);
     } else if found.is_empty() {
-        c.fail(
+        c.require(
             id,
             SUBNET_GROUP,
-            format!("{name}'s subnet group {group_name}{from} lists no subnets; the architecture requires the data subnets ({data})"),
+            format!("{name}'s subnet group {group_name}{from} lists no subnets"),
+            format!("the data subnets ({data})"),
             help,
         );
     } else {
@@ -177,8 +181,8 @@ fn subnet_group(c: &mut Check<'_>, id: ResId, name: &str, refs: &Refs, from: &st
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Inventory, RefTarget, Resource};
-    use crate::rules::testing::run;
+    use crate::model::{Field, Inventory, RefTarget, Resource};
+    use crate::rules::testing::{res, run};
 
     fn subnet(address: &str, id: &str, cidr: &str) -> Resource {
         Resource::new(
@@ -202,8 +206,7 @@ mod tests {
         inv.push(subnet("aws_subnet.data_b", "subnet-db", "10.0.21.0/24"));
         inv.push(subnet("aws_subnet.app_a", "subnet-aa", "10.0.10.0/24"));
         inv.push(
-            Resource::new(
-                "aws_db_subnet_group",
+            res(
                 "aws_db_subnet_group.data",
                 DbSubnetGroup {
                     name: Field::Known("clever-better-data".into()),
@@ -212,8 +215,7 @@ mod tests {
             )
             .with_identifiers(["clever-better-data"]),
         );
-        inv.push(Resource::new(
-            "aws_db_instance",
+        inv.push(res(
             "aws_db_instance.main",
             DbInstance {
                 identifier: Field::Known("clever-better-db".into()),

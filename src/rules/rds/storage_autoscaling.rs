@@ -1,7 +1,7 @@
 use crate::declare_rule;
 use crate::model::{DbCluster, DbInstance, Field, Resolution, Unknown};
 use crate::rules::rds::holders;
-use crate::rules::Check;
+use crate::rules::{set, Check};
 
 declare_rule! {
     /// ## What it checks
@@ -91,24 +91,18 @@ fn check(c: &mut Check<'_>) {
             ),
         ];
         for (attr, field, want, unset, from) in aspects {
-            let fact = match field {
-                Field::Known(v) | Field::Sensitive(v) if *v == want => {
+            let fact = match c.need_attr(db.id, attr, field) {
+                None => continue,
+                Some(Some(v)) if *v == want => {
                     c.pass(db.id);
                     continue;
                 }
-                Field::Unknown(u) => {
-                    c.unknown(db.id, Some(attr), attr, u);
-                    continue;
-                }
-                Field::Absent => format!("{unset}{from}"),
-                other => format!("{attr} is {} GB{from}", other.shown()),
+                Some(None) => format!("{unset}{from}"),
+                Some(Some(_)) => format!("{attr} is {} GB{from}", field.shown()),
             };
-            c.fail(
-                db.id,
-                Some(attr),
-                format!("DB instance {name}: {fact}; the architecture requires {alloc} GB allocated, autoscaling up to {max} GB"),
-                format!("set {attr} = {want}"),
-            );
+            let requirement = format!("{alloc} GB allocated, autoscaling up to {max} GB");
+            let fact = format!("DB instance {name}: {fact}");
+            c.require(db.id, Some(attr), fact, requirement, set(attr, want));
         }
     }
     for cl in c.inv.all::<DbCluster>() {
@@ -127,13 +121,12 @@ fn check(c: &mut Check<'_>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Inventory, Resource, Unknown};
-    use crate::rules::testing::run;
+    use crate::model::{Inventory, Unknown};
+    use crate::rules::testing::{res, run};
 
     fn db(alloc: Field<i64>, max: Field<i64>) -> Inventory {
         let mut inv = Inventory::new();
-        inv.push(Resource::new(
-            "aws_db_instance",
+        inv.push(res(
             "aws_db_instance.main",
             DbInstance {
                 allocated_storage: alloc,

@@ -2,7 +2,7 @@ use crate::declare_rule;
 use crate::model::{DbCluster, DbInstance, Field, ResId};
 use crate::policy::KmsKeyRequirement;
 use crate::rules::rds::holders::{self, Replica};
-use crate::rules::Check;
+use crate::rules::{set, Check};
 
 declare_rule! {
     /// ## What it checks
@@ -115,48 +115,49 @@ fn judge(
     from: &str,
     customer_managed: bool,
 ) {
-    match encrypted {
-        Field::Known(true) | Field::Sensitive(true) => {}
-        Field::Unknown(u) => {
-            c.unknown(id, Some("storage_encrypted"), "storage_encrypted", u);
-            return;
-        }
-        other => {
-            let fact = if from.starts_with(" (a cross-region read replica's") {
-                "it names no kms_key_id, and a cross-region read replica is encrypted only with a KMS key of its own region".to_string()
-            } else if other.is_absent() {
-                format!("storage_encrypted is not set{from}; RDS's default is unencrypted")
-            } else {
-                format!("storage_encrypted is false{from}")
-            };
-            c.fail(
-                id,
-                Some("storage_encrypted"),
-                format!("{name} stores data unencrypted ({fact}); the architecture requires encryption at rest with KMS"),
-                if name.starts_with("DB cluster") {
-                    "set storage_encrypted = true (an existing cluster must be restored from an encrypted snapshot copy)"
-                } else {
-                    "set storage_encrypted = true (an existing instance must be restored from an encrypted snapshot copy)"
-                },
-            );
-            return;
-        }
+    let Some(on) = c.need_attr(id, "storage_encrypted", encrypted) else {
+        return;
+    };
+    if on != Some(&true) {
+        let fact = if from.starts_with(" (a cross-region read replica's") {
+            "it names no kms_key_id, and a cross-region read replica is encrypted only with a KMS key of its own region".to_string()
+        } else if on.is_none() {
+            format!("storage_encrypted is not set{from}; RDS's default is unencrypted")
+        } else {
+            format!("storage_encrypted is false{from}")
+        };
+        let holder = if name.starts_with("DB cluster") {
+            "cluster"
+        } else {
+            "instance"
+        };
+        c.require(
+            id,
+            Some("storage_encrypted"),
+            format!("{name} stores data unencrypted ({fact})"),
+            "encryption at rest with KMS",
+            format!(
+                "{} (an existing {holder} must be restored from an encrypted snapshot copy)",
+                set("storage_encrypted", true)
+            ),
+        );
+        return;
     }
     if !customer_managed {
         c.pass(id);
         return;
     }
     let help = "set kms_key_id to a customer-managed KMS key ARN (e.g. aws_kms_key.rds.arn)";
-    match key {
-        Field::Known(k) | Field::Sensitive(k) if k.ends_with("alias/aws/rds") => c.fail(
+    match c.need(id, Some("kms_key_id"), "the KMS key", key) {
+        None => {}
+        Some(Some(k)) if k.ends_with("alias/aws/rds") => c.fail(
             id,
             Some("kms_key_id"),
             format!("{name} is encrypted with the AWS-managed aws/rds key{from}; the policy requires a customer-managed KMS key"),
             help,
         ),
-        Field::Known(_) | Field::Sensitive(_) => c.pass(id),
-        Field::Unknown(u) => c.unknown(id, Some("kms_key_id"), "the KMS key", u),
-        Field::Absent => c.fail(
+        Some(Some(_)) => c.pass(id),
+        Some(None) => c.fail(
             id,
             Some("kms_key_id"),
             format!("{name} has no kms_key_id{from}, so RDS uses the AWS-managed aws/rds key; the policy requires a customer-managed KMS key"),
@@ -168,14 +169,13 @@ fn judge(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Inventory, Resource, Unknown};
+    use crate::model::{Inventory, Unknown};
     use crate::policy::Policy;
-    use crate::rules::testing::{run, run_with};
+    use crate::rules::testing::{res, run, run_with};
 
     fn db(encrypted: Field<bool>, key: Field<&str>) -> Inventory {
         let mut inv = Inventory::new();
-        inv.push(Resource::new(
-            "aws_db_instance",
+        inv.push(res(
             "aws_db_instance.main",
             DbInstance {
                 identifier: Field::Known("clever-better-db".into()),

@@ -1,7 +1,7 @@
 use crate::declare_rule;
 use crate::model::{DbCluster, DbInstance, Field, ResId};
 use crate::rules::rds::holders::{self, Membership};
-use crate::rules::Check;
+use crate::rules::{set_str, Check};
 
 const DAY: u32 = 24 * 60;
 const WEEK: u32 = 7 * DAY;
@@ -156,45 +156,45 @@ fn judge(
         Some(("maintenance_window", maintenance, &want_maint)),
     ];
     for (attr, field, want) in aspects.into_iter().flatten() {
-        match field {
-            Field::Known(w) | Field::Sensitive(w) if w.trim().eq_ignore_ascii_case(want) => c.pass(id),
-            Field::Unknown(u) => c.unknown(id, Some(attr), attr, u),
-            Field::Absent => c.fail(
-                id,
-                Some(attr),
-                format!("{name} has no {attr} (RDS picks a random window); the architecture requires {want}"),
-                format!("set {attr} = \"{want}\""),
-            ),
-            other => c.fail(
-                id,
-                Some(attr),
-                format!("{name}'s {attr} is {}; the architecture requires {want}", other.shown()),
-                format!("set {attr} = \"{want}\""),
-            ),
-        }
+        let fact = match c.need_attr(id, attr, field) {
+            None => continue,
+            Some(Some(w)) if w.trim().eq_ignore_ascii_case(want) => {
+                c.pass(id);
+                continue;
+            }
+            Some(None) => format!("{name} has no {attr} (RDS picks a random window)"),
+            Some(Some(_)) => format!("{name}'s {attr} is {}", field.shown()),
+        };
+        c.require(id, Some(attr), fact, want, set_str(attr, want));
     }
     let (Some(b), Some(m)) = (backup.and_then(Field::get), maintenance.get()) else {
         return;
     };
+    let both_windows = format!(
+        "{} and maintenance_window = \"{want_maint}\"",
+        set_str("backup_window", &want_backup)
+    );
     let (Some(bw), Some(mw)) = (daily(b), weekly(m)) else {
-        c.fail(
+        c.require(
             id,
             Some("backup_window"),
-            format!("{name}'s windows are not in the hh:mm-hh:mm / ddd:hh:mm-ddd:hh:mm format; the architecture requires {want_backup} and {want_maint}"),
-            format!("set backup_window = \"{want_backup}\" and maintenance_window = \"{want_maint}\""),
+            format!("{name}'s windows are not in the hh:mm-hh:mm / ddd:hh:mm-ddd:hh:mm format"),
+            format!("{want_backup} and {want_maint}"),
+            both_windows,
         );
         return;
     };
     if windows_overlap(bw, mw) {
-        c.fail(
+        c.require(
             id,
             Some("backup_window"),
             format!(
-                "{name}'s backup window {} overlaps its maintenance window {}; the architecture requires non-overlapping windows ({want_backup}, {want_maint})",
+                "{name}'s backup window {} overlaps its maintenance window {}",
                 backup.map_or(String::new(), |f| f.shown().to_string()),
                 maintenance.shown(),
             ),
-            format!("set backup_window = \"{want_backup}\" and maintenance_window = \"{want_maint}\""),
+            format!("non-overlapping windows ({want_backup}, {want_maint})"),
+            both_windows,
         );
     } else {
         c.pass(id);
@@ -204,13 +204,12 @@ fn judge(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Inventory, Resource, Unknown};
-    use crate::rules::testing::run;
+    use crate::model::{Inventory, Unknown};
+    use crate::rules::testing::{res, run};
 
     fn db(backup: Field<&str>, maintenance: Field<&str>) -> Inventory {
         let mut inv = Inventory::new();
-        inv.push(Resource::new(
-            "aws_db_instance",
+        inv.push(res(
             "aws_db_instance.main",
             DbInstance {
                 identifier: Field::Known("clever-better-db".into()),

@@ -99,13 +99,13 @@ fn judge(
     bucket: &str,
     algorithms: &Field<Vec<String>>,
 ) -> Result<Vec<String>, (String, Unknown)> {
-    match algorithms {
-        Field::Known(algs) | Field::Sensitive(algs) if !algs.is_empty() => Ok(algs
+    match algorithms.value() {
+        Ok(Some(algs)) if !algs.is_empty() => Ok(algs
             .iter()
             .filter(|a| !meets(level, a))
             .map(|alg| format!("{label} encrypts {bucket} with {alg}"))
             .collect()),
-        Field::Known(_) | Field::Sensitive(_) | Field::Absent => {
+        Ok(_) => {
             if meets(level, "AES256") {
                 Ok(Vec::new())
             } else {
@@ -114,7 +114,7 @@ fn judge(
                 )])
             }
         }
-        Field::Unknown(u) => Err((format!("the sse_algorithm of {label}"), u.clone())),
+        Err(u) => Err((format!("the sse_algorithm of {label}"), u.clone())),
     }
 }
 
@@ -202,7 +202,7 @@ mod tests {
     use super::*;
     use crate::model::{ident, Inventory, RefTarget, Resource};
     use crate::policy::Policy;
-    use crate::rules::testing::{run, run_with};
+    use crate::rules::testing::{res, run, run_with};
 
     fn bucket(inv: &mut Inventory, name: &str) {
         let b = Bucket {
@@ -210,10 +210,7 @@ mod tests {
             ..Bucket::default()
         };
         let arn = format!("arn:aws:s3:::{name}");
-        inv.push(
-            Resource::new("aws_s3_bucket", format!("aws_s3_bucket.{name}"), b)
-                .with_identifiers([name.to_string(), arn]),
-        );
+        inv.push(res(format!("aws_s3_bucket.{name}"), b).with_identifiers([name.to_string(), arn]));
     }
 
     fn sse(inv: &mut Inventory, name: &str, target: RefTarget, algs: Field<Vec<&str>>) {
@@ -222,11 +219,7 @@ mod tests {
             algorithms: algs.map(|v| v.into_iter().map(str::to_string).collect()),
         };
         let addr = format!("aws_s3_bucket_server_side_encryption_configuration.{name}");
-        inv.push(Resource::new(
-            "aws_s3_bucket_server_side_encryption_configuration",
-            addr,
-            e,
-        ));
+        inv.push(res(addr, e));
     }
 
     fn kms_policy() -> Policy {
@@ -325,10 +318,7 @@ mod tests {
                 ..Default::default()
             },
         };
-        inv.push(
-            Resource::new("aws_s3_bucket", format!("aws_s3_bucket.{name}"), b)
-                .with_identifiers([name.to_string()]),
-        );
+        inv.push(res(format!("aws_s3_bucket.{name}"), b).with_identifiers([name.to_string()]));
     }
 
     #[test]

@@ -2,7 +2,6 @@
 
 use crate::model::{Bucket, BucketReplication, Field, Inventory, Res, ResId, Unknown};
 use crate::policy::Selector;
-use crate::rules::tiers::resolve_one;
 
 /// Whether a bucket is the model bucket, or why that is unknown.
 fn is_model(sel: &Selector, b: &Res<'_, Bucket>) -> Result<bool, Unknown> {
@@ -53,7 +52,7 @@ fn replica_ids(inv: &Inventory) -> Vec<ResId> {
     let inline = inv.all::<Bucket>().map(|b| &b.data.inline.replication);
     for rules in separate.chain(inline) {
         for rule in rules.get().into_iter().flatten() {
-            if let Ok(Some(d)) = resolve_one::<Bucket>(inv, &rule.destination) {
+            if let Ok(Some(d)) = inv.resolve_one::<Bucket>(&rule.destination) {
                 ids.push(d.id);
             }
         }
@@ -87,12 +86,12 @@ pub fn select<'a>(inv: &'a Inventory, sel: &Selector) -> Selection<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Resource;
     use crate::policy::Policy;
+    use crate::rules::testing::res;
 
     fn pick(b: Bucket, tags: &[(&str, &str)]) -> (usize, usize) {
         let mut inv = Inventory::new();
-        inv.push(Resource::new("aws_s3_bucket", "aws_s3_bucket.b", b).with_tags(tags.to_vec()));
+        inv.push(res("aws_s3_bucket.b", b).with_tags(tags.to_vec()));
         let s = select(&inv, &Policy::default_policy().storage.model_bucket);
         (s.models.len(), s.undecided.len())
     }

@@ -2,7 +2,6 @@ use crate::declare_rule;
 use crate::model::{
     Bucket, BucketReplication, BucketVersioning, Field, KindTag, ReplicationRule, Res, Unknown,
 };
-use crate::rules::tiers::resolve_one;
 use crate::rules::Check;
 
 use super::model_bucket::{describe, select, Selection};
@@ -106,14 +105,14 @@ fn settle(what: &str, other: &str, inline: Aspect, separate: Aspect) -> Aspect {
 
 fn versioning(b: &Res<'_, Bucket>, v: &Attached<'_, BucketVersioning, Bucket>) -> Aspect {
     let mine = v.of(b.id);
-    let inline = match &b.inline.versioning {
-        Field::Absent => None,
-        Field::Unknown(u) => Some(Err(Err((
+    let inline = match b.inline.versioning.value() {
+        Ok(None) => None,
+        Err(u) => Some(Err(Err((
             format!("the inline versioning of {}", b.address()),
             u.clone(),
         )))),
-        Field::Known(s) | Field::Sensitive(s) if s.eq_ignore_ascii_case("Enabled") => Some(Ok(())),
-        Field::Known(s) | Field::Sensitive(s) => Some(Err(Ok(format!(
+        Ok(Some(s)) if s.eq_ignore_ascii_case("Enabled") => Some(Ok(())),
+        Ok(Some(s)) => Some(Err(Ok(format!(
             "its inline versioning block leaves versioning {s}"
         )))),
     };
@@ -153,12 +152,17 @@ fn separate_versioning(b: &Res<'_, Bucket>, mine: &[Res<'_, BucketVersioning>]) 
 }
 
 fn rule_ok(c: &Check<'_>, b: &Res<'_, Bucket>, rule: &ReplicationRule) -> Aspect {
-    match &rule.status {
-        Field::Known(s) | Field::Sensitive(s) if s.eq_ignore_ascii_case("Enabled") => {}
-        Field::Unknown(u) => return Err(Err(("a replication rule's status".into(), u.clone()))),
-        other => return Err(Ok(format!("its replication rule is {}", other.shown()))),
+    match rule.status.value() {
+        Ok(Some(s)) if s.eq_ignore_ascii_case("Enabled") => {}
+        Err(u) => return Err(Err(("a replication rule's status".into(), u.clone()))),
+        Ok(_) => {
+            return Err(Ok(format!(
+                "its replication rule is {}",
+                rule.status.shown()
+            )))
+        }
     }
-    let dest = match resolve_one::<Bucket>(c.inv, &rule.destination) {
+    let dest = match c.inv.resolve_one::<Bucket>(&rule.destination) {
         Ok(Some(d)) => d,
         Ok(None) => return Err(Ok("its replication rule has no destination".into())),
         Err(u) => return Err(Err(("the replication destination's region".into(), u))),
@@ -220,14 +224,14 @@ fn configured_rules<'r>(
     let mut first: Option<Aspect> = None;
     let mut unknown: Option<Aspect> = None;
     for (label, rules) in configs {
-        let rules = match rules {
-            Field::Known(rules) | Field::Sensitive(rules) => rules,
-            Field::Unknown(u) => {
+        let rules = match rules.value() {
+            Ok(Some(rules)) => rules,
+            Err(u) => {
                 let what = format!("the rules of {label}");
                 unknown.get_or_insert(Err(Err((what, u.clone()))));
                 continue;
             }
-            Field::Absent => continue,
+            Ok(None) => continue,
         };
         for rule in rules {
             match rule_ok(c, b, rule) {
@@ -300,20 +304,16 @@ fn check(c: &mut Check<'_>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{ident, Inventory, RefTarget, Resource};
+    use crate::model::{ident, Inventory, RefTarget};
     use crate::rules::s3::testkit::bucket;
-    use crate::rules::testing::run;
+    use crate::rules::testing::{res, run};
 
     fn versioned(inv: &mut Inventory, name: &str, status: &str) {
         let v = BucketVersioning {
             bucket: Field::Known(vec![RefTarget::Address(format!("aws_s3_bucket.{name}"))]),
             status: Field::Known(status.into()),
         };
-        inv.push(Resource::new(
-            "aws_s3_bucket_versioning",
-            format!("aws_s3_bucket_versioning.{name}"),
-            v,
-        ));
+        inv.push(res(format!("aws_s3_bucket_versioning.{name}"), v));
     }
 
     fn replicated(inv: &mut Inventory, name: &str, status: &str, dest: RefTarget) {
@@ -325,11 +325,7 @@ mod tests {
             }]),
         };
         let addr = format!("aws_s3_bucket_replication_configuration.{name}");
-        inv.push(Resource::new(
-            "aws_s3_bucket_replication_configuration",
-            addr,
-            r,
-        ));
+        inv.push(res(addr, r));
     }
 
     fn setup(dest_region: Option<&str>) -> Inventory {
@@ -441,8 +437,7 @@ mod tests {
                 ..Default::default()
             },
         };
-        let mut r =
-            Resource::new("aws_s3_bucket", "aws_s3_bucket.models", b).with_identifiers(["models"]);
+        let mut r = res("aws_s3_bucket.models", b).with_identifiers(["models"]);
         r.provenance.region = Some("eu-west-2".into());
         inv.push(r);
         inv

@@ -1,7 +1,7 @@
 use crate::declare_rule;
 use crate::model::{
-    AccountPublicAccessBlock, Bucket, BucketPublicAccessBlock, Field, PublicAccessBlockFlags,
-    Resource, Unknown,
+    AccountPublicAccessBlock, Bucket, BucketPublicAccessBlock, PublicAccessBlockFlags, Resource,
+    Unknown,
 };
 use crate::rules::Check;
 
@@ -71,11 +71,11 @@ fn open_flags(f: &PublicAccessBlockFlags) -> Result<Vec<String>, Unknown> {
     let mut open = Vec::new();
     let mut unknown = None;
     for (name, flag) in f.named() {
-        match flag {
-            Field::Known(true) | Field::Sensitive(true) => {}
-            Field::Known(false) | Field::Sensitive(false) => open.push(format!("{name} false")),
-            Field::Absent => open.push(format!("{name} not set (false)")),
-            Field::Unknown(u) => {
+        match flag.value() {
+            Ok(Some(true)) => {}
+            Ok(Some(false)) => open.push(format!("{name} false")),
+            Ok(None) => open.push(format!("{name} not set (false)")),
+            Err(u) => {
                 unknown.get_or_insert(u.clone());
             }
         }
@@ -153,8 +153,8 @@ fn check(c: &mut Check<'_>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{ident, Inventory, RefTarget};
-    use crate::rules::testing::run;
+    use crate::model::{ident, Field, Inventory, RefTarget};
+    use crate::rules::testing::{res, run};
 
     fn flags(v: [Field<bool>; 4]) -> PublicAccessBlockFlags {
         let [a, b, c, d] = v;
@@ -178,10 +178,7 @@ mod tests {
             name: Field::Known(name.into()),
             ..Bucket::default()
         };
-        inv.push(
-            Resource::new("aws_s3_bucket", format!("aws_s3_bucket.{name}"), b)
-                .with_identifiers([name]),
-        );
+        inv.push(res(format!("aws_s3_bucket.{name}"), b).with_identifiers([name]));
     }
 
     fn block(inv: &mut Inventory, target: RefTarget, f: [Field<bool>; 4]) {
@@ -189,11 +186,7 @@ mod tests {
             bucket: Field::Known(vec![target]),
             flags: flags(f),
         };
-        inv.push(Resource::new(
-            "aws_s3_bucket_public_access_block",
-            "aws_s3_bucket_public_access_block.b",
-            b,
-        ));
+        inv.push(res("aws_s3_bucket_public_access_block.b", b));
     }
 
     #[test]
@@ -246,11 +239,7 @@ mod tests {
         let mut inv = Inventory::new();
         bucket(&mut inv, "models");
         let a = AccountPublicAccessBlock { flags: flags(ALL) };
-        inv.push(Resource::new(
-            "aws_s3_account_public_access_block",
-            "aws_s3_account_public_access_block.a",
-            a,
-        ));
+        inv.push(res("aws_s3_account_public_access_block.a", a));
         assert_eq!(
             run(&PUBLIC_ACCESS_BLOCK, &inv).passes(),
             vec!["aws_s3_bucket.models"]

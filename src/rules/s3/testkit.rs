@@ -1,6 +1,7 @@
 //! Builders for the CB-S3-* unit tests.
 
-use crate::model::{Bucket, Field, Inventory, Resource};
+use crate::model::{Bucket, Field, Inventory};
+use crate::rules::testing::res;
 
 /// `aws_s3_bucket.<name>`, identified by its name and ARN, in `region`.
 pub fn bucket(inv: &mut Inventory, name: &str, region: Option<&str>) {
@@ -8,7 +9,7 @@ pub fn bucket(inv: &mut Inventory, name: &str, region: Option<&str>) {
         name: Field::Known(name.into()),
         ..Bucket::default()
     };
-    let mut r = Resource::new("aws_s3_bucket", format!("aws_s3_bucket.{name}"), b)
+    let mut r = res(format!("aws_s3_bucket.{name}"), b)
         .with_identifiers([name.to_string(), format!("arn:aws:s3:::{name}")]);
     r.provenance.region = region.map(str::to_string);
     inv.push(r);

@@ -3,7 +3,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::declare_rule;
 use crate::model::{KindTag, Res, ResId, SecurityGroup, SecurityGroupFlow, Unknown};
 use crate::rules::sg::flows::{self, Holder};
-use crate::rules::{tiers, Check};
+use crate::rules::{requires, tiers, Check};
 
 declare_rule! {
     /// ## What it checks
@@ -193,10 +193,13 @@ fn check_required(
                     KindTag::SecurityGroup,
                     "aws_security_group",
                     format!("{tier} tier security group"),
-                    format!(
-                        "no security group belongs to the {tier} tier (tag {} = {tier}, or a name matching {}); the architecture requires one",
-                        c.policy.security_groups.tier_tag,
-                        selector.names.patterns().join(", ")
+                    requires(
+                        format!(
+                            "no security group belongs to the {tier} tier (tag {} = {tier}, or a name matching {})",
+                            c.policy.security_groups.tier_tag,
+                            selector.names.patterns().join(", ")
+                        ),
+                        "one",
                     ),
                     format!("create the {tier} security group with tags = {{ {} = \"{tier}\" }}", c.policy.security_groups.tier_tag),
                 );

@@ -37,7 +37,7 @@ pub fn holders(inv: &Inventory) -> Vec<Holder<'_>> {
     let rules = inv.all::<SecurityGroupRule>().map(|rule| Holder {
         id: rule.id,
         resource: rule.resource,
-        group: match tiers::resolve_one::<SecurityGroup>(inv, &rule.group) {
+        group: match inv.resolve_one::<SecurityGroup>(&rule.group) {
             Ok(Some(g)) => Ok(g),
             Ok(None) => Err(Unknown::NotInInputs(
                 "the rule's security group".to_string(),
@@ -93,7 +93,7 @@ pub fn peer_class<'p>(
         }
         Peer::Unknown(u) => return Err(u.clone()),
         Peer::SelfGroup => own,
-        Peer::Group(refs) => match tiers::resolve_one::<SecurityGroup>(inv, refs)? {
+        Peer::Group(refs) => match inv.resolve_one::<SecurityGroup>(refs)? {
             Some(g) => tiers::sg_tier(policy, &g)?,
             None => return Err(Unknown::NotInInputs("the peer security group".to_string())),
         },
@@ -159,10 +159,8 @@ fn entry_traffic(entry: &FlowSpec) -> (Option<Protocol>, PortRange) {
 }
 
 fn flow_traffic(flow: &SecurityGroupFlow) -> Result<(Protocol, PortRange), Unknown> {
-    let protocol = match &flow.protocol {
-        Field::Known(p) | Field::Sensitive(p) => *p,
-        Field::Unknown(u) => return Err(u.clone()),
-        Field::Absent => return Err(Unknown::NotInInputs("the rule's protocol".to_string())),
+    let Some(&protocol) = flow.protocol.try_value()? else {
+        return Err(Unknown::NotInInputs("the rule's protocol".to_string()));
     };
     let ports = match &flow.ports {
         Field::Unknown(u) if protocol.has_ports() => return Err(u.clone()),
@@ -236,7 +234,7 @@ pub fn allowed_for(policy: &Policy, tier: &str) -> String {
 /// A flow's peer for messages: the CIDR, prefix list or group address.
 pub fn peer_label(inv: &Inventory, peer: &Peer) -> String {
     match peer {
-        Peer::Group(refs) => match tiers::resolve_one::<SecurityGroup>(inv, refs) {
+        Peer::Group(refs) => match inv.resolve_one::<SecurityGroup>(refs) {
             Ok(Some(g)) => format!("security group {}", g.address()),
             _ => peer.to_string(),
         },

@@ -69,8 +69,8 @@ fn check(c: &mut Check<'_>) {
             } else {
                 "from_port"
             };
-            match flow.spans_everything() {
-                Field::Known(true) | Field::Sensitive(true) => {
+            match flow.spans_everything().value() {
+                Ok(Some(true)) => {
                     clean = false;
                     let span = if all_protocols {
                         "every protocol and port"
@@ -87,10 +87,10 @@ fn check(c: &mut Check<'_>) {
                         "name the protocol and the port(s) the service needs (e.g. protocol = \"tcp\", from_port = to_port = 5432)",
                     );
                 }
-                Field::Unknown(u) => {
+                Err(u) => {
                     clean = false;
                     let what = "the protocol or ports of an ingress rule";
-                    c.unknown(holder.id, Some(attr), what, &u);
+                    c.unknown(holder.id, Some(attr), what, u);
                 }
                 _ => {}
             }

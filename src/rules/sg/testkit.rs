@@ -4,6 +4,7 @@ use crate::model::{
     Direction, Field, Inventory, Peer, PortRange, Protocol, RefTarget, Refs, Resource,
     SecurityGroup, SecurityGroupFlow, SecurityGroupRule,
 };
+use crate::rules::testing::res;
 
 pub fn addr(a: &str) -> Refs {
     Field::Known(vec![RefTarget::Address(a.into())])
@@ -49,13 +50,9 @@ pub fn group(inv: &mut Inventory, name: &str, tier: Option<&str>, flows: Vec<Sec
         vpc: addr("aws_vpc.main"),
         flows,
     };
-    let r = Resource::new(
-        "aws_security_group",
-        format!("aws_security_group.{name}"),
-        sg,
-    )
-    .with_identifiers([format!("sg-{name}")])
-    .with_tags(tier.map(|t| ("Tier", t)));
+    let r = res(format!("aws_security_group.{name}"), sg)
+        .with_identifiers([format!("sg-{name}")])
+        .with_tags(tier.map(|t| ("Tier", t)));
     inv.push(r);
 }
 

@@ -1,6 +1,6 @@
 use crate::declare_rule;
 use crate::model::{
-    DbCluster, DbInstance, EcsService, Field, LoadBalancer, Refs, Res, ResId, SecurityGroup,
+    DbCluster, DbInstance, EcsService, LoadBalancer, Refs, Res, ResId, SecurityGroup,
     TaskDefinition, Unknown,
 };
 use crate::rules::sg::flows;
@@ -162,7 +162,7 @@ enum NoGroup {
 /// definition's network mode decides.
 fn task_network(inv: &crate::model::Inventory, svc: &Res<'_, EcsService>) -> NoGroup {
     let what = "the network mode of the service's task definition".to_string();
-    let td = match tiers::resolve_one::<TaskDefinition>(inv, &svc.task_definition) {
+    let td = match inv.resolve_one::<TaskDefinition>(&svc.task_definition) {
         Ok(Some(td)) => td,
         Ok(None) => {
             let why = Unknown::NotInInputs("the service's task definition".into());
@@ -170,11 +170,11 @@ fn task_network(inv: &crate::model::Inventory, svc: &Res<'_, EcsService>) -> NoG
         }
         Err(u) => return NoGroup::Unknown(what, u),
     };
-    let mode = match &td.network_mode {
-        Field::Known(m) | Field::Sensitive(m) => m.to_ascii_lowercase(),
+    let mode = match td.network_mode.value() {
+        Ok(Some(m)) => m.to_ascii_lowercase(),
         // ECS's default on Linux (RegisterTaskDefinition `networkMode`).
-        Field::Absent => "bridge".to_string(),
-        Field::Unknown(u) => return NoGroup::Unknown(what, u.clone()),
+        Ok(None) => "bridge".to_string(),
+        Err(u) => return NoGroup::Unknown(what, u.clone()),
     };
     match mode.as_str() {
         "awsvpc" => NoGroup::Fails("its awsvpc tasks get the VPC's default security group"),
@@ -201,7 +201,7 @@ fn attached(
     none: NoGroup,
 ) {
     let help = format!("attach only the {want}-tier security group (set {attr} to it)");
-    let groups = match tiers::resolve_all::<SecurityGroup>(c.inv, refs) {
+    let groups = match c.inv.resolve_all::<SecurityGroup>(refs) {
         Ok(groups) => groups,
         Err(u) => {
             c.unknown(id, Some(attr), &format!("the {what}'s security groups"), &u);
@@ -262,7 +262,7 @@ mod tests {
     use super::*;
     use crate::model::{Field, Inventory, Resource};
     use crate::rules::sg::testkit::{addr, group, ident};
-    use crate::rules::testing::run;
+    use crate::rules::testing::{res, run};
 
     fn groups() -> Inventory {
         let mut inv = Inventory::new();
@@ -279,7 +279,7 @@ mod tests {
             security_groups,
             ..Default::default()
         };
-        Resource::new("aws_lb", "aws_lb.main", lb)
+        res("aws_lb.main", lb)
     }
 
     fn service(name: &str, security_groups: Refs) -> Resource {
@@ -287,7 +287,7 @@ mod tests {
             security_groups,
             ..Default::default()
         };
-        Resource::new("aws_ecs_service", format!("aws_ecs_service.{name}"), svc)
+        res(format!("aws_ecs_service.{name}"), svc)
     }
 
     fn db(security_groups: Refs) -> Resource {
@@ -295,7 +295,7 @@ mod tests {
             security_groups,
             ..Default::default()
         };
-        Resource::new("aws_db_instance", "aws_db_instance.main", db)
+        res("aws_db_instance.main", db)
     }
 
     #[test]
@@ -348,7 +348,7 @@ mod tests {
             ..Default::default()
         };
         let address = format!("aws_ecs_task_definition.{name}");
-        inv.push(Resource::new("aws_ecs_task_definition", address, td));
+        inv.push(res(address, td));
     }
 
     fn service_running(name: &str, security_groups: Refs, td: &str) -> Resource {

@@ -1,7 +1,7 @@
 use crate::declare_rule;
 use crate::model::{Field, Listener, ListenerAction, Unknown};
 use crate::rules::tls::listeners;
-use crate::rules::Check;
+use crate::rules::{set, Check};
 
 declare_rule! {
     /// ## What it checks
@@ -75,24 +75,23 @@ fn check(c: &mut Check<'_>) {
                 continue;
             }
         }
-        let protocol = match &l.protocol {
-            Field::Known(p) | Field::Sensitive(p) => p.to_ascii_uppercase(),
-            Field::Absent => "HTTP".to_string(),
-            Field::Unknown(u) => {
-                c.unknown(l.id, Some("protocol"), "the listener protocol", u);
-                continue;
-            }
+        let Some(protocol) = c.need(l.id, Some("protocol"), "the listener protocol", &l.protocol)
+        else {
+            continue;
         };
-        match (protocol.as_str(), &l.port) {
-            ("HTTPS", Field::Known(p) | Field::Sensitive(p)) if *p == want => c.pass(l.id),
-            ("HTTPS", Field::Unknown(u)) => c.unknown(l.id, Some("port"), "the listener port", u),
-            ("HTTPS", port) => c.fail(
-                l.id,
-                Some("port"),
-                format!("HTTPS listener is on port {}; {require}", port.shown()),
-                format!("set port = {want}"),
-            ),
-            ("HTTP", _) => match redirects_to_https(&l.default_actions) {
+        let protocol = protocol.map_or("HTTP".to_string(), |p| p.to_ascii_uppercase());
+        match protocol.as_str() {
+            "HTTPS" => match c.need(l.id, Some("port"), "the listener port", &l.port) {
+                None => {}
+                Some(Some(p)) if *p == want => c.pass(l.id),
+                Some(_) => c.fail(
+                    l.id,
+                    Some("port"),
+                    format!("HTTPS listener is on port {}; {require}", l.port.shown()),
+                    set("port", want),
+                ),
+            },
+            "HTTP" => match redirects_to_https(&l.default_actions) {
                 Ok(None) => c.pass(l.id),
                 Ok(Some(fact)) => c.fail(
                     l.id,
@@ -107,7 +106,7 @@ fn check(c: &mut Check<'_>) {
                     &u,
                 ),
             },
-            (other, _) => c.fail(
+            other => c.fail(
                 l.id,
                 Some("protocol"),
                 format!("listener protocol is {other}; {require}"),
@@ -119,18 +118,15 @@ fn check(c: &mut Check<'_>) {
 
 /// `None` when the default action redirects to HTTPS, else what it does instead.
 fn redirects_to_https(actions: &Field<Vec<ListenerAction>>) -> Result<Option<String>, Unknown> {
-    let actions = match actions {
-        Field::Known(a) | Field::Sensitive(a) => a,
-        Field::Unknown(u) => return Err(u.clone()),
-        Field::Absent => return Ok(Some("has no default action".to_string())),
+    let Some(actions) = actions.try_value()? else {
+        return Ok(Some("has no default action".to_string()));
     };
     let mut terminal = Vec::new();
     for a in actions {
-        match &a.action_type {
-            Field::Known(t) | Field::Sensitive(t) if t.starts_with("authenticate") => {}
-            Field::Known(t) | Field::Sensitive(t) => terminal.push((t.as_str(), a)),
-            Field::Unknown(u) => return Err(u.clone()),
-            Field::Absent => terminal.push(("(no type)", a)),
+        match a.action_type.try_value()? {
+            Some(t) if t.starts_with("authenticate") => {}
+            Some(t) => terminal.push((t.as_str(), a)),
+            None => terminal.push(("(no type)", a)),
         }
     }
     if terminal.is_empty() {
@@ -140,17 +136,14 @@ fn redirects_to_https(actions: &Field<Vec<ListenerAction>>) -> Result<Option<Str
         if !action_type.eq_ignore_ascii_case("redirect") {
             return Ok(Some(format!("has a {action_type} default action")));
         }
-        match &a.redirect_protocol {
-            Field::Known(p) | Field::Sensitive(p) if p.eq_ignore_ascii_case("HTTPS") => {}
-            Field::Known(p) | Field::Sensitive(p) => {
-                return Ok(Some(format!("redirects with protocol {p}, not HTTPS")));
-            }
-            Field::Absent => {
+        match a.redirect_protocol.try_value()? {
+            Some(p) if p.eq_ignore_ascii_case("HTTPS") => {}
+            Some(p) => return Ok(Some(format!("redirects with protocol {p}, not HTTPS"))),
+            None => {
                 return Ok(Some(
                     "redirects without protocol, which keeps #{protocol} (HTTP)".to_string(),
                 ));
             }
-            Field::Unknown(u) => return Err(u.clone()),
         }
     }
     Ok(None)

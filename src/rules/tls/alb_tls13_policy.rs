@@ -1,5 +1,5 @@
 use crate::declare_rule;
-use crate::model::{Field, Listener};
+use crate::model::Listener;
 use crate::rules::tls::elb_policies::{self, TlsVersion, AWS_DEFAULT_POLICY};
 use crate::rules::tls::listeners;
 use crate::rules::Check;
@@ -98,20 +98,20 @@ fn check(c: &mut Check<'_>) {
         suggested(min)
     );
     for l in c.inv.all::<Listener>() {
-        match &l.protocol {
-            Field::Known(p) | Field::Sensitive(p) if p.eq_ignore_ascii_case("HTTPS") => {}
-            Field::Unknown(u) => {
-                c.unknown(l.id, Some("protocol"), "the listener protocol", u);
-                continue;
-            }
+        match c.need(l.id, Some("protocol"), "the listener protocol", &l.protocol) {
+            Some(Some(p)) if p.eq_ignore_ascii_case("HTTPS") => {}
             _ => continue,
         }
         if let Ok(false) = listeners::on_application_lb(c.inv, &l) {
             continue;
         }
-        let name = match &l.ssl_policy {
-            Field::Known(p) | Field::Sensitive(p) => p.as_str(),
-            Field::Absent => {
+        let what = "the listener's SSL policy";
+        let Some(name) = c.need(l.id, Some("ssl_policy"), what, &l.ssl_policy) else {
+            continue;
+        };
+        let name = match name {
+            Some(p) => p.as_str(),
+            None => {
                 let lowest = elb_policies::lookup(AWS_DEFAULT_POLICY)
                     .map_or(TlsVersion::Tls10, |p| p.lowest);
                 if lowest < min {
@@ -124,10 +124,6 @@ fn check(c: &mut Check<'_>) {
                 } else {
                     c.pass(l.id);
                 }
-                continue;
-            }
-            Field::Unknown(u) => {
-                c.unknown(l.id, Some("ssl_policy"), "the listener's SSL policy", u);
                 continue;
             }
         };
@@ -159,7 +155,7 @@ fn check(c: &mut Check<'_>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Inventory, Unknown};
+    use crate::model::{Field, Inventory, Unknown};
     use crate::rules::testing::{run, run_with};
     use crate::rules::tls::testkit::*;
 

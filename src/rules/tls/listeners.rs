@@ -1,16 +1,13 @@
 //! Which load balancer a listener belongs to (shared by CB-TLS-001 and CB-TLS-002).
 
-use crate::model::{Field, Inventory, Listener, LoadBalancer, Res, Unknown};
-use crate::rules::tiers;
+use crate::model::{Inventory, Listener, LoadBalancer, Res, Unknown};
 
 /// Whether the listener belongs to an application load balancer (`load_balancer_type`
 /// not set = application), or why that is unknown.
 pub fn on_application_lb(inv: &Inventory, listener: &Res<'_, Listener>) -> Result<bool, Unknown> {
-    let lb = tiers::resolve_one::<LoadBalancer>(inv, &listener.load_balancer)?
+    let lb = inv
+        .resolve_one::<LoadBalancer>(&listener.load_balancer)?
         .ok_or_else(|| Unknown::NotInInputs("the listener's load balancer".to_string()))?;
-    match lb.is_application() {
-        Field::Known(is) | Field::Sensitive(is) => Ok(is),
-        Field::Unknown(u) => Err(u),
-        Field::Absent => Ok(true),
-    }
+    let is = lb.is_application().try_value()?.copied();
+    Ok(is.unwrap_or(true))
 }

@@ -150,12 +150,11 @@ fn judge(
             (None, None) => format!("the engine's default {kind}"),
         },
     };
-    c.fail(
+    c.require(
         id,
         attr,
-        format!(
-            "{what} uses {default_group}{from}, which leaves ssl_min_protocol_version at {DEFAULT_MIN_TLS}; the architecture requires a {kind} with rds.force_ssl = 1 and ssl_min_protocol_version = {want}"
-        ),
+        format!("{what} uses {default_group}{from}, which leaves ssl_min_protocol_version at {DEFAULT_MIN_TLS}"),
+        format!("a {kind} with rds.force_ssl = 1 and ssl_min_protocol_version = {want}"),
         format!(
             "create an {resource} setting rds.force_ssl = 1 and ssl_min_protocol_version = {want}, and set {} to it",
             attr.unwrap_or_default()
@@ -165,14 +164,11 @@ fn judge(
 
 /// Checks the TLS parameters of a group used by an instance.
 fn check_group(c: &mut Check<'_>, group: &Res<'_, DbParameterGroup>, want: &str) {
-    let params = match &group.parameters {
-        Field::Known(p) | Field::Sensitive(p) => p.as_slice(),
-        Field::Unknown(u) => {
-            c.unknown(group.id, Some("parameter"), "the group's parameters", u);
-            return;
-        }
-        Field::Absent => &[],
+    let what = "the group's parameters";
+    let Some(params) = c.need(group.id, Some("parameter"), what, &group.parameters) else {
+        return;
     };
+    let params = params.map_or(&[][..], Vec::as_slice);
     let value = |name: &str| {
         let p = params.iter().find(|p| p.name.eq_ignore_ascii_case(name));
         p.map_or(Field::Absent, |p| p.value.clone())
@@ -194,54 +190,52 @@ fn check_group(c: &mut Check<'_>, group: &Res<'_, DbParameterGroup>, want: &str)
             (Field::Absent, family) => Some(force_ssl_default(family.get().map(String::as_str))),
             _ => None,
         };
-        match (&force, family_default) {
-            (Field::Known(v) | Field::Sensitive(v), _) if v.trim() == "1" => {}
-            (Field::Absent, Some(1) | None) => {}
-            (Field::Unknown(u), _) => {
+        match (force.value(), family_default) {
+            (Ok(Some(v)), _) if v.trim() == "1" => {}
+            (Ok(None), Some(1) | None) => {}
+            (Err(u), _) => {
                 clean = false;
                 c.unknown(group.id, Some("parameter"), "rds.force_ssl", u);
             }
-            (shown, _) => {
+            (value, _) => {
                 clean = false;
-                let fact = match shown {
-                    Field::Absent => format!(
+                let fact = match value {
+                    Ok(None) => format!(
                         "does not set rds.force_ssl, so the engine default 0 applies (family {})",
                         group.family.shown()
                     ),
-                    set => format!("sets rds.force_ssl = {}", set.shown()),
+                    _ => format!("sets rds.force_ssl = {}", force.shown()),
                 };
-                c.fail(
+                c.require(
                     group.id,
                     Some("parameter"),
-                    format!("{} {fact}; the architecture requires rds.force_ssl = 1 (TLS for every connection)", label(group)),
+                    format!("{} {fact}", label(group)),
+                    "rds.force_ssl = 1 (TLS for every connection)",
                     "add parameter { name = \"rds.force_ssl\", value = \"1\" }",
                 );
             }
         }
     }
-    let (fact, version) = match value("ssl_min_protocol_version") {
-        Field::Known(v) | Field::Sensitive(v) => (format!("sets ssl_min_protocol_version = {v}"), v),
-        Field::Absent => (
+    let min_version = value("ssl_min_protocol_version");
+    let what = "ssl_min_protocol_version";
+    let (fact, version) = match c.need(group.id, Some("parameter"), what, &min_version) {
+        None => return,
+        Some(Some(v)) => (format!("sets ssl_min_protocol_version = {v}"), v.clone()),
+        Some(None) => (
             format!("does not set ssl_min_protocol_version, so the RDS default {DEFAULT_MIN_TLS} applies"),
             DEFAULT_MIN_TLS.to_string(),
         ),
-        Field::Unknown(u) => {
-            c.unknown(group.id, Some("parameter"), "ssl_min_protocol_version", &u);
-            return;
-        }
     };
     let ok = match (tls_rank(&version), tls_rank(want)) {
         (Some(have), Some(need)) => have >= need,
         _ => version.trim().eq_ignore_ascii_case(want),
     };
     if !ok {
-        c.fail(
+        c.require(
             group.id,
             Some("parameter"),
-            format!(
-                "{} {fact}; the architecture requires at least {want}",
-                label(group)
-            ),
+            format!("{} {fact}", label(group)),
+            format!("at least {want}"),
             format!("add parameter {{ name = \"ssl_min_protocol_version\", value = \"{want}\" }}"),
         );
     } else if clean {
@@ -285,8 +279,8 @@ fn force_ssl_default(family: Option<&str>) -> u8 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{DbParameter, Inventory, RefTarget, Refs, Resource};
-    use crate::rules::testing::run;
+    use crate::model::{DbParameter, Inventory, RefTarget, Refs};
+    use crate::rules::testing::{res, run};
 
     fn group(inv: &mut Inventory, name: &str, family: &str, params: &[(&str, &str)]) {
         let params = params
@@ -303,7 +297,7 @@ mod tests {
             cluster: false,
         };
         let address = format!("aws_db_parameter_group.{name}");
-        inv.push(Resource::new("aws_db_parameter_group", address, g).with_identifiers([name]));
+        inv.push(res(address, g).with_identifiers([name]));
     }
 
     fn db(inv: &mut Inventory, name: &str, parameter_group: Refs) {
@@ -311,11 +305,7 @@ mod tests {
             parameter_group,
             ..Default::default()
         };
-        inv.push(Resource::new(
-            "aws_db_instance",
-            format!("aws_db_instance.{name}"),
-            d,
-        ));
+        inv.push(res(format!("aws_db_instance.{name}"), d));
     }
 
     fn refs(t: RefTarget) -> Refs {
@@ -408,10 +398,7 @@ mod tests {
             parameters: Field::Unknown(Unknown::AfterApply),
             ..Default::default()
         };
-        inv.push(
-            Resource::new("aws_db_parameter_group", "aws_db_parameter_group.g", g)
-                .with_identifiers(["g"]),
-        );
+        inv.push(res("aws_db_parameter_group.g", g).with_identifiers(["g"]));
         db(&mut inv, "c", refs(RefTarget::Ident("g".into())));
         assert_eq!(
             run(&RDS_TLS_IN_TRANSIT, &inv).unknowns(),

@@ -1,8 +1,7 @@
 //! Builders for the CB-TLS-* unit tests: hand-built load balancers and listeners.
 
-use crate::model::{
-    Field, Inventory, Listener, ListenerAction, LoadBalancer, RefTarget, Refs, Resource,
-};
+use crate::model::{Field, Inventory, Listener, ListenerAction, LoadBalancer, RefTarget, Refs};
+use crate::rules::testing::res;
 
 pub fn addr(a: &str) -> Refs {
     Field::Known(vec![RefTarget::Address(a.into())])
@@ -20,7 +19,7 @@ pub fn lb(inv: &mut Inventory, name: &str, lb_type: Field<&str>, internal: Field
         internal,
         ..Default::default()
     };
-    let r = Resource::new("aws_lb", format!("aws_lb.{name}"), lb);
+    let r = res(format!("aws_lb.{name}"), lb);
     inv.push(r.with_identifiers([format!("arn:lb/{name}")]));
 }
 
@@ -46,9 +45,5 @@ pub fn listener(lb: Refs, port: i64, protocol: &str, actions: Vec<ListenerAction
 
 /// Adds `aws_lb_listener.<name>`.
 pub fn push_listener(inv: &mut Inventory, name: &str, l: Listener) {
-    inv.push(Resource::new(
-        "aws_lb_listener",
-        format!("aws_lb_listener.{name}"),
-        l,
-    ));
+    inv.push(res(format!("aws_lb_listener.{name}"), l));
 }

@@ -1,5 +1,5 @@
 use crate::declare_rule;
-use crate::model::{Field, KindTag, LoadBalancer, Resolution, Unknown, WebAclAssociation};
+use crate::model::{KindTag, LoadBalancer, Resolution, Unknown, WebAclAssociation};
 use crate::rules::Check;
 
 declare_rule! {
@@ -55,19 +55,19 @@ declare_rule! {
 fn check(c: &mut Check<'_>) {
     let inv = c.inv;
     for lb in inv.all::<LoadBalancer>() {
-        let facing = match (lb.is_application(), &lb.internal) {
-            (Field::Known(false) | Field::Sensitive(false), _) => continue,
-            (_, Field::Known(true) | Field::Sensitive(true)) => continue,
-            (Field::Unknown(u), _) => {
+        let application = lb.is_application();
+        let facing = match (application.value(), lb.internal.value()) {
+            (Ok(Some(false)), _) | (_, Ok(Some(true))) => continue,
+            (Err(u), _) => {
                 c.unknown(
                     lb.id,
                     Some("load_balancer_type"),
                     "the load balancer type",
-                    &u,
+                    u,
                 );
                 continue;
             }
-            (_, Field::Unknown(u)) => {
+            (_, Err(u)) => {
                 c.unknown(
                     lb.id,
                     Some("internal"),
@@ -76,7 +76,7 @@ fn check(c: &mut Check<'_>) {
                 );
                 continue;
             }
-            (_, Field::Absent) => "internal is not set, so it is internet-facing",
+            (_, Ok(None)) => "internal is not set, so it is internet-facing",
             _ => "it is internet-facing",
         };
         let mut doubt: Option<Unknown> = inv.gap(KindTag::WebAclAssociation).cloned();
@@ -115,8 +115,8 @@ fn check(c: &mut Check<'_>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Gap, Inventory, Refs, Resource};
-    use crate::rules::testing::run;
+    use crate::model::{Field, Gap, Inventory, Refs};
+    use crate::rules::testing::{res, run};
     use crate::rules::tls::testkit::{addr, ident, lb};
 
     fn assoc(inv: &mut Inventory, name: &str, resource: Refs) {
@@ -125,7 +125,7 @@ mod tests {
             web_acl: addr("aws_wafv2_web_acl.main"),
         };
         let address = format!("aws_wafv2_web_acl_association.{name}");
-        inv.push(Resource::new("aws_wafv2_web_acl_association", address, a));
+        inv.push(res(address, a));
     }
 
     fn lbs() -> Inventory {

@@ -14,7 +14,6 @@ mod collections;
 mod convert;
 mod encoding;
 mod format;
-mod hash;
 mod network;
 mod numeric;
 mod regex;

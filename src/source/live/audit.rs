@@ -115,12 +115,11 @@ pub const GUARDDUTY_KINDS: &[KindTag] = &[KindTag::GuardDutyDetector];
 
 pub async fn read_guardduty(ctx: &Ctx, out: &mut Batch) {
     let gd = client!(ctx, aws_sdk_guardduty);
-    let mut ids = gd.list_detectors().into_paginator().items().send();
-    while let Some(id) = ids.next().await {
-        let id = match id {
-            Ok(id) => id,
-            Err(e) => return out.gap(GUARDDUTY_KINDS, "guardduty:ListDetectors", &e),
-        };
+    let listing = gd.list_detectors().into_paginator().items().send();
+    for id in out
+        .drain(listing, GUARDDUTY_KINDS, "guardduty:ListDetectors")
+        .await
+    {
         let (enabled, tags) = match gd.get_detector().detector_id(&id).send().await {
             Ok(d) => (
                 known(d.status().map(|s| s.as_str() == "ENABLED")),
@@ -234,12 +233,12 @@ fn recorder(
 }
 
 async fn rules(ctx: &Ctx, cfg: &aws_sdk_config::Client, out: &mut Batch) {
-    let mut rules = cfg.describe_config_rules().into_paginator().items().send();
-    while let Some(rule) = rules.next().await {
-        let rule = match rule {
-            Ok(r) => r,
-            Err(e) => return out.gap(&[KindTag::ConfigRule], "config:DescribeConfigRules", &e),
-        };
+    let listing = cfg.describe_config_rules().into_paginator().items().send();
+    let kinds = [KindTag::ConfigRule];
+    for rule in out
+        .drain(listing, &kinds, "config:DescribeConfigRules")
+        .await
+    {
         let Some(name) = rule.config_rule_name() else {
             continue;
         };

@@ -23,16 +23,13 @@ pub const KINDS: &[KindTag] = &[KindTag::MetricAlarm];
 
 pub async fn read(ctx: &Ctx, out: &mut Batch) {
     let cw = client!(ctx, aws_sdk_cloudwatch);
-    let mut pages = cw
+    let pages = cw
         .describe_alarms()
         .alarm_types(AlarmType::MetricAlarm)
         .into_paginator()
         .send();
-    while let Some(page) = pages.next().await {
-        let page = match page {
-            Ok(p) => p,
-            Err(e) => return out.gap(KINDS, "cloudwatch:DescribeAlarms", &e),
-        };
+    let pages = out.drain(pages, KINDS, "cloudwatch:DescribeAlarms").await;
+    for page in &pages {
         for a in page.metric_alarms() {
             if let Some(r) = alarm(ctx, a) {
                 out.push(r);

@@ -1,5 +1,6 @@
 //! What every service reader gets (`Ctx`: SDK configuration, account, region) and what it
-//! gives back (`Batch`: resources and gaps), plus ARNs and error classification.
+//! gives back (`Batch`: resources and gaps), plus ARNs and what a failed call becomes
+//! (`why`: a denial names the permission, [`super::denial`] decides which are denials).
 
 use std::fmt::Debug;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -9,8 +10,11 @@ use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 
-use crate::model::{Field, Gap, Kind, KindTag, Provenance, Resource, SourceKind, Tags, Unknown};
+use crate::model::{
+    ident, Field, Gap, Kind, KindTag, Provenance, Refs, Resource, SourceKind, Tags, Unknown,
+};
 
+use super::denial::is_denied;
 use super::recorder::Recorder;
 
 /// One account × region (global services get the scan's first region).
@@ -115,32 +119,22 @@ impl Batch {
             reason: why(permission, err),
         });
     }
-}
 
-/// Error codes AWS services use for a denied call.
-pub(crate) const DENIED: &[&str] = &[
-    "AccessDenied",
-    "AccessDeniedException",
-    "UnauthorizedOperation",
-    "UnauthorizedAccess",
-    "UnauthorizedException",
-    "AuthorizationError",
-    "AuthorizationErrorException",
-    "Forbidden",
-    "ForbiddenException",
-    "InvalidClientTokenId",
-    "UnrecognizedClientException",
-    "OptInRequired",
-    "SubscriptionRequiredException",
-];
-
-/// The one denial classifier: whether an AWS error code (`AccessDenied`, or a JSON
-/// `__type` such as `com.amazonaws.ecs#AccessDeniedException`) denies the call. Used on
-/// the SDK's parsed error ([`is_denied`]) and by the recorder on the raw answer.
-pub(crate) fn is_denial_code(code: &str) -> bool {
-    let code = code.rsplit('#').next().unwrap_or(code);
-    let code = code.split(':').next().unwrap_or(code).trim();
-    DENIED.contains(&code)
+    /// [`Batch::gap`], unless a gap for exactly `kinds` is already recorded: for a call
+    /// made once per parent (a repository's lifecycle policy, a topic's subscriptions),
+    /// one gap says resources of `kinds` may be missing; later failures add nothing.
+    pub fn gap_once<E>(
+        &mut self,
+        kinds: &[KindTag],
+        permission: &str,
+        err: &SdkError<E, HttpResponse>,
+    ) where
+        E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    {
+        if !self.gaps.iter().any(|g| g.kinds == kinds) {
+            self.gap(kinds, permission, err);
+        }
+    }
 }
 
 /// The longest service error message a reason keeps (it is the service's own text).
@@ -285,17 +279,6 @@ where
     Unknown::failed(permission, describe(err))
 }
 
-pub fn is_denied<E, R>(err: &SdkError<E, R>) -> bool
-where
-    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-    R: Debug,
-{
-    match err {
-        SdkError::ServiceError(_) => err.code().is_some_and(is_denial_code),
-        _ => false,
-    }
-}
-
 /// The service answered with one of `codes` (e.g. a "not found" that means "not set").
 pub fn is_code<E, R>(err: &SdkError<E, R>, codes: &[&str]) -> bool
 where
@@ -315,6 +298,16 @@ pub fn tags<'a>(
             .filter_map(|(k, v)| Some((k?.to_string(), v.unwrap_or_default().to_string())))
             .collect(),
     )
+}
+
+/// References by id, name or ARN (as the API gives them), absent when there are none.
+pub fn refs<S: Into<String>>(ids: impl IntoIterator<Item = S>) -> Refs {
+    let targets: Vec<_> = ids.into_iter().map(ident).collect();
+    if targets.is_empty() {
+        Field::Absent
+    } else {
+        Field::Known(targets)
+    }
 }
 
 /// A value the API always returns, or absent when it did not.

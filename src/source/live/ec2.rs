@@ -49,23 +49,6 @@ pub async fn read(ctx: &Ctx, out: &mut Batch) {
     security_group_rules(ctx, &ec2, out).await;
 }
 
-/// Runs a paginated call to the end: `$item` is bound to each item; a failed page records
-/// a gap for `$kinds` (naming `$action`) and stops that call.
-macro_rules! each {
-    ($out:ident, $request:expr, $kinds:expr, $action:literal, |$item:ident| $body:block) => {{
-        let mut pages = $request.into_paginator().items().send();
-        while let Some(next) = pages.next().await {
-            match next {
-                Ok($item) => $body,
-                Err(e) => {
-                    $out.gap($kinds, $action, &e);
-                    break;
-                }
-            }
-        }
-    }};
-}
-
 /// `arn:…:ec2:<region>:<account>:<kind>/<id>`, unless the API gave the ARN.
 fn arn(ctx: &Ctx, given: Option<&str>, kind: &str, id: &str) -> String {
     given.map_or_else(|| ctx.arn("ec2", &format!("{kind}/{id}")), str::to_string)
@@ -97,52 +80,48 @@ fn ec2_tags(list: &[ec2::Tag]) -> Field<Tags> {
 }
 
 async fn vpcs(ctx: &Ctx, ec2: &Client, out: &mut Batch) {
-    each!(
-        out,
-        ec2.describe_vpcs(),
-        &[KindTag::Vpc],
-        "ec2:DescribeVpcs",
-        |v| {
-            let Some(id) = v.vpc_id() else { continue };
-            let address = arn(ctx, None, "vpc", id);
-            let default = v.is_default() == Some(true);
-            let kind = Vpc {
-                cidr: cidr(v.cidr_block()),
-                default,
-            };
-            let ty = if default {
-                "aws_default_vpc"
-            } else {
-                "aws_vpc"
-            };
-            out.push(ctx.resource(ty, address, vec![id.into()], ec2_tags(v.tags()), kind));
-        }
-    );
+    let listing = ec2.describe_vpcs().into_paginator().items().send();
+    for v in out
+        .drain(listing, &[KindTag::Vpc], "ec2:DescribeVpcs")
+        .await
+    {
+        let Some(id) = v.vpc_id() else { continue };
+        let address = arn(ctx, None, "vpc", id);
+        let default = v.is_default() == Some(true);
+        let kind = Vpc {
+            cidr: cidr(v.cidr_block()),
+            default,
+        };
+        let ty = if default {
+            "aws_default_vpc"
+        } else {
+            "aws_vpc"
+        };
+        out.push(ctx.resource(ty, address, vec![id.into()], ec2_tags(v.tags()), kind));
+    }
 }
 
 async fn subnets(ctx: &Ctx, ec2: &Client, out: &mut Batch) {
-    each!(
-        out,
-        ec2.describe_subnets(),
-        &[KindTag::Subnet],
-        "ec2:DescribeSubnets",
-        |s| {
-            let Some(id) = s.subnet_id() else { continue };
-            let address = arn(ctx, s.subnet_arn(), "subnet", id);
-            let kind = Subnet {
-                vpc: one(s.vpc_id()),
-                cidr: cidr(s.cidr_block()),
-                availability_zone: known(s.availability_zone().map(str::to_string)),
-                map_public_ip_on_launch: known(s.map_public_ip_on_launch()),
-            };
-            let ty = if s.default_for_az() == Some(true) {
-                "aws_default_subnet"
-            } else {
-                "aws_subnet"
-            };
-            out.push(ctx.resource(ty, address, vec![id.into()], ec2_tags(s.tags()), kind));
-        }
-    );
+    let listing = ec2.describe_subnets().into_paginator().items().send();
+    for s in out
+        .drain(listing, &[KindTag::Subnet], "ec2:DescribeSubnets")
+        .await
+    {
+        let Some(id) = s.subnet_id() else { continue };
+        let address = arn(ctx, s.subnet_arn(), "subnet", id);
+        let kind = Subnet {
+            vpc: one(s.vpc_id()),
+            cidr: cidr(s.cidr_block()),
+            availability_zone: known(s.availability_zone().map(str::to_string)),
+            map_public_ip_on_launch: known(s.map_public_ip_on_launch()),
+        };
+        let ty = if s.default_for_az() == Some(true) {
+            "aws_default_subnet"
+        } else {
+            "aws_subnet"
+        };
+        out.push(ctx.resource(ty, address, vec![id.into()], ec2_tags(s.tags()), kind));
+    }
 }
 
 /// A route as a `route` block would give it; `None` for the implicit local route.
@@ -181,183 +160,179 @@ fn route(r: &ec2::Route) -> Option<Route> {
 
 async fn route_tables(ctx: &Ctx, ec2: &Client, out: &mut Batch) {
     let kinds = &[KindTag::RouteTable, KindTag::RouteTableAssociation];
-    each!(
-        out,
-        ec2.describe_route_tables(),
-        kinds,
-        "ec2:DescribeRouteTables",
-        |t| {
-            let Some(id) = t.route_table_id() else {
+    let listing = ec2.describe_route_tables().into_paginator().items().send();
+    for t in out.drain(listing, kinds, "ec2:DescribeRouteTables").await {
+        let Some(id) = t.route_table_id() else {
+            continue;
+        };
+        let address = arn(ctx, None, "route-table", id);
+        let associations = t.associations();
+        let kind = RouteTable {
+            vpc: one(t.vpc_id()),
+            routes: Field::Known(t.routes().iter().filter_map(route).collect()),
+            main: associations.iter().any(|a| a.main() == Some(true)),
+        };
+        let ids = vec![id.to_string()];
+        out.push(ctx.resource(
+            "aws_route_table",
+            address.clone(),
+            ids,
+            ec2_tags(t.tags()),
+            kind,
+        ));
+        for a in associations {
+            let (Some(assoc), Some(subnet)) = (a.route_table_association_id(), a.subnet_id())
+            else {
+                continue; // the main association, or a gateway's
+            };
+            let state = a.association_state().and_then(|s| s.state());
+            if !matches!(
+                state,
+                None | Some(ec2::RouteTableAssociationStateCode::Associated)
+            ) {
                 continue;
-            };
-            let address = arn(ctx, None, "route-table", id);
-            let associations = t.associations();
-            let kind = RouteTable {
-                vpc: one(t.vpc_id()),
-                routes: Field::Known(t.routes().iter().filter_map(route).collect()),
-                main: associations.iter().any(|a| a.main() == Some(true)),
-            };
-            let ids = vec![id.to_string()];
-            out.push(ctx.resource(
-                "aws_route_table",
-                address.clone(),
-                ids,
-                ec2_tags(t.tags()),
-                kind,
-            ));
-            for a in associations {
-                let (Some(assoc), Some(subnet)) = (a.route_table_association_id(), a.subnet_id())
-                else {
-                    continue; // the main association, or a gateway's
-                };
-                let state = a.association_state().and_then(|s| s.state());
-                if !matches!(
-                    state,
-                    None | Some(ec2::RouteTableAssociationStateCode::Associated)
-                ) {
-                    continue;
-                }
-                let kind = RouteTableAssociation {
-                    subnet: one(Some(subnet)),
-                    route_table: one(Some(id)),
-                };
-                let at = format!("{address}/association/{assoc}");
-                let ty = "aws_route_table_association";
-                out.push(ctx.resource(ty, at, vec![assoc.into()], Field::Known(Tags::new()), kind));
             }
+            let kind = RouteTableAssociation {
+                subnet: one(Some(subnet)),
+                route_table: one(Some(id)),
+            };
+            let at = format!("{address}/association/{assoc}");
+            let ty = "aws_route_table_association";
+            out.push(ctx.resource(ty, at, vec![assoc.into()], Field::Known(Tags::new()), kind));
         }
-    );
+    }
 }
 
 async fn internet_gateways(ctx: &Ctx, ec2: &Client, out: &mut Batch) {
     let kinds = &[KindTag::InternetGateway];
-    each!(
-        out,
-        ec2.describe_internet_gateways(),
-        kinds,
-        "ec2:DescribeInternetGateways",
-        |g| {
-            let Some(id) = g.internet_gateway_id() else {
-                continue;
-            };
-            let vpcs: Vec<_> = g
-                .attachments()
-                .iter()
-                .filter(|a| {
-                    !matches!(
-                        a.state(),
-                        Some(ec2::AttachmentStatus::Detached | ec2::AttachmentStatus::Detaching)
-                    )
-                })
-                .filter_map(|a| a.vpc_id().map(ident))
-                .collect();
-            let kind = InternetGateway {
-                vpc: if vpcs.is_empty() {
-                    Field::Absent
-                } else {
-                    Field::Known(vpcs)
-                },
-            };
-            let address = arn(ctx, None, "internet-gateway", id);
-            let ty = "aws_internet_gateway";
-            out.push(ctx.resource(ty, address, vec![id.into()], ec2_tags(g.tags()), kind));
-        }
-    );
+    let listing = ec2
+        .describe_internet_gateways()
+        .into_paginator()
+        .items()
+        .send();
+    for g in out
+        .drain(listing, kinds, "ec2:DescribeInternetGateways")
+        .await
+    {
+        let Some(id) = g.internet_gateway_id() else {
+            continue;
+        };
+        let vpcs: Vec<_> = g
+            .attachments()
+            .iter()
+            .filter(|a| {
+                !matches!(
+                    a.state(),
+                    Some(ec2::AttachmentStatus::Detached | ec2::AttachmentStatus::Detaching)
+                )
+            })
+            .filter_map(|a| a.vpc_id().map(ident))
+            .collect();
+        let kind = InternetGateway {
+            vpc: if vpcs.is_empty() {
+                Field::Absent
+            } else {
+                Field::Known(vpcs)
+            },
+        };
+        let address = arn(ctx, None, "internet-gateway", id);
+        let ty = "aws_internet_gateway";
+        out.push(ctx.resource(ty, address, vec![id.into()], ec2_tags(g.tags()), kind));
+    }
 }
 
 async fn nat_gateways(ctx: &Ctx, ec2: &Client, out: &mut Batch) {
     let kinds = &[KindTag::NatGateway];
-    each!(
-        out,
-        ec2.describe_nat_gateways(),
-        kinds,
-        "ec2:DescribeNatGateways",
-        |n| {
-            let Some(id) = n.nat_gateway_id() else {
-                continue;
-            };
-            if matches!(
-                n.state(),
-                Some(ec2::NatGatewayState::Deleted | ec2::NatGatewayState::Failed)
-            ) {
-                continue;
-            }
-            let kind = NatGateway {
-                subnet: one(n.subnet_id()),
-                connectivity_type: known(n.connectivity_type().map(|c| c.as_str().to_string())),
-            };
-            let address = arn(ctx, None, "natgateway", id);
-            out.push(ctx.resource(
-                "aws_nat_gateway",
-                address,
-                vec![id.into()],
-                ec2_tags(n.tags()),
-                kind,
-            ));
+    let listing = ec2.describe_nat_gateways().into_paginator().items().send();
+    for n in out.drain(listing, kinds, "ec2:DescribeNatGateways").await {
+        let Some(id) = n.nat_gateway_id() else {
+            continue;
+        };
+        if matches!(
+            n.state(),
+            Some(ec2::NatGatewayState::Deleted | ec2::NatGatewayState::Failed)
+        ) {
+            continue;
         }
-    );
+        let kind = NatGateway {
+            subnet: one(n.subnet_id()),
+            connectivity_type: known(n.connectivity_type().map(|c| c.as_str().to_string())),
+        };
+        let address = arn(ctx, None, "natgateway", id);
+        out.push(ctx.resource(
+            "aws_nat_gateway",
+            address,
+            vec![id.into()],
+            ec2_tags(n.tags()),
+            kind,
+        ));
+    }
 }
 
 async fn flow_logs(ctx: &Ctx, ec2: &Client, out: &mut Batch) {
     let kinds = &[KindTag::FlowLog];
-    each!(
-        out,
-        ec2.describe_flow_logs(),
-        kinds,
-        "ec2:DescribeFlowLogs",
-        |f| {
-            let Some(id) = f.flow_log_id() else { continue };
-            // Only a VPC's flow log has `vpc_id`; subnet and ENI flow logs name other resources.
-            let vpc = f.resource_id().filter(|r| r.starts_with("vpc-"));
-            let kind = FlowLog {
-                vpc: one(vpc),
-                traffic_type: known(f.traffic_type().map(|t| t.as_str().to_string())),
-            };
-            let address = arn(ctx, None, "vpc-flow-log", id);
-            out.push(ctx.resource(
-                "aws_flow_log",
-                address,
-                vec![id.into()],
-                ec2_tags(f.tags()),
-                kind,
-            ));
-        }
-    );
+    let listing = ec2.describe_flow_logs().into_paginator().items().send();
+    for f in out.drain(listing, kinds, "ec2:DescribeFlowLogs").await {
+        let Some(id) = f.flow_log_id() else { continue };
+        // Only a VPC's flow log has `vpc_id`; subnet and ENI flow logs name other resources.
+        let vpc = f.resource_id().filter(|r| r.starts_with("vpc-"));
+        let kind = FlowLog {
+            vpc: one(vpc),
+            traffic_type: known(f.traffic_type().map(|t| t.as_str().to_string())),
+        };
+        let address = arn(ctx, None, "vpc-flow-log", id);
+        out.push(ctx.resource(
+            "aws_flow_log",
+            address,
+            vec![id.into()],
+            ec2_tags(f.tags()),
+            kind,
+        ));
+    }
 }
 
 async fn security_groups(ctx: &Ctx, ec2: &Client, out: &mut Batch) {
     let kinds = &[KindTag::SecurityGroup];
-    each!(
-        out,
-        ec2.describe_security_groups(),
-        kinds,
-        "ec2:DescribeSecurityGroups",
-        |g| {
-            let Some(id) = g.group_id() else { continue };
-            let name = g.group_name();
-            let mut ids = vec![id.to_string()];
-            ids.extend(name.map(str::to_string));
-            let kind = SecurityGroup {
-                name: known(name.map(str::to_string)),
-                vpc: one(g.vpc_id()),
-                // Every permission is read as its own rule (`security_group_rules`).
-                flows: Vec::new(),
-            };
-            let ty = if name == Some("default") {
-                "aws_default_security_group"
-            } else {
-                "aws_security_group"
-            };
-            let address = arn(ctx, g.security_group_arn(), "security-group", id);
-            out.push(ctx.resource(ty, address, ids, ec2_tags(g.tags()), kind));
-        }
-    );
+    let listing = ec2
+        .describe_security_groups()
+        .into_paginator()
+        .items()
+        .send();
+    for g in out
+        .drain(listing, kinds, "ec2:DescribeSecurityGroups")
+        .await
+    {
+        let Some(id) = g.group_id() else { continue };
+        let name = g.group_name();
+        let mut ids = vec![id.to_string()];
+        ids.extend(name.map(str::to_string));
+        let kind = SecurityGroup {
+            name: known(name.map(str::to_string)),
+            vpc: one(g.vpc_id()),
+            // Every permission is read as its own rule (`security_group_rules`).
+            flows: Vec::new(),
+        };
+        let ty = if name == Some("default") {
+            "aws_default_security_group"
+        } else {
+            "aws_security_group"
+        };
+        let address = arn(ctx, g.security_group_arn(), "security-group", id);
+        out.push(ctx.resource(ty, address, ids, ec2_tags(g.tags()), kind));
+    }
 }
 
 async fn security_group_rules(ctx: &Ctx, ec2: &Client, out: &mut Batch) {
     let kinds = &[KindTag::SecurityGroupRule];
-    let request = ec2.describe_security_group_rules();
-    each!(out, request, kinds, "ec2:DescribeSecurityGroupRules", |r| {
+    let listing = ec2
+        .describe_security_group_rules()
+        .into_paginator()
+        .items()
+        .send();
+    for r in out
+        .drain(listing, kinds, "ec2:DescribeSecurityGroupRules")
+        .await
+    {
         let Some(id) = r.security_group_rule_id() else {
             continue;
         };
@@ -373,7 +348,7 @@ async fn security_group_rules(ctx: &Ctx, ec2: &Client, out: &mut Batch) {
         };
         let address = arn(ctx, r.security_group_rule_arn(), "security-group-rule", id);
         out.push(ctx.resource(ty, address, vec![id.into()], ec2_tags(r.tags()), kind));
-    });
+    }
 }
 
 /// A rule's one flow, normalized as the Terraform mapper normalizes

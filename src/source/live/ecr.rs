@@ -35,21 +35,11 @@ pub async fn read(ctx: &Ctx, out: &mut Batch) {
 }
 
 async fn repositories(ctx: &Ctx, ecr: &Client, out: &mut Batch) {
-    let repos = ecr
-        .describe_repositories()
-        .into_paginator()
-        .items()
-        .send()
-        .collect::<Result<Vec<_>, _>>()
-        .await;
-    let repos = match repos {
-        Ok(r) => r,
-        Err(e) => {
-            let kinds = [KindTag::EcrRepository, KindTag::EcrLifecyclePolicy];
-            return out.gap(&kinds, "ecr:DescribeRepositories", &e);
-        }
+    let listing = ecr.describe_repositories().into_paginator().items().send();
+    let kinds = [KindTag::EcrRepository, KindTag::EcrLifecyclePolicy];
+    let Some(repos) = out.all(listing, &kinds, "ecr:DescribeRepositories").await else {
+        return;
     };
-    let mut policy_gap = false;
     for repo in repos {
         let (Some(arn), Some(name)) = (repo.repository_arn(), repo.repository_name()) else {
             continue;
@@ -86,11 +76,8 @@ async fn repositories(ctx: &Ctx, ecr: &Client, out: &mut Batch) {
                 continue;
             }
             Err(e) => {
-                // One gap says lifecycle policies may be missing; later failures add nothing.
-                if !policy_gap {
-                    out.gap(&[KindTag::EcrLifecyclePolicy], "ecr:GetLifecyclePolicy", &e);
-                    policy_gap = true;
-                }
+                let kinds = [KindTag::EcrLifecyclePolicy];
+                out.gap_once(&kinds, "ecr:GetLifecyclePolicy", &e);
                 continue;
             }
         };

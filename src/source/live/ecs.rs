@@ -32,12 +32,11 @@ use aws_sdk_ecs::Client;
 
 use crate::model::{
     ident, Container, ContainerHealthCheck, EcsCluster, EcsService, EnvironmentVariable, Field,
-    KindTag, Refs, ScalableTarget, ScalingPolicy, ServiceLoadBalancer, Tags, TaskDefinition,
-    Unknown,
+    KindTag, ScalableTarget, ScalingPolicy, ServiceLoadBalancer, Tags, TaskDefinition, Unknown,
 };
 
-use super::ctx::{client, known, tags};
-use super::iam::{bounded, merge};
+use super::calls::{bounded, merge};
+use super::ctx::{client, known, refs, tags};
 use super::{Batch, Ctx};
 
 pub const KINDS: &[KindTag] = &[
@@ -53,16 +52,9 @@ const SERVICES_PER_CALL: usize = 10;
 
 pub async fn read(ctx: &Ctx, out: &mut Batch) {
     let ecs = client!(ctx, aws_sdk_ecs);
-    let arns = ecs
-        .list_clusters()
-        .into_paginator()
-        .items()
-        .send()
-        .collect::<Result<Vec<_>, _>>()
-        .await;
-    let arns = match arns {
-        Ok(a) => a,
-        Err(e) => return out.gap(KINDS, "ecs:ListClusters", &e),
+    let listing = ecs.list_clusters().into_paginator().items().send();
+    let Some(arns) = out.all(listing, KINDS, "ecs:ListClusters").await else {
+        return;
     };
     clusters(ctx, &ecs, &arns, out).await;
     let mut task_definitions = BTreeSet::new();
@@ -71,18 +63,15 @@ pub async fn read(ctx: &Ctx, out: &mut Batch) {
     }
     // Every ACTIVE revision, not only those services run: a scheduled or standalone task's
     // definition, or an older revision, may hold a plaintext secret too.
-    let listed = ecs
+    let listing = ecs
         .list_task_definitions()
         .status(TaskDefinitionStatus::Active)
         .into_paginator()
         .items()
-        .send()
-        .collect::<Result<Vec<_>, _>>()
-        .await;
-    match listed {
-        Ok(listed) => task_definitions.extend(listed),
-        Err(e) => out.gap(&[KindTag::TaskDefinition], "ecs:ListTaskDefinitions", &e),
-    }
+        .send();
+    let kinds = [KindTag::TaskDefinition];
+    let listed = out.all(listing, &kinds, "ecs:ListTaskDefinitions").await;
+    task_definitions.extend(listed.unwrap_or_default());
     let batches = bounded(task_definitions.into_iter().collect(), |td| {
         let (ctx, ecs) = (ctx.clone(), ecs.clone());
         async move {
@@ -131,17 +120,14 @@ async fn services(
     out: &mut Batch,
 ) {
     let kinds = [KindTag::EcsService, KindTag::TaskDefinition];
-    let arns = ecs
+    let listing = ecs
         .list_services()
         .cluster(cluster)
         .into_paginator()
         .items()
-        .send()
-        .collect::<Result<Vec<_>, _>>()
-        .await;
-    let arns = match arns {
-        Ok(a) => a,
-        Err(e) => return out.gap(&kinds, "ecs:ListServices", &e),
+        .send();
+    let Some(arns) = out.all(listing, &kinds, "ecs:ListServices").await else {
+        return;
     };
     for chunk in arns.chunks(SERVICES_PER_CALL) {
         let call = ecs
@@ -293,80 +279,61 @@ fn size(value: Option<&str>, unit: &str) -> Field<i64> {
     }
 }
 
-/// References by id or ARN, absent when there are none.
-fn refs<'a>(ids: impl IntoIterator<Item = &'a str>) -> Refs {
-    let targets: Vec<_> = ids.into_iter().map(ident).collect();
-    if targets.is_empty() {
-        Field::Absent
-    } else {
-        Field::Known(targets)
-    }
-}
-
 pub async fn read_autoscaling(ctx: &Ctx, out: &mut Batch) {
     let aas = client!(ctx, aws_sdk_applicationautoscaling);
-    let targets = aas
+    let listing = aas
         .describe_scalable_targets()
         .service_namespace(ServiceNamespace::Ecs)
         .into_paginator()
         .items()
-        .send()
-        .collect::<Result<Vec<_>, _>>()
+        .send();
+    let permission = "application-autoscaling:DescribeScalableTargets";
+    let targets = out
+        .all(listing, &[KindTag::ScalableTarget], permission)
         .await;
-    match targets {
-        Ok(targets) => {
-            for t in targets {
-                let (ns, id) = (t.service_namespace().as_str(), t.resource_id());
-                let address = t.scalable_target_arn().map_or_else(
-                    || {
-                        let dimension = t.scalable_dimension().as_str();
-                        ctx.arn(
-                            "application-autoscaling",
-                            &format!("scalable-target/{ns}/{id}/{dimension}"),
-                        )
-                    },
-                    str::to_string,
-                );
-                let model = ScalableTarget {
-                    resource_id: Field::Known(id.to_string()),
-                    resource_refs: Field::Absent,
-                    service_namespace: Field::Known(ns.to_string()),
-                    min_capacity: Field::Known(i64::from(t.min_capacity())),
-                    max_capacity: Field::Known(i64::from(t.max_capacity())),
-                };
-                let tags = Field::Unknown(Unknown::NotInInputs(
-                    "the scalable target's tags (not read by the live source)".into(),
-                ));
-                let r = ctx.resource(
-                    "aws_appautoscaling_target",
-                    address,
-                    Vec::new(),
-                    tags,
-                    model,
-                );
-                out.push(r);
-            }
-        }
-        Err(e) => out.gap(
-            &[KindTag::ScalableTarget],
-            "application-autoscaling:DescribeScalableTargets",
-            &e,
-        ),
+    for t in targets.unwrap_or_default() {
+        let (ns, id) = (t.service_namespace().as_str(), t.resource_id());
+        let address = t.scalable_target_arn().map_or_else(
+            || {
+                let dimension = t.scalable_dimension().as_str();
+                ctx.arn(
+                    "application-autoscaling",
+                    &format!("scalable-target/{ns}/{id}/{dimension}"),
+                )
+            },
+            str::to_string,
+        );
+        let model = ScalableTarget {
+            resource_id: Field::Known(id.to_string()),
+            resource_refs: Field::Absent,
+            service_namespace: Field::Known(ns.to_string()),
+            min_capacity: Field::Known(i64::from(t.min_capacity())),
+            max_capacity: Field::Known(i64::from(t.max_capacity())),
+        };
+        let tags = Field::Unknown(Unknown::NotInInputs(
+            "the scalable target's tags (not read by the live source)".into(),
+        ));
+        let r = ctx.resource(
+            "aws_appautoscaling_target",
+            address,
+            Vec::new(),
+            tags,
+            model,
+        );
+        out.push(r);
     }
-    let policies = aas
+    let listing = aas
         .describe_scaling_policies()
         .service_namespace(ServiceNamespace::Ecs)
         .into_paginator()
         .items()
-        .send()
-        .collect::<Result<Vec<_>, _>>()
-        .await;
-    let policies = match policies {
-        Ok(p) => p,
-        Err(e) => {
-            let permission = "application-autoscaling:DescribeScalingPolicies";
-            return out.gap(&[KindTag::ScalingPolicy], permission, &e);
-        }
+        .send();
+    let permission = "application-autoscaling:DescribeScalingPolicies";
+    let Some(policies) = out
+        .all(listing, &[KindTag::ScalingPolicy], permission)
+        .await
+    else {
+        return;
     };
     for p in policies {
         let tt = p.target_tracking_scaling_policy_configuration();

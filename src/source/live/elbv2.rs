@@ -15,11 +15,10 @@ use aws_sdk_elasticloadbalancingv2::types::{Action, LoadBalancerSchemeEnum};
 use aws_sdk_elasticloadbalancingv2::Client;
 
 use crate::model::{
-    ident, Field, HealthCheck, KindTag, Listener, ListenerAction, LoadBalancer, Refs, Tags,
-    TargetGroup,
+    Field, HealthCheck, KindTag, Listener, ListenerAction, LoadBalancer, Tags, TargetGroup,
 };
 
-use super::ctx::{client, known, tags, why};
+use super::ctx::{client, known, refs, tags, why};
 use super::{Batch, Ctx};
 
 pub const KINDS: &[KindTag] = &[
@@ -33,51 +32,24 @@ const TAGS_PER_CALL: usize = 20;
 
 pub async fn read(ctx: &Ctx, out: &mut Batch) {
     let elb = client!(ctx, aws_sdk_elasticloadbalancingv2);
-    let lbs = elb
-        .describe_load_balancers()
-        .into_paginator()
-        .items()
-        .send()
-        .collect::<Result<Vec<_>, _>>()
-        .await;
-    let lbs = lbs.unwrap_or_else(|e| {
-        let kinds = [KindTag::LoadBalancer, KindTag::Listener];
-        out.gap(&kinds, "elasticloadbalancing:DescribeLoadBalancers", &e);
-        Vec::new()
-    });
+    let kinds = [KindTag::LoadBalancer, KindTag::Listener];
+    let lbs = load_balancers(&elb, out, &kinds).await.unwrap_or_default();
     let mut listeners = Vec::new();
     for arn in lbs.iter().filter_map(|lb| lb.load_balancer_arn()) {
-        let page = elb
+        let listing = elb
             .describe_listeners()
             .load_balancer_arn(arn)
             .into_paginator()
             .items()
-            .send()
-            .collect::<Result<Vec<_>, _>>()
-            .await;
-        match page {
-            Ok(l) => listeners.extend(l),
-            Err(e) => {
-                out.gap(
-                    &[KindTag::Listener],
-                    "elasticloadbalancing:DescribeListeners",
-                    &e,
-                );
-            }
-        }
+            .send();
+        let permission = "elasticloadbalancing:DescribeListeners";
+        let page = out.all(listing, &[KindTag::Listener], permission).await;
+        listeners.extend(page.unwrap_or_default());
     }
-    let groups = elb
-        .describe_target_groups()
-        .into_paginator()
-        .items()
-        .send()
-        .collect::<Result<Vec<_>, _>>()
-        .await;
-    let groups = groups.unwrap_or_else(|e| {
-        let kinds = [KindTag::TargetGroup];
-        out.gap(&kinds, "elasticloadbalancing:DescribeTargetGroups", &e);
-        Vec::new()
-    });
+    let listing = elb.describe_target_groups().into_paginator().items().send();
+    let permission = "elasticloadbalancing:DescribeTargetGroups";
+    let groups = out.all(listing, &[KindTag::TargetGroup], permission).await;
+    let groups = groups.unwrap_or_default();
 
     let arns: Vec<&str> = (lbs.iter().filter_map(|l| l.load_balancer_arn()))
         .chain(listeners.iter().filter_map(|l| l.listener_arn()))
@@ -148,6 +120,22 @@ pub async fn read(ctx: &Ctx, out: &mut Batch) {
     }
 }
 
+/// Every load balancer of the region (`elasticloadbalancing:DescribeLoadBalancers`), or
+/// `None` after a gap for `kinds`: this reader's, or the WAF reader's associations.
+pub(super) async fn load_balancers(
+    elb: &Client,
+    out: &mut Batch,
+    kinds: &[KindTag],
+) -> Option<Vec<aws_sdk_elasticloadbalancingv2::types::LoadBalancer>> {
+    let listing = elb
+        .describe_load_balancers()
+        .into_paginator()
+        .items()
+        .send();
+    let permission = "elasticloadbalancing:DescribeLoadBalancers";
+    out.all(listing, kinds, permission).await
+}
+
 /// A default action: its type, a redirect's protocol (AWS returns `#{protocol}` when the
 /// redirect keeps it), and the target groups it forwards to (`TargetGroupArn` or
 /// `ForwardConfig`).
@@ -170,16 +158,6 @@ fn action(a: &Action) -> ListenerAction {
                 .map(str::to_string),
         ),
         target_groups: refs(groups),
-    }
-}
-
-/// References by id or ARN, absent when there are none.
-fn refs<'a>(ids: impl IntoIterator<Item = &'a str>) -> Refs {
-    let targets: Vec<_> = ids.into_iter().map(ident).collect();
-    if targets.is_empty() {
-        Field::Absent
-    } else {
-        Field::Known(targets)
     }
 }
 

@@ -23,16 +23,15 @@
 //! attachment `<principal ARN>/attachment/<policy ARN>`. An inline policy or attachment
 //! names its principal by ARN, and an attachment its policy by ARN.
 
-use std::future::Future;
-
 use aws_sdk_iam::types::PolicyScopeType;
 use aws_sdk_iam::Client;
 
 use crate::model::{
-    ident, Field, Gap, IamInlinePolicy, IamPolicy, IamPolicyAttachment, IamRole, KindTag,
+    ident, Field, IamInlinePolicy, IamPolicy, IamPolicyAttachment, IamRole, KindTag,
     PolicyDocument, PolicyText, PrincipalKind, Tags, Unknown,
 };
 
+use super::calls::{bounded, drain, merge};
 use super::ctx::{client, tags, why};
 use super::{Batch, Ctx};
 
@@ -53,29 +52,6 @@ const ROLE_KINDS: &[KindTag] = &[
 /// What users and groups contribute.
 const PRINCIPAL_KINDS: &[KindTag] = &[KindTag::IamInlinePolicy, KindTag::IamPolicyAttachment];
 
-/// Per-item calls in flight at once within one reader.
-const WINDOW: usize = 8;
-
-/// Drains a paginator's item stream: the items read, and why the listing stopped early if it
-/// did (the items read so far are kept: they are real).
-macro_rules! drain {
-    ($stream:expr, $permission:expr) => {{
-        let mut stream = $stream;
-        let mut items = Vec::new();
-        let mut failed = None;
-        while let Some(item) = stream.next().await {
-            match item {
-                Ok(i) => items.push(i),
-                Err(e) => {
-                    failed = Some(why($permission, &e));
-                    break;
-                }
-            }
-        }
-        (items, failed)
-    }};
-}
-
 /// A role, user or group.
 struct Principal {
     kind: PrincipalKind,
@@ -86,11 +62,8 @@ struct Principal {
 pub async fn read(ctx: &Ctx, out: &mut Batch) {
     let iam = client!(ctx, aws_sdk_iam);
 
-    let (roles, failed) = drain!(
-        iam.list_roles().into_paginator().items().send(),
-        "iam:ListRoles"
-    );
-    gap(out, ROLE_KINDS, failed);
+    let listing = iam.list_roles().into_paginator().items().send();
+    let roles = out.drain(listing, ROLE_KINDS, "iam:ListRoles").await;
     let batches = bounded(roles, |r| {
         let (ctx, iam) = (ctx.clone(), iam.clone());
         async move { role(&ctx, &iam, r.role_name(), r.arn(), r.role_id()).await }
@@ -98,22 +71,16 @@ pub async fn read(ctx: &Ctx, out: &mut Batch) {
     .await;
     merge(out, batches);
 
-    let (users, failed) = drain!(
-        iam.list_users().into_paginator().items().send(),
-        "iam:ListUsers"
-    );
-    gap(out, PRINCIPAL_KINDS, failed);
+    let listing = iam.list_users().into_paginator().items().send();
+    let users = out.drain(listing, PRINCIPAL_KINDS, "iam:ListUsers").await;
     let mut principals: Vec<Principal> = Vec::new();
     principals.extend(users.iter().map(|u| Principal {
         kind: PrincipalKind::User,
         name: u.user_name().to_string(),
         arn: u.arn().to_string(),
     }));
-    let (groups, failed) = drain!(
-        iam.list_groups().into_paginator().items().send(),
-        "iam:ListGroups"
-    );
-    gap(out, PRINCIPAL_KINDS, failed);
+    let listing = iam.list_groups().into_paginator().items().send();
+    let groups = out.drain(listing, PRINCIPAL_KINDS, "iam:ListGroups").await;
     principals.extend(groups.iter().map(|g| Principal {
         kind: PrincipalKind::Group,
         name: g.group_name().to_string(),
@@ -213,47 +180,6 @@ async fn default_document(iam: &Client, arn: &str, version: &str) -> Field<Polic
     }
 }
 
-fn gap(out: &mut Batch, kinds: &[KindTag], why: Option<Unknown>) {
-    if let Some(reason) = why {
-        out.gaps.push(Gap {
-            kinds: kinds.to_vec(),
-            reason,
-        });
-    }
-}
-
-/// Runs `f` on every item, at most [`WINDOW`] at a time; results in the items' order.
-pub(super) async fn bounded<T, R, Fut>(items: Vec<T>, f: impl Fn(T) -> Fut) -> Vec<R>
-where
-    Fut: Future<Output = R> + Send + 'static,
-    R: Send + 'static,
-{
-    let mut results: Vec<Option<R>> = (0..items.len()).map(|_| None).collect();
-    let mut set = tokio::task::JoinSet::new();
-    for (i, item) in items.into_iter().enumerate() {
-        if set.len() >= WINDOW {
-            if let Some(Ok((j, r))) = set.join_next().await {
-                results[j] = Some(r);
-            }
-        }
-        let fut = f(item);
-        set.spawn(async move { (i, fut.await) });
-    }
-    while let Some(joined) = set.join_next().await {
-        if let Ok((j, r)) = joined {
-            results[j] = Some(r);
-        }
-    }
-    results.into_iter().flatten().collect()
-}
-
-pub(super) fn merge(out: &mut Batch, batches: Vec<Batch>) {
-    for b in batches {
-        out.resources.extend(b.resources);
-        out.gaps.extend(b.gaps);
-    }
-}
-
 /// Inline policies and attachments carry no tags.
 fn no_tags() -> Field<Tags> {
     Field::Known(Tags::new())
@@ -261,15 +187,13 @@ fn no_tags() -> Field<Tags> {
 
 /// A role with its tags, then its inline policies and attachments.
 async fn role(ctx: &Ctx, iam: &Client, name: &str, arn: &str, id: &str) -> Batch {
-    let listed = drain!(
-        iam.list_role_tags()
-            .role_name(name)
-            .into_paginator()
-            .items()
-            .send(),
-        "iam:ListRoleTags"
-    );
-    let role_tags = match listed {
+    let listing = iam
+        .list_role_tags()
+        .role_name(name)
+        .into_paginator()
+        .items()
+        .send();
+    let role_tags = match drain(listing, "iam:ListRoleTags").await {
         (list, None) => tags(list.iter().map(|t| (Some(t.key()), Some(t.value())))),
         (_, Some(u)) => Field::Unknown(u),
     };
@@ -300,33 +224,24 @@ async fn policies_of(ctx: &Ctx, iam: &Client, p: &Principal) -> Batch {
         PrincipalKind::Group => "group",
     };
 
-    let (names, failed) = match p.kind {
-        PrincipalKind::Role => drain!(
-            iam.list_role_policies()
-                .role_name(n)
-                .into_paginator()
-                .items()
-                .send(),
-            "iam:ListRolePolicies"
-        ),
-        PrincipalKind::User => drain!(
-            iam.list_user_policies()
-                .user_name(n)
-                .into_paginator()
-                .items()
-                .send(),
-            "iam:ListUserPolicies"
-        ),
-        PrincipalKind::Group => drain!(
-            iam.list_group_policies()
-                .group_name(n)
-                .into_paginator()
-                .items()
-                .send(),
-            "iam:ListGroupPolicies"
-        ),
+    let kinds = &[KindTag::IamInlinePolicy];
+    let names = match p.kind {
+        PrincipalKind::Role => {
+            let listing = iam.list_role_policies().role_name(n).into_paginator();
+            out.drain(listing.items().send(), kinds, "iam:ListRolePolicies")
+                .await
+        }
+        PrincipalKind::User => {
+            let listing = iam.list_user_policies().user_name(n).into_paginator();
+            out.drain(listing.items().send(), kinds, "iam:ListUserPolicies")
+                .await
+        }
+        PrincipalKind::Group => {
+            let listing = iam.list_group_policies().group_name(n).into_paginator();
+            out.drain(listing.items().send(), kinds, "iam:ListGroupPolicies")
+                .await
+        }
     };
-    gap(&mut out, &[KindTag::IamInlinePolicy], failed);
     for policy in names {
         let text = match p.kind {
             PrincipalKind::Role => {
@@ -373,33 +288,27 @@ async fn policies_of(ctx: &Ctx, iam: &Client, p: &Principal) -> Batch {
         out.push(ctx.resource(&resource_type, address, vec![], no_tags(), model));
     }
 
-    let (attached, failed) = match p.kind {
-        PrincipalKind::Role => drain!(
-            iam.list_attached_role_policies()
-                .role_name(n)
-                .into_paginator()
-                .items()
-                .send(),
-            "iam:ListAttachedRolePolicies"
-        ),
-        PrincipalKind::User => drain!(
-            iam.list_attached_user_policies()
-                .user_name(n)
-                .into_paginator()
-                .items()
-                .send(),
-            "iam:ListAttachedUserPolicies"
-        ),
-        PrincipalKind::Group => drain!(
-            iam.list_attached_group_policies()
-                .group_name(n)
-                .into_paginator()
-                .items()
-                .send(),
-            "iam:ListAttachedGroupPolicies"
-        ),
+    let kinds = &[KindTag::IamPolicyAttachment];
+    let attached = match p.kind {
+        PrincipalKind::Role => {
+            let listing = iam.list_attached_role_policies().role_name(n);
+            let listing = listing.into_paginator().items().send();
+            out.drain(listing, kinds, "iam:ListAttachedRolePolicies")
+                .await
+        }
+        PrincipalKind::User => {
+            let listing = iam.list_attached_user_policies().user_name(n);
+            let listing = listing.into_paginator().items().send();
+            out.drain(listing, kinds, "iam:ListAttachedUserPolicies")
+                .await
+        }
+        PrincipalKind::Group => {
+            let listing = iam.list_attached_group_policies().group_name(n);
+            let listing = listing.into_paginator().items().send();
+            out.drain(listing, kinds, "iam:ListAttachedGroupPolicies")
+                .await
+        }
     };
-    gap(&mut out, &[KindTag::IamPolicyAttachment], failed);
     for policy_arn in attached.iter().filter_map(|a| a.policy_arn()) {
         let model = IamPolicyAttachment {
             principal_kind: p.kind,
@@ -421,8 +330,9 @@ async fn customer_managed(ctx: &Ctx, iam: &Client, out: &mut Batch) {
         .into_paginator()
         .items()
         .send();
-    let (list, failed) = drain!(listing, "iam:ListPolicies");
-    gap(out, &[KindTag::IamPolicy], failed);
+    let list = out
+        .drain(listing, &[KindTag::IamPolicy], "iam:ListPolicies")
+        .await;
     let batches = bounded(list, |p| {
         let (ctx, iam) = (ctx.clone(), iam.clone());
         async move {
@@ -444,15 +354,8 @@ async fn customer_managed(ctx: &Ctx, iam: &Client, out: &mut Batch) {
                     refs: Field::Absent,
                 },
             };
-            let listed = drain!(
-                iam.list_policy_tags()
-                    .policy_arn(arn)
-                    .into_paginator()
-                    .items()
-                    .send(),
-                "iam:ListPolicyTags"
-            );
-            let tags = match listed {
+            let listing = iam.list_policy_tags().policy_arn(arn).into_paginator();
+            let tags = match drain(listing.items().send(), "iam:ListPolicyTags").await {
                 (list, None) => tags(list.iter().map(|t| (Some(t.key()), Some(t.value())))),
                 (_, Some(u)) => Field::Unknown(u),
             };

@@ -17,12 +17,8 @@ pub const KINDS: &[KindTag] = &[KindTag::LogGroup];
 
 pub async fn read(ctx: &Ctx, out: &mut Batch) {
     let logs = client!(ctx, aws_sdk_cloudwatchlogs);
-    let mut groups = logs.describe_log_groups().into_paginator().items().send();
-    while let Some(item) = groups.next().await {
-        let g = match item {
-            Ok(g) => g,
-            Err(e) => return out.gap(KINDS, "logs:DescribeLogGroups", &e),
-        };
+    let listing = logs.describe_log_groups().into_paginator().items().send();
+    for g in out.drain(listing, KINDS, "logs:DescribeLogGroups").await {
         let Some(name) = g.log_group_name() else {
             continue;
         };

@@ -7,8 +7,10 @@
 
 mod aggregator;
 mod audit;
+mod calls;
 mod cloudwatch;
 pub(crate) mod ctx;
+mod denial;
 mod ec2;
 mod ecr;
 mod ecs;
@@ -38,6 +40,7 @@ use crate::model::{Gap, Input, Inventory, KindTag, SourceKind, Unknown};
 pub use aggregator::{scan_aggregator, scan_aggregator_async, Aggregator};
 pub use ctx::{set_verbose, Batch, Ctx};
 pub use recorder::{CallLog, Recorder};
+pub use s3_account::s3_control_config;
 pub use sdk::base_config;
 use sdk::role_for;
 pub(crate) use sdk::{assume, identity};

@@ -32,7 +32,7 @@ use crate::model::{
     Refs, Tags,
 };
 
-use super::ctx::{client, known, tags, why};
+use super::ctx::{client, known, refs, tags, why};
 use super::{Batch, Ctx};
 
 pub const KINDS: &[KindTag] = &[
@@ -56,45 +56,24 @@ fn foreign_engine(engine: Option<&str>) -> bool {
     engine.is_some_and(|e| e == "docdb" || e.starts_with("neptune"))
 }
 
-/// References by name or id, absent when there are none.
-fn refs<'a>(names: impl IntoIterator<Item = &'a str>) -> Refs {
-    let targets: Vec<_> = names.into_iter().map(ident).collect();
-    if targets.is_empty() {
-        Field::Absent
-    } else {
-        Field::Known(targets)
-    }
-}
-
 /// References to DB subnet or parameter groups (`kind`: `subgrp`, `pg`) by name: by their
 /// ARN in the instance's account and region (a group name is unique only there, and a scan
 /// of several regions holds same-named groups); the engine's `default*` groups, which are
 /// not read, by name, as a plan names them.
 fn group_refs<'a>(ctx: &Ctx, kind: &str, names: impl IntoIterator<Item = &'a str>) -> Refs {
-    let targets: Vec<_> = names
-        .into_iter()
-        .map(|name| {
-            if name == "default" || name.starts_with("default.") {
-                ident(name)
-            } else {
-                ident(ctx.arn("rds", &format!("{kind}:{name}")))
-            }
-        })
-        .collect();
-    if targets.is_empty() {
-        Field::Absent
-    } else {
-        Field::Known(targets)
-    }
+    refs(names.into_iter().map(|name| {
+        if name == "default" || name.starts_with("default.") {
+            name.to_string()
+        } else {
+            ctx.arn("rds", &format!("{kind}:{name}"))
+        }
+    }))
 }
 
 async fn instances(ctx: &Ctx, rds: &Client, out: &mut Batch) {
-    let mut pages = rds.describe_db_instances().into_paginator().items().send();
-    while let Some(item) = pages.next().await {
-        let db = match item {
-            Ok(db) => db,
-            Err(e) => return out.gap(&[KindTag::DbInstance], "rds:DescribeDBInstances", &e),
-        };
+    let listing = rds.describe_db_instances().into_paginator().items().send();
+    let kinds = [KindTag::DbInstance];
+    for db in out.drain(listing, &kinds, "rds:DescribeDBInstances").await {
         let Some(name) = db
             .db_instance_identifier()
             .filter(|_| !foreign_engine(db.engine()))
@@ -154,12 +133,11 @@ async fn instances(ctx: &Ctx, rds: &Client, out: &mut Batch) {
 }
 
 async fn clusters(ctx: &Ctx, rds: &Client, out: &mut Batch) {
-    let mut pages = rds.describe_db_clusters().into_paginator().items().send();
-    while let Some(item) = pages.next().await {
-        let cl = match item {
-            Ok(cl) => cl,
-            Err(e) => return out.gap(&[KindTag::DbCluster], "rds:DescribeDBClusters", &e),
-        };
+    let listing = rds.describe_db_clusters().into_paginator().items().send();
+    for cl in out
+        .drain(listing, &[KindTag::DbCluster], "rds:DescribeDBClusters")
+        .await
+    {
         let Some(name) = cl
             .db_cluster_identifier()
             .filter(|_| !foreign_engine(cl.engine()))
@@ -194,19 +172,16 @@ async fn clusters(ctx: &Ctx, rds: &Client, out: &mut Batch) {
 }
 
 async fn cluster_parameter_groups(ctx: &Ctx, rds: &Client, out: &mut Batch) {
-    let mut pages = rds
+    let listing = rds
         .describe_db_cluster_parameter_groups()
         .into_paginator()
         .items()
         .send();
-    while let Some(item) = pages.next().await {
-        let group = match item {
-            Ok(g) => g,
-            Err(e) => {
-                let permission = "rds:DescribeDBClusterParameterGroups";
-                return out.gap(&[KindTag::DbParameterGroup], permission, &e);
-            }
-        };
+    let permission = "rds:DescribeDBClusterParameterGroups";
+    for group in out
+        .drain(listing, &[KindTag::DbParameterGroup], permission)
+        .await
+    {
         let Some(name) = group
             .db_cluster_parameter_group_name()
             .filter(|n| !n.starts_with("default."))
@@ -247,16 +222,16 @@ async fn cluster_parameters(rds: &Client, group: &str) -> Field<Vec<DbParameter>
 }
 
 async fn subnet_groups(ctx: &Ctx, rds: &Client, out: &mut Batch) {
-    let mut pages = rds
+    let listing = rds
         .describe_db_subnet_groups()
         .into_paginator()
         .items()
         .send();
-    while let Some(item) = pages.next().await {
-        let group = match item {
-            Ok(g) => g,
-            Err(e) => return out.gap(&[KindTag::DbSubnetGroup], "rds:DescribeDBSubnetGroups", &e),
-        };
+    let permission = "rds:DescribeDBSubnetGroups";
+    for group in out
+        .drain(listing, &[KindTag::DbSubnetGroup], permission)
+        .await
+    {
         let Some(name) = group.db_subnet_group_name().filter(|n| *n != "default") else {
             continue;
         };
@@ -282,19 +257,16 @@ async fn subnet_groups(ctx: &Ctx, rds: &Client, out: &mut Batch) {
 }
 
 async fn parameter_groups(ctx: &Ctx, rds: &Client, out: &mut Batch) {
-    let mut pages = rds
+    let listing = rds
         .describe_db_parameter_groups()
         .into_paginator()
         .items()
         .send();
-    while let Some(item) = pages.next().await {
-        let group = match item {
-            Ok(g) => g,
-            Err(e) => {
-                let permission = "rds:DescribeDBParameterGroups";
-                return out.gap(&[KindTag::DbParameterGroup], permission, &e);
-            }
-        };
+    let permission = "rds:DescribeDBParameterGroups";
+    for group in out
+        .drain(listing, &[KindTag::DbParameterGroup], permission)
+        .await
+    {
         let Some(name) = group
             .db_parameter_group_name()
             .filter(|n| !n.starts_with("default."))

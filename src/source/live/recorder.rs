@@ -14,6 +14,8 @@ use aws_smithy_runtime_api::client::orchestrator::Metadata;
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_types::config_bag::ConfigBag;
 
+use super::denial::is_denied_answer;
+
 /// Operations seen, as IAM actions (`ec2:DescribeVpcs`), with their call and attempt counts.
 #[derive(Debug, Default, Clone)]
 pub struct CallLog {
@@ -106,30 +108,6 @@ pub fn iam_action(service: &str, operation: &str) -> String {
     format!("{prefix}:{operation}")
 }
 
-/// The AWS error code of an error answer, in any AWS protocol: the `x-amzn-ErrorType`
-/// header, a JSON body's `__type` or `code`, an XML body's first `<Code>`. Only the code
-/// is taken from the body.
-fn error_code(header: Option<&str>, body: &[u8]) -> Option<String> {
-    if let Some(h) = header.filter(|h| !h.trim().is_empty()) {
-        return Some(h.to_string());
-    }
-    if let Ok(serde_json::Value::Object(map)) = serde_json::from_slice::<serde_json::Value>(body) {
-        return ["__type", "code", "Code"]
-            .iter()
-            .find_map(|k| map.get(*k).and_then(|v| v.as_str()).map(str::to_string));
-    }
-    let text = String::from_utf8_lossy(body);
-    let start = text.find("<Code>")? + "<Code>".len();
-    let end = text[start..].find("</Code>")?;
-    Some(text[start..start + end].trim().to_string())
-}
-
-/// Whether an error answer is a denial (the same classifier as the readers':
-/// [`super::ctx::is_denial_code`]).
-fn is_denial(header: Option<&str>, body: &[u8]) -> bool {
-    error_code(header, body).is_some_and(|c| super::ctx::is_denial_code(&c))
-}
-
 impl Intercept for Recorder {
     fn read_after_deserialization(
         &self,
@@ -142,7 +120,7 @@ impl Intercept for Recorder {
             let status = response.status().as_u16();
             let header = response.headers().get("x-amzn-ErrorType");
             let body = response.body().bytes().unwrap_or_default();
-            if (400..500).contains(&status) && is_denial(header, body) {
+            if is_denied_answer(status, header, body) {
                 if let (Some(meta), Ok(mut log)) = (cfg.load::<Metadata>(), self.log.lock()) {
                     log.denied.insert(iam_action(meta.service(), meta.name()));
                 }
@@ -173,45 +151,5 @@ impl Intercept for Recorder {
     ) -> Result<(), BoxError> {
         self.note(cfg, true);
         Ok(())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn denials_in_every_protocol() {
-        assert!(is_denial(
-            Some("AccessDeniedException:http://internal.amazon.com/"),
-            b""
-        ));
-        assert!(is_denial(
-            None,
-            br#"{"__type":"com.amazonaws.ecs#AccessDeniedException","message":"no"}"#
-        ));
-        assert!(is_denial(None, br#"{"code":"AccessDeniedException"}"#));
-        assert!(is_denial(
-            None,
-            b"<Response><Errors><Error><Code>UnauthorizedOperation</Code></Error></Errors></Response>"
-        ));
-        assert!(is_denial(
-            None,
-            b"<ErrorResponse><Error><Code>AccessDenied</Code></Error></ErrorResponse>"
-        ));
-    }
-
-    #[test]
-    fn a_denial_code_elsewhere_in_the_body_is_not_a_denial() {
-        // A throttle whose message or a document quotes a denial code.
-        assert!(!is_denial(
-            None,
-            br#"{"__type":"ThrottlingException","message":"\"AccessDenied\" happens later"}"#
-        ));
-        assert!(!is_denial(
-            None,
-            b"<Error><Code>SlowDown</Code><Message><Code>AccessDenied</Code></Message></Error>"
-        ));
-        assert!(!is_denial(None, b"not an error body"));
     }
 }

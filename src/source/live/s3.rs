@@ -24,8 +24,8 @@ use crate::model::{
     Field, Kind, KindTag, PublicAccessBlockFlags, Refs, ReplicationRule, Tags,
 };
 
+use super::calls::{bounded, merge};
 use super::ctx::{is_code, known, tags, why};
-use super::iam::{bounded, merge};
 use super::{Batch, Ctx};
 
 pub const KINDS: &[KindTag] = &[
@@ -49,18 +49,13 @@ fn s3(ctx: &Ctx, region: Option<&str>) -> Client {
 
 pub async fn read(ctx: &Ctx, out: &mut Batch) {
     let client = s3(ctx, None);
-    let mut buckets = Vec::new();
-    let mut pages = client.list_buckets().into_paginator().send();
-    while let Some(page) = pages.next().await {
-        match page {
-            Ok(p) => buckets.extend(p.buckets().iter().cloned()),
-            Err(e) => {
-                out.gap(KINDS, "s3:ListAllMyBuckets", &e);
-                break;
-            }
-        }
-    }
-    let batches = bounded(buckets, |b| bucket(ctx.clone(), client.clone(), b)).await;
+    let pages = client.list_buckets().into_paginator().send();
+    let pages = out.drain(pages, KINDS, "s3:ListAllMyBuckets").await;
+    let buckets = pages.iter().flat_map(|p| p.buckets().iter().cloned());
+    let batches = bounded(buckets.collect(), |b| {
+        bucket(ctx.clone(), client.clone(), b)
+    })
+    .await;
     merge(out, batches);
 }
 

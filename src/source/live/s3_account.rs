@@ -4,6 +4,7 @@
 //! means no resource; a failed call is a gap, so CB-S3-003 cannot fail a bucket the
 //! account-level block might cover. Address: `arn:aws:s3::<account>:account-public-access-block`.
 
+use aws_config::SdkConfig;
 use aws_sdk_s3control::config::endpoint::{EndpointFuture, Params, ResolveEndpoint};
 use aws_smithy_types::endpoint::Endpoint;
 
@@ -23,12 +24,21 @@ impl ResolveEndpoint for Fixed {
     }
 }
 
-pub async fn read(ctx: &Ctx, out: &mut Batch) {
-    let mut conf =
-        aws_sdk_s3control::config::Builder::from(&ctx.sdk).interceptor(ctx.recorder.clone());
-    if let (true, Some(url)) = (ctx.endpoint_override, ctx.sdk.endpoint_url()) {
-        conf = conf.endpoint_resolver(Fixed(url.to_string()));
+/// An S3 Control client configuration from `sdk`; with `endpoint_override` (the scan's
+/// `--endpoint-url`, or the tests' moto), every call goes to `sdk`'s endpoint URL as it is.
+pub fn s3_control_config(
+    sdk: &SdkConfig,
+    endpoint_override: bool,
+) -> aws_sdk_s3control::config::Builder {
+    let conf = aws_sdk_s3control::config::Builder::from(sdk);
+    match (endpoint_override, sdk.endpoint_url()) {
+        (true, Some(url)) => conf.endpoint_resolver(Fixed(url.to_string())),
+        _ => conf,
     }
+}
+
+pub async fn read(ctx: &Ctx, out: &mut Batch) {
+    let conf = s3_control_config(&ctx.sdk, ctx.endpoint_override).interceptor(ctx.recorder.clone());
     let client = aws_sdk_s3control::Client::from_conf(conf.build());
     let answer = client
         .get_public_access_block()

@@ -13,12 +13,9 @@ pub const KINDS: &[KindTag] = &[KindTag::Secret];
 
 pub async fn read(ctx: &Ctx, out: &mut Batch) {
     let sm = client!(ctx, aws_sdk_secretsmanager);
-    let mut pages = sm.list_secrets().into_paginator().send();
-    while let Some(page) = pages.next().await {
-        let page = match page {
-            Ok(p) => p,
-            Err(e) => return out.gap(KINDS, "secretsmanager:ListSecrets", &e),
-        };
+    let pages = sm.list_secrets().into_paginator().send();
+    let pages = out.drain(pages, KINDS, "secretsmanager:ListSecrets").await;
+    for page in &pages {
         for s in page.secret_list() {
             let (Some(name), Some(arn)) = (s.name(), s.arn()) else {
                 continue;

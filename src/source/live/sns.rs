@@ -25,18 +25,10 @@ pub const KINDS: &[KindTag] = &[KindTag::SnsTopic, KindTag::SnsSubscription];
 
 pub async fn read(ctx: &Ctx, out: &mut Batch) {
     let sns = client!(ctx, aws_sdk_sns);
-    let topics = sns
-        .list_topics()
-        .into_paginator()
-        .items()
-        .send()
-        .collect::<Result<Vec<_>, _>>()
-        .await;
-    let topics = match topics {
-        Ok(t) => t,
-        Err(e) => return out.gap(KINDS, "sns:ListTopics", &e),
+    let listing = sns.list_topics().into_paginator().items().send();
+    let Some(topics) = out.all(listing, KINDS, "sns:ListTopics").await else {
+        return;
     };
-    let mut subscription_gap = false;
     for topic in topics {
         let Some(arn) = topic.topic_arn() else {
             continue;
@@ -49,30 +41,24 @@ pub async fn read(ctx: &Ctx, out: &mut Batch) {
             "the tags of SNS topics (not read by the live source)".into(),
         ));
         out.push(ctx.resource("aws_sns_topic", arn.to_string(), vec![name], tags, model));
-        subscriptions(ctx, &sns, arn, out, &mut subscription_gap).await;
+        subscriptions(ctx, &sns, arn, out).await;
     }
 }
 
 /// The confirmed subscriptions of `topic`. When they cannot be listed, a gap says
-/// subscriptions may be missing (once: `gap` records it).
-async fn subscriptions(ctx: &Ctx, sns: &Client, topic: &str, out: &mut Batch, gap: &mut bool) {
-    let listed = sns
+/// subscriptions may be missing (once for all topics).
+async fn subscriptions(ctx: &Ctx, sns: &Client, topic: &str, out: &mut Batch) {
+    let listing = sns
         .list_subscriptions_by_topic()
         .topic_arn(topic)
         .into_paginator()
         .items()
-        .send()
-        .collect::<Result<Vec<_>, _>>()
-        .await;
-    let subs = match listed {
+        .send();
+    let subs = match listing.try_collect().await {
         Ok(s) => s,
         Err(e) => {
-            if !*gap {
-                let kinds = [KindTag::SnsSubscription];
-                out.gap(&kinds, "sns:ListSubscriptionsByTopic", &e);
-                *gap = true;
-            }
-            return;
+            let kinds = [KindTag::SnsSubscription];
+            return out.gap_once(&kinds, "sns:ListSubscriptionsByTopic", &e);
         }
     };
     for sub in subs {

@@ -17,6 +17,7 @@ use aws_sdk_wafv2::types::Scope;
 use crate::model::{ident, Field, KindTag, Tags, Unknown, WebAcl, WebAclAssociation};
 
 use super::ctx::{client, is_code};
+use super::elbv2::load_balancers;
 use super::{Batch, Ctx};
 
 pub const KINDS: &[KindTag] = &[KindTag::WebAcl, KindTag::WebAclAssociation];
@@ -69,16 +70,8 @@ async fn web_acls(ctx: &Ctx, out: &mut Batch) {
 async fn associations(ctx: &Ctx, out: &mut Batch) {
     let kinds = [KindTag::WebAclAssociation];
     let elb = client!(ctx, aws_sdk_elasticloadbalancingv2);
-    let lbs = elb
-        .describe_load_balancers()
-        .into_paginator()
-        .items()
-        .send()
-        .collect::<Result<Vec<_>, _>>()
-        .await;
-    let lbs = match lbs {
-        Ok(l) => l,
-        Err(e) => return out.gap(&kinds, "elasticloadbalancing:DescribeLoadBalancers", &e),
+    let Some(lbs) = load_balancers(&elb, out, &kinds).await else {
+        return;
     };
     let waf = client!(ctx, aws_sdk_wafv2);
     for lb in lbs {

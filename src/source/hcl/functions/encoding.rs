@@ -3,7 +3,11 @@
 
 use std::sync::Arc;
 
-use super::{hash, visible, Cx};
+use base64::alphabet;
+use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+use base64::Engine;
+
+use super::{visible, Cx};
 use crate::source::terraform::{format_number, Partial, TfValue, UnknownValue};
 
 type R = Result<TfValue, String>;
@@ -150,51 +154,22 @@ pub(super) fn jsondecode(cx: &mut Cx, args: Vec<TfValue>) -> R {
     }
 }
 
-const BASE64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+/// Go's `base64.StdEncoding`: padding required, stray bits after the last byte ignored.
+const BASE64: GeneralPurpose = GeneralPurpose::new(
+    &alphabet::STANDARD,
+    GeneralPurposeConfig::new()
+        .with_decode_padding_mode(DecodePaddingMode::RequireCanonical)
+        .with_decode_allow_trailing_bits(true),
+);
 
 pub(super) fn base64(bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let b = [
-            chunk[0],
-            *chunk.get(1).unwrap_or(&0),
-            *chunk.get(2).unwrap_or(&0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for k in 0..4 {
-            if k <= chunk.len() {
-                out.push(char::from(BASE64[((n >> (18 - 6 * k)) & 63) as usize]));
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
+    BASE64.encode(bytes)
 }
 
-/// Go's `base64.StdEncoding.DecodeString` (padding required, line breaks ignored).
+/// Go's `base64.StdEncoding.DecodeString` (line breaks ignored).
 fn unbase64(s: &str) -> Option<Vec<u8>> {
     let data: Vec<u8> = s.bytes().filter(|b| *b != b'\r' && *b != b'\n').collect();
-    if !data.len().is_multiple_of(4) {
-        return None;
-    }
-    let value = |c: u8| BASE64.iter().position(|&x| x == c).map(|p| p as u32);
-    let mut out = Vec::with_capacity(data.len() / 4 * 3);
-    let groups = data.len() / 4;
-    for (g, chunk) in data.chunks(4).enumerate() {
-        let pads = chunk.iter().rev().take_while(|&&c| c == b'=').count();
-        if pads > 2 || (pads > 0 && g + 1 != groups) {
-            return None;
-        }
-        let mut n = 0u32;
-        for (k, &c) in chunk.iter().enumerate() {
-            let v = if k >= 4 - pads { 0 } else { value(c)? };
-            n |= v << (18 - 6 * k as u32);
-        }
-        let bytes = [(n >> 16) as u8, (n >> 8) as u8, n as u8];
-        out.extend_from_slice(&bytes[..3 - pads]);
-    }
-    Some(out)
+    BASE64.decode(data).ok()
 }
 
 /// A function of one string.
@@ -225,14 +200,16 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 pub(super) fn md5(cx: &mut Cx, args: Vec<TfValue>) -> R {
+    use md5::Digest;
     one(cx, args, |_, s| {
-        Ok(TfValue::String(hex(&hash::md5(s.as_bytes()))))
+        Ok(TfValue::String(hex(&md5::Md5::digest(s.as_bytes()))))
     })
 }
 
 pub(super) fn sha1(cx: &mut Cx, args: Vec<TfValue>) -> R {
+    use sha1::Digest;
     one(cx, args, |_, s| {
-        Ok(TfValue::String(hex(&hash::sha1(s.as_bytes()))))
+        Ok(TfValue::String(hex(&sha1::Sha1::digest(s.as_bytes()))))
     })
 }
 

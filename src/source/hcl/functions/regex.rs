@@ -1,416 +1,397 @@
-//! A small regular-expression engine with Go `regexp` (RE2) syntax and leftmost-first
-//! semantics, for `regex`, `regexall` and `replace("/…/")`.
+//! Terraform's regular expressions (`regex`, `regexall`, `replace("/…/")`) on the `regex`
+//! crate.
 //!
-//! Supported: literals, `.`, classes (`[a-z]`, `[^…]`, `[[:alpha:]]`, `\d \w \s` and
-//! negations, `\pL`-style Unicode classes), anchors (`^ $ \A \z \b \B`), groups (capturing,
-//! `(?:…)`, `(?P<name>…)`, `(?<name>…)`), flags (`(?i) (?m) (?s) (?U)`), alternation and
-//! greedy/lazy quantifiers (`* + ? {n} {n,} {n,m}`). Matching is a bit-state backtracker
-//! (each instruction/position pair is explored at most once), so time is bounded by
-//! program length × text length.
+//! Terraform compiles patterns with Go's `regexp` (RE2 syntax, leftmost-first, linear
+//! time); the `regex` crate has the same model and nearly the same syntax. What differs is
+//! translated here, before the pattern reaches the crate, so that a pattern means what it
+//! means in Terraform (reference results from `terraform console`, Terraform 1.11; tests in
+//! `tests/regex.rs` and `tests/regex_terraform.rs`; summary in
+//! `docs/terraform-functions.md`):
+//!
+//! - `\d \w \s \b` (and `\D \W \S \B`) are ASCII in Go, Unicode in the crate: they become
+//!   `[0-9]`, `[0-9A-Za-z_]`, `[\t\n\f\r ]` and `(?-u:\b)`.
+//! - `\Q…\E` (Go) does not exist in the crate: its text becomes an escaped literal.
+//! - Octal escapes `\0`, `\123` (Go) become `\x{…}`; a lone `\1`…`\7` is a backreference,
+//!   an error in both.
+//! - An escaped ASCII character that is not a letter or digit is that character in Go; the
+//!   crate reads `\<` and `\>` as word-boundary assertions and refuses `\ `, so escapes
+//!   are written out as literals.
+//! - `{` that does not start a valid `{n}`, `{n,}`, `{n,m}` (no leading zeros) is a
+//!   literal in Go (`a{,3}`, `a{02}`, `x{`), an error or a repetition (`a{ 2}`) in the
+//!   crate; counts above 1000 and stacked repetitions (`a**`, `a+?+`, `a{2}*`) are errors
+//!   in Go, accepted by the crate.
+//! - Inside a class Go has no set operations or nested classes: `[a&&b]`, `[a~~b]`,
+//!   `[[a]` are literal characters there, so class members are written out escaped.
+//! - Flags: Go knows `i m s U`; the crate also knows `x u R`, refused here as Go refuses
+//!   them; Go accepts an empty `(?)`, dropped here. `\p{^Greek}` (Go's negation) becomes
+//!   `\P{Greek}`; an unknown `[[:name:]]` is an error as in Go.
+//! - Replacement templates: Go reads `$01` as the group *named* `01` (none: empty), the
+//!   crate as group 1; `${a-b}` is literal text in Go, a (missing) group in the crate.
+//!   [`template`] rewrites a Go template into the crate's form.
+//!
+//! Left as they are (rare; documented, pinned in `tests/regex_terraform.rs`): Unicode
+//! class tables follow the crate's Unicode version and it accepts more `\p{…}` names
+//! (loosely matched) than Go; Go allows capture names starting with a digit (`(?P<1a>…)`)
+//! and repeated names, the crate does not.
 
-mod parse;
+use std::iter::Peekable;
+use std::str::Chars;
 
-use parse::Node;
+/// The largest repetition count Go accepts.
+const MAX_REPEAT: u32 = 1000;
 
-#[derive(Clone, Copy, PartialEq)]
-pub(super) enum Look {
-    TextStart,
-    TextEnd,
-    LineStart,
-    LineEnd,
-    Word,
-    NotWord,
+/// The POSIX classes Go knows (`[[:alpha:]]`); the crate knows the same.
+const POSIX: &[&str] = &[
+    "alnum", "alpha", "ascii", "blank", "cntrl", "digit", "graph", "lower", "print", "punct",
+    "space", "upper", "word", "xdigit",
+];
+
+const DIGIT: &str = "0-9";
+const WORD: &str = "0-9A-Za-z_";
+const SPACE: &str = r"\t\n\x0C\r ";
+
+/// Compiles a Terraform (Go `regexp`) pattern.
+pub(super) fn compile(pattern: &str) -> Result<regex::Regex, String> {
+    let bad = |e: String| format!("invalid regular expression pattern {pattern:?}: {e}");
+    let translated = translate(pattern).map_err(bad)?;
+    regex::Regex::new(&translated).map_err(|e| {
+        // The crate's message spans lines (pattern, caret, `error: …`): keep the last.
+        let text = e.to_string();
+        let last = text.lines().last().unwrap_or_default();
+        bad(last.strip_prefix("error: ").unwrap_or(last).to_string())
+    })
 }
 
-/// A character predicate (`\d`, `[:alpha:]`, `\pL`) and whether it is negated.
-pub(super) type Pred = (fn(char) -> bool, bool);
-
-/// A set of characters.
-#[derive(Clone, Default)]
-pub(super) struct Class {
-    pub(super) ranges: Vec<(char, char)>,
-    pub(super) preds: Vec<Pred>,
-    pub(super) negated: bool,
+/// The literal text of `c`, escaped if the crate would read it as syntax.
+fn literal(c: char, out: &mut String) {
+    let mut buf = [0; 4];
+    out.push_str(&regex::escape(c.encode_utf8(&mut buf)));
 }
 
-impl Class {
-    fn contains(&self, c: char) -> bool {
-        let hit = self.ranges.iter().any(|&(a, b)| a <= c && c <= b)
-            || self.preds.iter().any(|&(p, neg)| p(c) != neg);
-        hit != self.negated
+/// A Go pattern in the crate's syntax, or Go's complaint about it.
+fn translate(pattern: &str) -> Result<String, String> {
+    let mut out = String::with_capacity(pattern.len() + 8);
+    let mut it = pattern.chars().peekable();
+    // The text of the repetition operator just written, if the last token was one.
+    let mut last_repeat: Option<String> = None;
+    // Open groups.
+    let mut depth = 0usize;
+    while let Some(c) = it.next() {
+        let mut repeat = None;
+        if c == '(' && it.clone().take(2).eq(['?', ')']) {
+            // `(?)` sets no flag: Go accepts it and it matches nothing.
+            it.nth(1);
+            continue;
+        }
+        match c {
+            '(' => depth += 1,
+            ')' if depth == 0 => return Err("unexpected )".into()),
+            ')' => depth -= 1,
+            _ => {}
+        }
+        match c {
+            '\\' => escape(&mut it, &mut out, false)?,
+            '[' => class(&mut it, &mut out)?,
+            '(' if it.peek() == Some(&'?') => {
+                it.next();
+                group(&mut it, &mut out)?;
+            }
+            '*' | '+' | '?' => repeat = Some(c.to_string()),
+            '{' => match counted(&it)? {
+                Some((text, skip)) => {
+                    for _ in 0..skip {
+                        it.next();
+                    }
+                    repeat = Some(text);
+                }
+                None => out.push_str(r"\{"),
+            },
+            '}' | ']' => literal(c, &mut out),
+            c => out.push(c),
+        }
+        match repeat {
+            Some(mut op) => {
+                if it.peek() == Some(&'?') {
+                    it.next();
+                    op.push('?');
+                }
+                if let Some(prev) = &last_repeat {
+                    return Err(format!("invalid nested repetition operator: `{prev}{op}`"));
+                }
+                out.push_str(&op);
+                last_repeat = Some(op);
+            }
+            None => last_repeat = None,
+        }
     }
+    if depth > 0 {
+        return Err("missing closing )".into());
+    }
+    Ok(out)
 }
 
-/// `c` and its other (single-character) cases.
-fn cases(c: char) -> [char; 3] {
-    let mut lower = c.to_lowercase();
-    let mut upper = c.to_uppercase();
-    let l = if lower.len() == 1 {
-        lower.next().unwrap_or(c)
-    } else {
-        c
+/// After `{`: a valid Go repetition `{n}`, `{n,}`, `{n,m}` (its text and the characters it
+/// takes after `{`), `None` when the brace is a literal.
+fn counted(it: &Peekable<Chars<'_>>) -> Result<Option<(String, usize)>, String> {
+    let rest: String = it.clone().take_while(|c| *c != '}').collect();
+    if it.clone().nth(rest.chars().count()) != Some('}') {
+        return Ok(None);
+    }
+    // Go takes no leading zeros (`{02}` is literal text).
+    let number = |s: &str| {
+        (!s.is_empty()
+            && s.bytes().all(|b| b.is_ascii_digit())
+            && (s == "0" || !s.starts_with('0')))
+        .then(|| s.parse::<u32>().unwrap_or(u32::MAX))
     };
-    let u = if upper.len() == 1 {
-        upper.next().unwrap_or(c)
-    } else {
-        c
+    let (min, max) = match rest.split_once(',') {
+        None => (number(&rest), number(&rest)),
+        Some((a, "")) => (number(a), Some(MAX_REPEAT)),
+        Some((a, b)) => (number(a), number(b)),
     };
-    [c, l, u]
+    let (Some(min), Some(max)) = (min, max) else {
+        return Ok(None);
+    };
+    if min > MAX_REPEAT || max > MAX_REPEAT || max < min {
+        return Err(format!("invalid repeat count: `{{{rest}}}`"));
+    }
+    Ok(Some((format!("{{{rest}}}"), rest.chars().count() + 1)))
 }
 
-enum Inst {
-    Char(char, bool),
-    Class(Class, bool),
-    Any(bool),
-    Split(usize, usize),
-    Jmp(usize),
-    Save(usize),
-    Look(Look),
-    Match,
+/// After `(?`: a named group or a flag group, as Go accepts them.
+fn group(it: &mut Peekable<Chars<'_>>, out: &mut String) -> Result<(), String> {
+    let rest: String = it.clone().collect();
+    let name_start = if rest.starts_with("P<") {
+        Some(2)
+    } else if rest.starts_with('<') {
+        Some(1)
+    } else {
+        None
+    };
+    if let Some(skip) = name_start {
+        let name: String = rest[skip..].chars().take_while(|c| *c != '>').collect();
+        let valid = !name.is_empty()
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            && rest[skip + name.len()..].starts_with('>');
+        if !valid {
+            return Err(format!("invalid named capture: `(?{rest}`"));
+        }
+        for _ in 0..skip + name.len() + 1 {
+            it.next();
+        }
+        out.push_str(&format!("(?P<{name}>"));
+        return Ok(());
+    }
+    let flags: String = rest
+        .chars()
+        .take_while(|c| *c != ')' && *c != ':')
+        .collect();
+    let bad_flag = flags
+        .chars()
+        .any(|c| !matches!(c, 'i' | 'm' | 's' | 'U' | '-'));
+    let minus = flags.matches('-').count();
+    let closes = rest[flags.len()..].starts_with(')');
+    if flags.len() == rest.len()
+        || bad_flag
+        || minus > 1
+        || (flags.is_empty() && closes)
+        || (flags.ends_with('-') && !flags.is_empty())
+    {
+        return Err(format!("invalid or unsupported Perl syntax: `(?{rest}`"));
+    }
+    out.push_str("(?");
+    Ok(())
 }
 
-const MAX_PROGRAM: usize = 50_000;
-const MAX_CELLS: usize = 64_000_000;
-
-/// A compiled regular expression.
-pub(super) struct Regex {
-    prog: Vec<Inst>,
-    /// Capture group names (`None` when unnamed), groups 1…n.
-    names: Vec<Option<String>>,
+/// After `\` (outside a class when `in_class` is false).
+fn escape(it: &mut Peekable<Chars<'_>>, out: &mut String, in_class: bool) -> Result<(), String> {
+    let Some(c) = it.next() else {
+        return Err("trailing backslash at end of expression".into());
+    };
+    let perl = |set: &str, negated: bool| match (in_class, negated) {
+        (true, false) => set.to_string(),
+        (_, true) => format!("[^{set}]"),
+        (false, false) => format!("[{set}]"),
+    };
+    match c {
+        'd' | 'D' => out.push_str(&perl(DIGIT, c == 'D')),
+        'w' | 'W' => out.push_str(&perl(WORD, c == 'W')),
+        's' | 'S' => out.push_str(&perl(SPACE, c == 'S')),
+        'b' | 'B' | 'A' | 'z' | 'Q' if in_class => {
+            return Err(format!("invalid escape sequence: `\\{c}`"));
+        }
+        'b' => out.push_str(r"(?-u:\b)"),
+        'B' => out.push_str(r"(?-u:\B)"),
+        'A' | 'z' => {
+            out.push('\\');
+            out.push(c);
+        }
+        'Q' => {
+            let mut text = String::new();
+            while let Some(c) = it.next() {
+                if c == '\\' && it.peek() == Some(&'E') {
+                    it.next();
+                    break;
+                }
+                text.push(c);
+            }
+            out.push_str(&regex::escape(&text));
+        }
+        'p' | 'P' => {
+            let mut name = String::new();
+            match it.next() {
+                Some('{') => {
+                    for c in it.by_ref() {
+                        if c == '}' {
+                            break;
+                        }
+                        name.push(c);
+                    }
+                }
+                Some(c) => name.push(c),
+                None => return Err(format!("invalid character class range: `\\{c}`")),
+            }
+            let negated = (c == 'P') != name.starts_with('^');
+            let name = name.trim_start_matches('^');
+            out.push_str(&format!("\\{}{{{name}}}", if negated { 'P' } else { 'p' }));
+        }
+        'x' => {
+            out.push_str(r"\x");
+            let digits = if it.peek() == Some(&'{') {
+                usize::MAX
+            } else {
+                2
+            };
+            for (n, c) in it.by_ref().enumerate() {
+                out.push(c);
+                if c == '}' || n + 1 == digits {
+                    break;
+                }
+            }
+        }
+        '0'..='7' => {
+            let octal = |c: Option<&char>| c.is_some_and(|c| ('0'..='7').contains(c));
+            if c != '0' && !octal(it.peek()) {
+                return Err(format!("invalid escape sequence: `\\{c}`"));
+            }
+            let mut value = c.to_digit(8).unwrap_or(0);
+            for _ in 0..2 {
+                if !octal(it.peek()) {
+                    break;
+                }
+                value = value * 8 + it.next().and_then(|c| c.to_digit(8)).unwrap_or(0);
+            }
+            out.push_str(&format!("\\x{{{value:x}}}"));
+        }
+        'a' | 'f' | 't' | 'n' | 'r' | 'v' => {
+            out.push('\\');
+            out.push(c);
+        }
+        // Any other ASCII character that is not a letter or digit stands for itself.
+        c if c.is_ascii() && !c.is_ascii_alphanumeric() => literal(c, out),
+        c => return Err(format!("invalid escape sequence: `\\{c}`")),
+    }
+    Ok(())
 }
 
-/// Capture slots of one match, by character index.
-pub(super) type Captures = Vec<Option<usize>>;
-
-impl Regex {
-    pub(super) fn new(pattern: &str) -> Result<Regex, String> {
-        let (node, names) = parse::parse(pattern)
-            .map_err(|e| format!("invalid regular expression pattern {pattern:?}: {e}"))?;
-        let mut re = Regex {
-            prog: Vec::new(),
-            names,
+/// After `[`: a Go character class, written with every member escaped.
+fn class(it: &mut Peekable<Chars<'_>>, out: &mut String) -> Result<(), String> {
+    out.push('[');
+    if it.peek() == Some(&'^') {
+        it.next();
+        out.push('^');
+    }
+    let mut first = true;
+    loop {
+        let Some(c) = it.next() else {
+            return Err("missing closing ]".into());
         };
-        re.prog.push(Inst::Save(0));
-        re.compile(&node)?;
-        re.prog.push(Inst::Save(1));
-        re.prog.push(Inst::Match);
-        Ok(re)
-    }
-
-    pub(super) fn names(&self) -> &[Option<String>] {
-        &self.names
-    }
-
-    fn emit(&mut self, inst: Inst) -> Result<usize, String> {
-        if self.prog.len() >= MAX_PROGRAM {
-            return Err("regular expression too large".into());
+        if c == ']' && !first {
+            out.push(']');
+            return Ok(());
         }
-        self.prog.push(inst);
-        Ok(self.prog.len() - 1)
-    }
-
-    fn compile(&mut self, node: &Node) -> Result<(), String> {
-        match node {
-            Node::Empty => {}
-            Node::Char(c, fold) => {
-                self.emit(Inst::Char(*c, *fold))?;
-            }
-            Node::Class(class, fold) => {
-                self.emit(Inst::Class(class.clone(), *fold))?;
-            }
-            Node::Any(nl) => {
-                self.emit(Inst::Any(*nl))?;
-            }
-            Node::Look(l) => {
-                self.emit(Inst::Look(*l))?;
-            }
-            Node::Group(inner, index) => {
-                self.emit(Inst::Save(2 * index))?;
-                self.compile(inner)?;
-                self.emit(Inst::Save(2 * index + 1))?;
-            }
-            Node::Concat(items) => {
-                for item in items {
-                    self.compile(item)?;
+        first = false;
+        if c == '[' && it.peek() == Some(&':') {
+            let rest: String = it.clone().collect();
+            if let Some(end) = rest.find(":]") {
+                let name = rest[1..end].trim_start_matches('^');
+                if !POSIX.contains(&name) {
+                    return Err(format!(
+                        "invalid character class range: `[{}`",
+                        &rest[..end + 2]
+                    ));
                 }
-            }
-            Node::Alt(branches) => {
-                let mut jumps = Vec::new();
-                for (i, branch) in branches.iter().enumerate() {
-                    if i + 1 == branches.len() {
-                        self.compile(branch)?;
-                        break;
-                    }
-                    let split = self.emit(Inst::Split(0, 0))?;
-                    self.compile(branch)?;
-                    jumps.push(self.emit(Inst::Jmp(0))?);
-                    let next = self.prog.len();
-                    self.prog[split] = Inst::Split(split + 1, next);
+                out.push('[');
+                out.push_str(&rest[..end + 2]);
+                for _ in 0..rest[..end + 2].chars().count() {
+                    it.next();
                 }
-                let end = self.prog.len();
-                for j in jumps {
-                    self.prog[j] = Inst::Jmp(end);
-                }
-            }
-            Node::Repeat {
-                node,
-                min,
-                max,
-                greedy,
-            } => {
-                for _ in 0..*min {
-                    self.compile(node)?;
-                }
-                let split_to = |body: usize, end: usize| {
-                    if *greedy {
-                        Inst::Split(body, end)
-                    } else {
-                        Inst::Split(end, body)
-                    }
-                };
-                match max {
-                    None => {
-                        let split = self.emit(Inst::Split(0, 0))?;
-                        self.compile(node)?;
-                        self.emit(Inst::Jmp(split))?;
-                        let end = self.prog.len();
-                        self.prog[split] = split_to(split + 1, end);
-                    }
-                    Some(max) => {
-                        let mut splits = Vec::new();
-                        for _ in *min..*max {
-                            splits.push(self.emit(Inst::Split(0, 0))?);
-                            self.compile(node)?;
-                        }
-                        let end = self.prog.len();
-                        for s in splits {
-                            self.prog[s] = split_to(s + 1, end);
-                        }
-                    }
-                }
+                continue;
             }
         }
+        let set = c == '\\' && it.peek().is_some_and(|n| "dDwWsSpP".contains(*n));
+        member(c, it, out)?;
+        if set {
+            // `[\d-z]`: a set is no range bound; the `-` is a member.
+            continue;
+        }
+        // `[a-]`: a final `-` is a literal.
+        let mut ahead = it.clone();
+        if ahead.next() == Some('-') && ahead.next().is_some_and(|n| n != ']') {
+            it.next();
+            out.push('-');
+            let hi = it.next().ok_or("missing closing ]")?;
+            member(hi, it, out)?;
+        }
+    }
+}
+
+/// One member of a class (a character or an escape).
+fn member(c: char, it: &mut Peekable<Chars<'_>>, out: &mut String) -> Result<(), String> {
+    if c == '\\' {
+        escape(it, out, true)
+    } else {
+        literal(c, out);
         Ok(())
     }
-
-    fn slots(&self) -> usize {
-        2 * (self.names.len() + 1)
-    }
-
-    /// The leftmost-first match starting at or after character `from`.
-    pub(super) fn find_at(&self, text: &[char], from: usize) -> Result<Option<Captures>, String> {
-        let width = text.len() + 1;
-        let cells = self.prog.len().saturating_mul(width);
-        if cells > MAX_CELLS {
-            return Err("the text is too long for this regular expression".into());
-        }
-        let mut visited = vec![0u64; cells / 64 + 1];
-        let mut caps: Captures = vec![None; self.slots()];
-        enum Job {
-            Run(usize, usize),
-            Restore(usize, Option<usize>),
-        }
-        let mut stack: Vec<Job> = Vec::new();
-        for start in from..=text.len() {
-            stack.push(Job::Run(0, start));
-            while let Some(job) = stack.pop() {
-                let (mut pc, mut pos) = match job {
-                    Job::Restore(slot, v) => {
-                        caps[slot] = v;
-                        continue;
-                    }
-                    Job::Run(pc, pos) => (pc, pos),
-                };
-                loop {
-                    let cell = pc * width + pos;
-                    if visited[cell / 64] & (1 << (cell % 64)) != 0 {
-                        break;
-                    }
-                    visited[cell / 64] |= 1 << (cell % 64);
-                    let here = text.get(pos).copied();
-                    match &self.prog[pc] {
-                        Inst::Char(c, fold) => match here {
-                            Some(h) if h == *c || (*fold && cases(h).contains(c)) => {
-                                pc += 1;
-                                pos += 1;
-                            }
-                            _ => break,
-                        },
-                        Inst::Class(class, fold) => match here {
-                            Some(h)
-                                if class.contains(h)
-                                    || (*fold && cases(h).iter().any(|x| class.contains(*x))) =>
-                            {
-                                pc += 1;
-                                pos += 1;
-                            }
-                            _ => break,
-                        },
-                        Inst::Any(nl) => match here {
-                            Some(h) if *nl || h != '\n' => {
-                                pc += 1;
-                                pos += 1;
-                            }
-                            _ => break,
-                        },
-                        Inst::Split(a, b) => {
-                            stack.push(Job::Run(*b, pos));
-                            pc = *a;
-                        }
-                        Inst::Jmp(a) => pc = *a,
-                        Inst::Save(slot) => {
-                            stack.push(Job::Restore(*slot, caps[*slot]));
-                            caps[*slot] = Some(pos);
-                            pc += 1;
-                        }
-                        Inst::Look(l) => {
-                            if !look(*l, text, pos) {
-                                break;
-                            }
-                            pc += 1;
-                        }
-                        Inst::Match => return Ok(Some(caps)),
-                    }
-                }
-            }
-        }
-        Ok(None)
-    }
-
-    /// Every successive non-overlapping match, as Go's `FindAll` (an empty match right
-    /// after a previous match is skipped).
-    pub(super) fn find_all(&self, text: &[char]) -> Result<Vec<Captures>, String> {
-        let mut out = Vec::new();
-        let mut pos = 0;
-        let mut prev_end: Option<usize> = None;
-        while pos <= text.len() {
-            let Some(caps) = self.find_at(text, pos)? else {
-                break;
-            };
-            let (start, end) = (caps[0].unwrap_or(pos), caps[1].unwrap_or(pos));
-            let mut accept = true;
-            if end == start {
-                if prev_end == Some(start) {
-                    accept = false;
-                }
-                pos = end + 1;
-            } else {
-                pos = end;
-            }
-            prev_end = Some(end);
-            if accept {
-                out.push(caps);
-            }
-        }
-        Ok(out)
-    }
-
-    /// Go's `ReplaceAllString`: `$1`, `${1}`, `$name`, `${name}` expand, `$$` is `$`.
-    pub(super) fn replace_all(&self, text: &str, template: &str) -> Result<String, String> {
-        let chars: Vec<char> = text.chars().collect();
-        let mut out = String::new();
-        let mut last = 0;
-        let mut search = 0;
-        while search <= chars.len() {
-            let Some(caps) = self.find_at(&chars, search)? else {
-                break;
-            };
-            let (start, end) = (caps[0].unwrap_or(search), caps[1].unwrap_or(search));
-            out.extend(&chars[last..start]);
-            if end > last || start == 0 {
-                self.expand(template, &chars, &caps, &mut out);
-            }
-            last = end;
-            search = if search + 1 > end { search + 1 } else { end };
-        }
-        if last < chars.len() {
-            out.extend(&chars[last..]);
-        }
-        Ok(out)
-    }
-
-    fn group_text(&self, text: &[char], caps: &Captures, index: usize) -> String {
-        match (
-            caps.get(2 * index).copied().flatten(),
-            caps.get(2 * index + 1).copied().flatten(),
-        ) {
-            (Some(a), Some(b)) if a <= b && b <= text.len() => text[a..b].iter().collect(),
-            _ => String::new(),
-        }
-    }
-
-    fn expand(&self, template: &str, text: &[char], caps: &Captures, out: &mut String) {
-        let t: Vec<char> = template.chars().collect();
-        let mut i = 0;
-        while i < t.len() {
-            if t[i] != '$' {
-                out.push(t[i]);
-                i += 1;
-                continue;
-            }
-            if t.get(i + 1) == Some(&'$') {
-                out.push('$');
-                i += 2;
-                continue;
-            }
-            let name_char = |c: &char| c.is_ascii_alphanumeric() || *c == '_';
-            let (name, next) = if t.get(i + 1) == Some(&'{') {
-                let len = t[i + 2..].iter().take_while(|c| name_char(c)).count();
-                if len == 0 || t.get(i + 2 + len) != Some(&'}') {
-                    (None, i + 1)
-                } else {
-                    (
-                        Some(t[i + 2..i + 2 + len].iter().collect::<String>()),
-                        i + 3 + len,
-                    )
-                }
-            } else {
-                let len = t[i + 1..].iter().take_while(|c| name_char(c)).count();
-                if len == 0 {
-                    (None, i + 1)
-                } else {
-                    (
-                        Some(t[i + 1..i + 1 + len].iter().collect::<String>()),
-                        i + 1 + len,
-                    )
-                }
-            };
-            let Some(name) = name else {
-                out.push('$');
-                i = next;
-                continue;
-            };
-            let numbered = name.bytes().all(|b| b.is_ascii_digit())
-                && (name.len() == 1 || !name.starts_with('0'));
-            let index = if numbered {
-                name.parse::<usize>().ok()
-            } else {
-                self.names
-                    .iter()
-                    .position(|n| n.as_deref() == Some(name.as_str()))
-                    .map(|p| p + 1)
-            };
-            if let Some(index) = index.filter(|i| *i <= self.names.len()) {
-                out.push_str(&self.group_text(text, caps, index));
-            }
-            i = next;
-        }
-    }
 }
 
-fn is_word(c: Option<&char>) -> bool {
-    c.is_some_and(|c| c.is_ascii_alphanumeric() || *c == '_')
-}
-
-fn look(l: Look, text: &[char], pos: usize) -> bool {
-    let before = pos.checked_sub(1).and_then(|p| text.get(p));
-    let after = text.get(pos);
-    match l {
-        Look::TextStart => pos == 0,
-        Look::TextEnd => pos == text.len(),
-        Look::LineStart => pos == 0 || before == Some(&'\n'),
-        Look::LineEnd => pos == text.len() || after == Some(&'\n'),
-        Look::Word => is_word(before) != is_word(after),
-        Look::NotWord => is_word(before) == is_word(after),
+/// A Go replacement template (`$1`, `${1}`, `$name`, `${name}`, `$$`) in the crate's form.
+pub(super) fn template(go: &str) -> String {
+    let name_char = |c: &char| c.is_ascii_alphanumeric() || *c == '_';
+    let mut out = String::with_capacity(go.len());
+    let mut it = go.chars().peekable();
+    while let Some(c) = it.next() {
+        if c != '$' {
+            out.push(c);
+            continue;
+        }
+        if it.peek() == Some(&'$') {
+            it.next();
+            out.push_str("$$");
+            continue;
+        }
+        let braced = it.peek() == Some(&'{');
+        let mut ahead = it.clone();
+        if braced {
+            ahead.next();
+        }
+        let name: String = ahead.clone().take_while(name_char).collect();
+        let len = name.chars().count();
+        let closed = !braced || ahead.clone().nth(len) == Some('}');
+        if name.is_empty() || !closed {
+            // Not a reference: `$` is text.
+            out.push_str("$$");
+            continue;
+        }
+        for _ in 0..len + if braced { 2 } else { 0 } {
+            it.next();
+        }
+        // Go numbers a group only without leading zeros; `$01` names a group "01", which
+        // the crate cannot have: it expands to nothing.
+        if !(name.len() > 1 && name.starts_with('0') && name.bytes().all(|b| b.is_ascii_digit())) {
+            out.push_str(&format!("${{{name}}}"));
+        }
     }
+    out
 }

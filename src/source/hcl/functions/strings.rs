@@ -1,6 +1,8 @@
 //! String functions, `format`/`formatlist` and the regular-expression functions.
 
-use super::regex::Regex;
+use ::regex::{Captures, Regex};
+
+use super::regex;
 use super::{format::format_values, Cx};
 use crate::source::terraform::TfValue;
 
@@ -238,23 +240,19 @@ pub(super) fn replace(cx: &mut Cx, args: Vec<TfValue>) -> R {
         return Ok(cx.unknown());
     };
     if find.len() > 1 && find.starts_with('/') && find.ends_with('/') {
-        let re = Regex::new(&find[1..find.len() - 1]).map_err(|e| cx.err(e))?;
-        return re.replace_all(&x, &with).map(s).map_err(|e| cx.err(e));
+        let re = regex::compile(&find[1..find.len() - 1]).map_err(|e| cx.err(e))?;
+        return Ok(s(re
+            .replace_all(&x, regex::template(&with).as_str())
+            .into_owned()));
     }
     Ok(s(x.replace(&find, &with)))
 }
 
 /// One match of `regex`/`regexall`: the match, the list of groups, or the map of named
 /// groups (unmatched groups null).
-fn match_value(cx: &Cx, re: &Regex, text: &[char], caps: &[Option<usize>]) -> R {
-    let group = |i: usize| match (
-        caps.get(2 * i).copied().flatten(),
-        caps.get(2 * i + 1).copied().flatten(),
-    ) {
-        (Some(a), Some(b)) if a <= b && b <= text.len() => s(text[a..b].iter().collect::<String>()),
-        _ => TfValue::Null,
-    };
-    let names = re.names();
+fn match_value(cx: &Cx, re: &Regex, caps: &Captures<'_>) -> R {
+    let group = |i: usize| caps.get(i).map_or(TfValue::Null, |m| s(m.as_str()));
+    let names: Vec<Option<&str>> = re.capture_names().skip(1).collect();
     if names.is_empty() {
         return Ok(group(0));
     }
@@ -269,28 +267,28 @@ fn match_value(cx: &Cx, re: &Regex, text: &[char], caps: &[Option<usize>]) -> R 
         names
             .iter()
             .enumerate()
-            .filter_map(|(i, n)| n.clone().map(|n| (n, group(i + 1))))
+            .filter_map(|(i, n)| n.map(|n| (n.to_string(), group(i + 1))))
             .collect(),
     ))
 }
 
-fn regex_args(cx: &mut Cx, args: Vec<TfValue>) -> Result<Option<(Regex, Vec<char>)>, String> {
+fn regex_args(cx: &mut Cx, args: Vec<TfValue>) -> Result<Option<(Regex, String)>, String> {
     let [pattern, x] = cx.args(args)?;
     let pattern = cx.string(pattern)?;
     let x = cx.string(x)?;
     let (Some(pattern), Some(x)) = (pattern, x) else {
         return Ok(None);
     };
-    let re = Regex::new(&pattern).map_err(|e| cx.err(e))?;
-    Ok(Some((re, x.chars().collect())))
+    let re = regex::compile(&pattern).map_err(|e| cx.err(e))?;
+    Ok(Some((re, x)))
 }
 
 pub(super) fn regex(cx: &mut Cx, args: Vec<TfValue>) -> R {
     let Some((re, text)) = regex_args(cx, args)? else {
         return Ok(cx.unknown());
     };
-    match re.find_at(&text, 0).map_err(|e| cx.err(e))? {
-        Some(caps) => match_value(cx, &re, &text, &caps),
+    match re.captures(&text) {
+        Some(caps) => match_value(cx, &re, &caps),
         None => Err(cx.err("pattern did not match any part of the given string")),
     }
 }
@@ -299,10 +297,9 @@ pub(super) fn regexall(cx: &mut Cx, args: Vec<TfValue>) -> R {
     let Some((re, text)) = regex_args(cx, args)? else {
         return Ok(cx.unknown());
     };
-    let all = re.find_all(&text).map_err(|e| cx.err(e))?;
-    let out: Result<Vec<TfValue>, String> = all
-        .iter()
-        .map(|caps| match_value(cx, &re, &text, caps))
+    let out: Result<Vec<TfValue>, String> = re
+        .captures_iter(&text)
+        .map(|caps| match_value(cx, &re, &caps))
         .collect();
     Ok(TfValue::List(out?))
 }

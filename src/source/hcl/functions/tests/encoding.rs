@@ -83,6 +83,16 @@ fn base64_both_ways() {
         err("base64decode", vec![s("/w==")]),
         "function `base64decode`: the result of decoding the provided string is not valid UTF-8"
     );
+    // Go's `StdEncoding` (`terraform console`): stray bits after the last byte are ignored,
+    // line breaks skipped, padding required and only at the end.
+    assert_eq!(ok("base64decode", vec![s("YR==")]), s("a"));
+    assert_eq!(ok("base64decode", vec![s("YW\r\nI=")]), s("ab"));
+    for bad in ["YWI", "YQ==YQ==", "Y==="] {
+        assert_eq!(
+            err("base64decode", vec![s(bad)]),
+            format!("function `base64decode`: failed to decode base64 data {bad:?}")
+        );
+    }
 }
 
 #[test]
@@ -106,6 +116,14 @@ fn hashes() {
     assert_eq!(
         ok("sha256", vec![s("hello world")]),
         s("b94d27b9934d3e08a52e52d7da7dabfac484efe37a5380ee9088f7ace2efcde9")
+    );
+    assert_eq!(
+        ok("md5", vec![s("héllo")]),
+        s("be50e8478cf24ff3595bc7307fb91b50")
+    );
+    assert_eq!(
+        ok("sha1", vec![s("héllo")]),
+        s("35b5ea45c5e41f78b46a937cc74d41dfea920890")
     );
     // Longer than one 64-byte block.
     let long = "a".repeat(100);

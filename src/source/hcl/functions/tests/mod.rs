@@ -8,6 +8,7 @@ mod marks;
 mod network;
 mod numeric;
 mod regex;
+mod regex_terraform;
 mod strings;
 
 use std::collections::BTreeMap;
