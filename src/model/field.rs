@@ -19,6 +19,9 @@ pub enum Unknown {
     /// Outside what cbaudit itself knows (an AWS managed policy its snapshot does not
     /// hold); the string says what and why in full.
     NotKnownToCbaudit(String),
+    /// The source cannot produce resources of this kind at all (AWS Config does not record
+    /// DB subnet groups); the string says so, and what would read them.
+    NotReadBySource(String),
 }
 
 /// A live call that failed: the operation (its IAM action) and the error.
@@ -50,7 +53,7 @@ impl fmt::Display for Unknown {
                 "{what} {} not in the scanned inputs",
                 super::grammar::be(what)
             ),
-            Unknown::NotKnownToCbaudit(what) => f.write_str(what),
+            Unknown::NotKnownToCbaudit(what) | Unknown::NotReadBySource(what) => f.write_str(what),
             Unknown::Failed(call) => {
                 write!(f, "not readable: {} failed: {}", call.operation, call.error)
             }

@@ -35,12 +35,8 @@ pub trait Source {
     }
 
     /// Why `kind`, which this source does not produce, is unknown.
-    fn not_produced(&self, kind: KindTag) -> Unknown {
-        Unknown::NotInInputs(format!(
-            "{}s (not read from {} inputs)",
-            kind.label(),
-            self.kind()
-        ))
+    fn not_produced(&self, _kind: KindTag) -> Unknown {
+        Unknown::NotReadBySource(format!("not read from {} inputs", self.kind()))
     }
 
     /// Reads the input: one inventory per stack or account.

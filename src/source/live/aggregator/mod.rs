@@ -46,11 +46,10 @@ impl Source for Aggregator {
     fn produces(&self, kind: KindTag) -> bool {
         !unrecorded().contains(&kind)
     }
-    fn not_produced(&self, kind: KindTag) -> Unknown {
-        Unknown::NotInInputs(format!(
-            "{}s (not recorded by AWS Config: scan the account with --live)",
-            kind.label()
-        ))
+    fn not_produced(&self, _kind: KindTag) -> Unknown {
+        Unknown::NotReadBySource(
+            "not recorded by AWS Config; scan the account with --live".to_string(),
+        )
     }
     fn load(&self) -> Result<Loaded, LoadError> {
         Ok(scan_aggregator(&self.opts, &self.name)?.into())
@@ -250,6 +249,21 @@ mod tests {
                 assert_eq!(report.summary.pass, 0, "{id} passes on {case}: {report:?}");
                 assert_eq!(report.summary.fail, 0, "{id} fails on {case}: {report:?}");
                 assert!(report.summary.unknown > 0, "{id} says nothing on {case}");
+                for f in &report.findings {
+                    // One clause, no label said twice: "cannot be judged, DB subnet groups
+                    // are not recorded by AWS Config; scan the account with --live (…)".
+                    if f.message.contains("AWS Config") {
+                        assert!(
+                            f.message.contains(
+                                " are not recorded by AWS Config; scan the account with --live"
+                            ) || f.message.contains(
+                                ": not recorded by AWS Config; scan the account with --live"
+                            ),
+                            "{id}: {}",
+                            f.message
+                        );
+                    }
+                }
             }
             for rule in RULES.iter().filter(|r| !READ_UNRECORDED.contains(&r.id)) {
                 let report = crate::engine::run(&agg, &policy, &[rule]);
