@@ -142,7 +142,7 @@ fn rules_lists_every_rule() {
     assert_eq!(rules.len(), cbaudit::rules::RULES.len());
     assert!(rules
         .iter()
-        .all(|r| r["sources"].as_array().is_some_and(|s| !s.is_empty())));
+        .all(|r| r["scope"].is_string() && r.get("sources").is_none()));
     cbaudit().arg("rules").assert().success().stdout(
         predicate::str::contains("CB-RDS-003")
             .and(predicate::str::contains("rds-backup-retention")),

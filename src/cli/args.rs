@@ -48,7 +48,7 @@ pub(super) enum Command {
     /// accounts or an AWS Config aggregator against the policy.
     #[command(after_help = SCAN_EXAMPLES)]
     Scan(Box<ScanArgs>),
-    /// List every rule: ID, name, severity, area and the sources it supports.
+    /// List every rule: ID, name, severity, area and scope.
     Rules {
         #[arg(long, value_enum, default_value_t = ListFormat::Human)]
         format: ListFormat,

@@ -13,7 +13,6 @@ use std::process::ExitCode;
 use clap::Parser;
 use miette::{Diagnostic, Report as MietteReport};
 
-use crate::model::SourceKind;
 use crate::policy::DEFAULT_POLICY_PATH;
 use crate::rules;
 
@@ -113,7 +112,6 @@ fn list_rules(format: ListFormat) -> String {
                         "severity": r.severity,
                         "scope": r.scope,
                         "area": r.area,
-                        "sources": SourceKind::ALL,
                         "summary": r.summary(),
                     })
                 })
@@ -124,23 +122,21 @@ fn list_rules(format: ListFormat) -> String {
         }
         ListFormat::Human => {
             let mut s = format!(
-                "{:<11} {:<30} {:<8} {:<16} {:<13} {}\n",
-                "ID", "NAME", "SEVERITY", "AREA", "SCOPE", "SOURCES"
+                "{:<11} {:<30} {:<8} {:<16} {}\n",
+                "ID", "NAME", "SEVERITY", "AREA", "SCOPE"
             );
             for r in rules::RULES {
-                let sources: Vec<&str> = SourceKind::ALL.iter().map(|s| s.as_str()).collect();
                 s.push_str(&format!(
-                    "{:<11} {:<30} {:<8} {:<16} {:<13} {}\n",
+                    "{:<11} {:<30} {:<8} {:<16} {}\n",
                     r.id,
                     r.name,
                     r.severity.as_str(),
                     r.area.as_str(),
                     r.scope.as_str(),
-                    sources.join(",")
                 ));
             }
             s.push_str(&format!(
-                "\n{} rules; default policy {DEFAULT_POLICY_PATH} (embedded). `cbaudit explain RULE` for details.\n",
+                "\n{} rules; default policy {DEFAULT_POLICY_PATH} (embedded). `cbaudit explain RULE` for details.\n{SOURCES_NOTE}\n",
                 rules::RULES.len()
             ));
             s
@@ -148,17 +144,18 @@ fn list_rules(format: ListFormat) -> String {
     }
 }
 
+/// Rules name no source: every rule runs on every source, and a kind of resource the
+/// source cannot produce makes the rules that read it unknown there.
+const SOURCES_NOTE: &str = "Every rule runs on plans, .tf directories and live accounts; on an AWS Config aggregator, a rule that reads what Config does not record (flow logs, ECS, IAM policy documents, DB subnet and parameter groups, alarms, …) reports unknown.";
+
 fn explain(r: &rules::Rule) -> String {
-    // Every rule runs on every source; what a source cannot produce makes it unknown there.
-    let sources: Vec<&str> = SourceKind::ALL.iter().map(|s| s.as_str()).collect();
     format!(
-        "# {} {}\n\nSeverity: {} · Area: {} · Scope: {} · Sources: {}\n\n{}",
+        "# {} {}\n\nSeverity: {} · Area: {} · Scope: {}\n\n{}",
         r.id,
         r.name,
         r.severity,
         r.area,
         r.scope,
-        sources.join(", "),
         dedent(r.doc)
     )
 }
