@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use sha2::{Digest, Sha256};
 
-use crate::model::{Input, Inventory, Location, SourceKind};
+use crate::model::{Input, Inventory, Location, Origin};
 use crate::policy::Policy;
 use crate::rules::{self, Outcome, Rule, RuleScope, Severity, Status, Subject};
 
@@ -28,7 +28,7 @@ pub struct Finding {
     /// Other places that decide the finding: the module arguments that set the attribute
     /// (innermost first, the root module's last).
     pub related: Vec<Location>,
-    pub source: Option<SourceKind>,
+    pub source: Option<Origin>,
     pub account: Option<String>,
     pub region: Option<String>,
     /// The name people know the resource by: its `Name` tag, or what its address stands
@@ -132,10 +132,10 @@ pub fn select_rules(
 /// directories are the architecture, whole.
 pub fn run(inv: &Inventory, policy: &Policy, rules: &[&'static Rule]) -> Report {
     let mut outcomes: Vec<Outcome> = Vec::new();
-    let kinds: Vec<SourceKind> = inv.inputs.iter().map(|i| i.kind).collect();
+    let kinds: Vec<Origin> = inv.inputs.iter().map(|i| i.kind).collect();
     let account_scan = kinds
         .iter()
-        .any(|k| matches!(k, SourceKind::Live | SourceKind::Aggregator));
+        .any(|k| matches!(k, Origin::Live | Origin::Aggregator));
     let scoped = match policy.scope() {
         Some(spec) if account_scan => {
             inv.set_scope(Some(crate::scope::resolve(inv, spec)));
@@ -222,7 +222,7 @@ pub fn run(inv: &Inventory, policy: &Policy, rules: &[&'static Rule]) -> Report 
 fn judge_gaps(
     inv: &Inventory,
     rule: &'static Rule,
-    touched: &[crate::model::KindTag],
+    touched: &[crate::model::Kind],
     outcomes: &mut Vec<Outcome>,
 ) {
     let Some(gap) = inv
@@ -328,8 +328,8 @@ fn known_name(r: &crate::model::Resource) -> Option<String> {
     if let Some(name) = r.tag("Name") {
         return Some(name.to_string());
     }
-    match &r.kind {
-        crate::model::Kind::ScalableTarget(t) => match &t.resource_id {
+    match &r.body {
+        crate::model::Body::ScalableTarget(t) => match &t.resource_id {
             crate::model::Field::Known(id) => Some(id.clone()),
             _ => None,
         },

@@ -1,6 +1,7 @@
 //! cbaudit: a compliance and policy linter for AWS infrastructure.
 //!
-//! Data flows one way (see `docs/` and DESIGN.md): sources turn inputs into a
+//! Data flows one way (`docs/architecture.md`; to contribute: `docs/CONTRIBUTING.md`):
+//! sources turn inputs into a
 //! [`model::Inventory`], rules check it against a [`policy::Policy`], reporters render the
 //! findings, and the exit status says whether the gate passes.
 

@@ -21,62 +21,62 @@
 //! Tags a source does not read (live log groups, alarms, web ACLs) are unknown: then the
 //! names decide (rule 1), so a name pattern that covers the architecture's names matters.
 
-use crate::model::{Field, Inventory, Kind, KindTag, Refs, Resource};
+use crate::model::{Body, Field, Inventory, Kind, Refs, Resource};
 use crate::policy::ScopeSpec;
 
 /// Kinds that describe the account, not a part of it: always in scope.
-pub const ACCOUNT_LEVEL: &[KindTag] = &[
-    KindTag::Trail,
-    KindTag::GuardDutyDetector,
-    KindTag::ConfigRecorder,
-    KindTag::ConfigRecorderStatus,
-    KindTag::ConfigRule,
-    KindTag::AccountPublicAccessBlock,
-    KindTag::EcrRegistryScanning,
+pub const ACCOUNT_LEVEL: &[Kind] = &[
+    Kind::Trail,
+    Kind::GuardDutyDetector,
+    Kind::ConfigRecorder,
+    Kind::ConfigRecorderStatus,
+    Kind::ConfigRule,
+    Kind::AccountPublicAccessBlock,
+    Kind::EcrRegistryScanning,
 ];
 
 /// What a resource hangs from: it belongs to the architecture when one of these does.
-fn parents(kind: &Kind) -> Vec<&Refs> {
+fn parents(kind: &Body) -> Vec<&Refs> {
     match kind {
-        Kind::Subnet(s) => vec![&s.vpc],
-        Kind::RouteTable(t) => vec![&t.vpc],
-        Kind::RouteEntry(r) => vec![&r.route_table],
-        Kind::RouteTableAssociation(a) => vec![&a.route_table, &a.subnet],
-        Kind::MainRouteTableAssociation(a) => vec![&a.vpc, &a.route_table],
-        Kind::InternetGateway(g) => vec![&g.vpc],
-        Kind::NatGateway(g) => vec![&g.subnet],
-        Kind::FlowLog(f) => vec![&f.vpc],
-        Kind::SecurityGroup(g) => vec![&g.vpc],
-        Kind::SecurityGroupRule(r) => vec![&r.group],
-        Kind::Listener(l) => vec![&l.load_balancer],
-        Kind::WebAclAssociation(a) => vec![&a.resource, &a.web_acl],
-        Kind::EcsService(s) => vec![&s.cluster],
-        Kind::DbInstance(d) => vec![&d.cluster],
-        Kind::ScalableTarget(t) => vec![&t.resource_refs],
-        Kind::ScalingPolicy(p) => vec![&p.resource_refs],
-        Kind::EcrLifecyclePolicy(p) => vec![&p.repository],
-        Kind::IamInlinePolicy(p) => vec![&p.principal],
-        Kind::IamPolicyAttachment(a) => vec![&a.principals],
-        Kind::BucketVersioning(b) => vec![&b.bucket],
-        Kind::BucketEncryption(b) => vec![&b.bucket],
-        Kind::BucketPublicAccessBlock(b) => vec![&b.bucket],
-        Kind::BucketReplication(b) => vec![&b.bucket],
-        Kind::SnsSubscription(s) => vec![&s.topic],
+        Body::Subnet(s) => vec![&s.vpc],
+        Body::RouteTable(t) => vec![&t.vpc],
+        Body::RouteEntry(r) => vec![&r.route_table],
+        Body::RouteTableAssociation(a) => vec![&a.route_table, &a.subnet],
+        Body::MainRouteTableAssociation(a) => vec![&a.vpc, &a.route_table],
+        Body::InternetGateway(g) => vec![&g.vpc],
+        Body::NatGateway(g) => vec![&g.subnet],
+        Body::FlowLog(f) => vec![&f.vpc],
+        Body::SecurityGroup(g) => vec![&g.vpc],
+        Body::SecurityGroupRule(r) => vec![&r.group],
+        Body::Listener(l) => vec![&l.load_balancer],
+        Body::WebAclAssociation(a) => vec![&a.resource, &a.web_acl],
+        Body::EcsService(s) => vec![&s.cluster],
+        Body::DbInstance(d) => vec![&d.cluster],
+        Body::ScalableTarget(t) => vec![&t.resource_refs],
+        Body::ScalingPolicy(p) => vec![&p.resource_refs],
+        Body::EcrLifecyclePolicy(p) => vec![&p.repository],
+        Body::IamInlinePolicy(p) => vec![&p.principal],
+        Body::IamPolicyAttachment(a) => vec![&a.principals],
+        Body::BucketVersioning(b) => vec![&b.bucket],
+        Body::BucketEncryption(b) => vec![&b.bucket],
+        Body::BucketPublicAccessBlock(b) => vec![&b.bucket],
+        Body::BucketReplication(b) => vec![&b.bucket],
+        Body::SnsSubscription(s) => vec![&s.topic],
         _ => Vec::new(),
     }
 }
 
 /// What an in-scope resource brings into scope with it (shared things it uses that carry
 /// no tag of the architecture themselves).
-fn owned(kind: &Kind) -> Vec<&Refs> {
+fn owned(kind: &Body) -> Vec<&Refs> {
     match kind {
-        Kind::DbInstance(d) => vec![&d.subnet_group, &d.parameter_group],
-        Kind::DbCluster(d) => vec![&d.subnet_group, &d.parameter_group],
-        Kind::IamRole(r) => vec![&r.managed_policies],
-        Kind::IamPolicyAttachment(a) => vec![&a.policy],
-        Kind::EcsService(s) => vec![&s.task_definition],
-        Kind::TaskDefinition(t) => vec![&t.task_role, &t.execution_role],
-        Kind::MetricAlarm(a) => vec![&a.alarm_actions],
+        Body::DbInstance(d) => vec![&d.subnet_group, &d.parameter_group],
+        Body::DbCluster(d) => vec![&d.subnet_group, &d.parameter_group],
+        Body::IamRole(r) => vec![&r.managed_policies],
+        Body::IamPolicyAttachment(a) => vec![&a.policy],
+        Body::EcsService(s) => vec![&s.task_definition],
+        Body::TaskDefinition(t) => vec![&t.task_role, &t.execution_role],
+        Body::MetricAlarm(a) => vec![&a.alarm_actions],
         _ => Vec::new(),
     }
 }
@@ -106,9 +106,9 @@ fn names(r: &Resource) -> Vec<&str> {
         }
     }
     // Application Auto Scaling names what it scales (`service/<cluster>/<service>`).
-    let scaled = match &r.kind {
-        Kind::ScalableTarget(t) => t.resource_id.get(),
-        Kind::ScalingPolicy(p) => p.resource_id.get(),
+    let scaled = match &r.body {
+        Body::ScalableTarget(t) => t.resource_id.get(),
+        Body::ScalingPolicy(p) => p.resource_id.get(),
         _ => None,
     };
     out.extend(scaled.map(String::as_str));
@@ -145,14 +145,14 @@ pub fn resolve(inv: &Inventory, spec: &ScopeSpec) -> Vec<bool> {
     let resources = inv.resources();
     let mut in_scope: Vec<bool> = resources
         .iter()
-        .map(|r| ACCOUNT_LEVEL.contains(&r.kind.tag()) || own(r, spec) == Own::Match)
+        .map(|r| ACCOUNT_LEVEL.contains(&r.body.kind()) || own(r, spec) == Own::Match)
         .collect();
     // Parents and owners: to a fixed point (chains are short: rule → group → VPC).
     loop {
         let mut changed = false;
         for (id, r) in resources.iter().enumerate() {
             if in_scope[id] {
-                for refs in owned(&r.kind) {
+                for refs in owned(&r.body) {
                     for target in inv.resolve_any(refs) {
                         if !in_scope[target] {
                             in_scope[target] = true;
@@ -160,7 +160,7 @@ pub fn resolve(inv: &Inventory, spec: &ScopeSpec) -> Vec<bool> {
                         }
                     }
                 }
-            } else if parents(&r.kind)
+            } else if parents(&r.body)
                 .into_iter()
                 .any(|refs| inv.resolve_any(refs).iter().any(|&p| in_scope[p]))
             {
@@ -185,7 +185,7 @@ pub fn resolve(inv: &Inventory, spec: &ScopeSpec) -> Vec<bool> {
 /// cannot tell, or it has no tags or names of its own and hangs from something unknown or
 /// missing from the inventory.
 fn undecidable(inv: &Inventory, r: &Resource, spec: &ScopeSpec) -> bool {
-    let parents = parents(&r.kind);
+    let parents = parents(&r.body);
     let no_parent_found = parents.iter().all(|refs| inv.resolve_any(refs).is_empty());
     if own(r, spec) == Own::Undecided && no_parent_found {
         // Nothing of its own and nothing above it to judge it by.
@@ -212,8 +212,8 @@ fn undecidable(inv: &Inventory, r: &Resource, spec: &ScopeSpec) -> bool {
 mod tests {
     use super::*;
     use crate::model::{
-        ident, IamPolicyAttachment, IamRole, Input, LogGroup, SecurityGroup, SecurityGroupRule,
-        SourceKind, Subnet, Trail, Unknown, Vpc,
+        ident, IamPolicyAttachment, IamRole, Input, LogGroup, Origin, SecurityGroup,
+        SecurityGroupRule, Subnet, Trail, Unknown, Vpc,
     };
     use crate::policy::Policy;
 
@@ -256,7 +256,7 @@ mod tests {
 
     fn live(mut inv: Inventory) -> Inventory {
         inv.inputs.push(Input {
-            kind: SourceKind::Live,
+            kind: Origin::Live,
             path: "live:123456789012/eu-west-2".into(),
         });
         inv

@@ -128,13 +128,13 @@ fn new_rule_writes_a_registered_documented_rule_and_its_fixtures() {
     let text = read(root.join("src/rules/rds/deletion_protection.rs"));
     for line in [
         "declare_rule! {".to_string(),
-        "pub static DELETION_PROTECTION = Rule {".to_string(),
+        "pub static RDS_DELETION_PROTECTION = Rule {".to_string(),
         format!("id: \"{id}\","),
         "name: \"rds-deletion-protection\",".to_string(),
         "area: Database,".to_string(),
         "check: check,".to_string(),
         "fn check(c: &mut Check<'_>) {".to_string(),
-        "run(&DELETION_PROTECTION, &inventory([]))".to_string(),
+        "run(&RDS_DELETION_PROTECTION, &inventory([]))".to_string(),
     ] {
         assert!(
             text.contains(&line),

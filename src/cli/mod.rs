@@ -80,7 +80,7 @@ fn run(cli: Cli) -> Result<ExitCode, MietteReport> {
                     r.resource_type,
                     r.identifiers,
                     r.tags,
-                    r.kind
+                    r.body
                 ));
             }
             print_out(&s);

@@ -5,7 +5,7 @@ use std::ops::Deref;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
-use super::{Field, KindTag, RefTarget, Refs, Resource, ResourceKind, SourceKind, Unknown};
+use super::{BodyType, Field, Kind, Origin, RefTarget, Refs, Resource, Unknown};
 
 /// Index of a resource in its inventory.
 pub type ResId = usize;
@@ -13,14 +13,14 @@ pub type ResId = usize;
 /// One input of a run.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Input {
-    pub kind: SourceKind,
+    pub kind: Origin,
     pub path: String,
 }
 
 /// Something a source could not read: the kinds it would have held and why.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Gap {
-    pub kinds: Vec<KindTag>,
+    pub kinds: Vec<Kind>,
     pub reason: Unknown,
 }
 
@@ -38,10 +38,10 @@ pub struct Inventory {
     by_address: HashMap<String, ResId>,
     by_group: HashMap<String, Vec<ResId>>,
     by_identifier: HashMap<String, Vec<ResId>>,
-    /// The resources of each kind, in input order (indexed by `KindTag as usize`): rules
+    /// The resources of each kind, in input order (indexed by `Kind as usize`): rules
     /// that look up one kind per resource of another stay linear in the inventory.
     by_kind: Vec<Vec<ResId>>,
-    /// The kinds read since the last [`Inventory::take_touched`] (one bit per [`KindTag`]):
+    /// The kinds read since the last [`Inventory::take_touched`] (one bit per [`Kind`]):
     /// the engine learns which kinds a rule needed, to judge it against the source's gaps.
     touched: AtomicU64,
     /// Which resources belong to the architecture (one flag per resource), when the engine
@@ -52,33 +52,30 @@ pub struct Inventory {
     scoped_view: AtomicBool,
 }
 
-const _: () = assert!(
-    KindTag::COUNT <= 64,
-    "one bit per kind in Inventory::touched"
-);
+const _: () = assert!(Kind::COUNT <= 64, "one bit per kind in Inventory::touched");
 
 /// A typed view of one resource.
-pub struct Res<'a, T> {
+pub struct View<'a, T> {
     pub id: ResId,
     pub resource: &'a Resource,
     pub data: &'a T,
 }
 
-impl<T> Clone for Res<'_, T> {
+impl<T> Clone for View<'_, T> {
     fn clone(&self) -> Self {
         *self
     }
 }
-impl<T> Copy for Res<'_, T> {}
+impl<T> Copy for View<'_, T> {}
 
-impl<T> Deref for Res<'_, T> {
+impl<T> Deref for View<'_, T> {
     type Target = T;
     fn deref(&self) -> &T {
         self.data
     }
 }
 
-impl<T> Res<'_, T> {
+impl<T> View<'_, T> {
     pub fn address(&self) -> &str {
         self.resource.address()
     }
@@ -90,7 +87,7 @@ pub enum Resolution<'a, T> {
     Absent,
     Unknown(Unknown),
     Known {
-        found: Vec<Res<'a, T>>,
+        found: Vec<View<'a, T>>,
         /// Identifiers that name nothing in the inventory (resources managed elsewhere).
         external: Vec<String>,
     },
@@ -98,7 +95,7 @@ pub enum Resolution<'a, T> {
 
 impl<'a, T> Resolution<'a, T> {
     /// Every target resolved to a resource of the inventory, or why not.
-    pub fn complete(self) -> Result<Vec<Res<'a, T>>, Unknown> {
+    pub fn complete(self) -> Result<Vec<View<'a, T>>, Unknown> {
         match self {
             Resolution::Absent => Ok(Vec::new()),
             Resolution::Unknown(u) => Err(u),
@@ -179,9 +176,9 @@ impl Inventory {
         let id = self.resources.len();
         let address = resource.address().to_string();
         if self.by_kind.is_empty() {
-            self.by_kind = vec![Vec::new(); KindTag::COUNT];
+            self.by_kind = vec![Vec::new(); Kind::COUNT];
         }
-        self.by_kind[resource.kind.tag() as usize].push(id);
+        self.by_kind[resource.body.kind() as usize].push(id);
         self.by_group
             .entry(group_address(&address).to_string())
             .or_default()
@@ -202,7 +199,7 @@ impl Inventory {
     }
 
     /// Why resources of `tag` may be missing from the inventory (a denied live call).
-    pub fn gap(&self, tag: KindTag) -> Option<&Unknown> {
+    pub fn gap(&self, tag: Kind) -> Option<&Unknown> {
         self.touch(tag);
         self.gaps
             .iter()
@@ -214,14 +211,14 @@ impl Inventory {
         &self.gaps
     }
 
-    fn touch(&self, tag: KindTag) {
+    fn touch(&self, tag: Kind) {
         self.touched.fetch_or(1 << tag as u64, Ordering::Relaxed);
     }
 
     /// The kinds read since the last call, and resets the record.
-    pub fn take_touched(&self) -> Vec<KindTag> {
+    pub fn take_touched(&self) -> Vec<Kind> {
         let bits = self.touched.swap(0, Ordering::Relaxed);
-        KindTag::ALL
+        Kind::ALL
             .iter()
             .copied()
             .filter(|&t| bits & (1 << t as u64) != 0)
@@ -316,10 +313,13 @@ impl Inventory {
 
     /// Every resource of kind `T`, in input order (in scope only, while a rule of
     /// architecture scope runs on a scoped inventory).
-    pub fn all<T: ResourceKind>(&self) -> impl Iterator<Item = Res<'_, T>> {
-        self.touch(T::TAG);
+    pub fn all<T: BodyType>(&self) -> impl Iterator<Item = View<'_, T>> {
+        self.touch(T::KIND);
         let view = self.view();
-        let ids: &[ResId] = self.by_kind.get(T::TAG as usize).map_or(&[], Vec::as_slice);
+        let ids: &[ResId] = self
+            .by_kind
+            .get(T::KIND as usize)
+            .map_or(&[], Vec::as_slice);
         ids.iter().filter_map(move |&id| {
             if view
                 .as_ref()
@@ -328,27 +328,27 @@ impl Inventory {
                 return None;
             }
             let resource = &self.resources[id];
-            T::from_kind(&resource.kind).map(|data| Res { id, resource, data })
+            T::from_body(&resource.body).map(|data| View { id, resource, data })
         })
     }
 
-    pub fn typed<T: ResourceKind>(&self, id: ResId) -> Option<Res<'_, T>> {
-        self.touch(T::TAG);
+    pub fn typed<T: BodyType>(&self, id: ResId) -> Option<View<'_, T>> {
+        self.touch(T::KIND);
         let resource = &self.resources[id];
-        T::from_kind(&resource.kind).map(|data| Res { id, resource, data })
+        T::from_body(&resource.body).map(|data| View { id, resource, data })
     }
 
-    fn push_typed<'a, T: ResourceKind>(
+    fn push_typed<'a, T: BodyType>(
         &'a self,
         id: ResId,
-        found: &mut Vec<Res<'a, T>>,
+        found: &mut Vec<View<'a, T>>,
         seen: &mut Seen,
     ) -> bool {
         let resource = &self.resources[id];
-        match T::from_kind(&resource.kind) {
+        match T::from_body(&resource.body) {
             Some(data) => {
                 if seen.insert(id, || found.iter().map(|f| f.id)) {
-                    found.push(Res { id, resource, data });
+                    found.push(View { id, resource, data });
                 }
                 true
             }
@@ -368,10 +368,10 @@ impl Inventory {
     /// IAM resource of that type and name whose own ARN is not known yet (a plan or `.tf`
     /// files): IAM names are unique per account, and the configuration is one account. A
     /// resource whose ARN is known is matched by that ARN only.
-    fn by_iam_arn_name<'a, T: ResourceKind>(
+    fn by_iam_arn_name<'a, T: BodyType>(
         &'a self,
         ident: &str,
-        found: &mut Vec<Res<'a, T>>,
+        found: &mut Vec<View<'a, T>>,
         seen: &mut Seen,
     ) -> bool {
         let Some((kind, name)) = iam_arn_name(ident) else {
@@ -400,14 +400,14 @@ impl Inventory {
     /// Addresses that name resources of another kind are ignored (a configuration's
     /// references list everything an expression mentions); identifiers that name nothing
     /// are reported as external.
-    pub fn resolve<T: ResourceKind>(&self, refs: &Refs) -> Resolution<'_, T> {
-        self.touch(T::TAG);
+    pub fn resolve<T: BodyType>(&self, refs: &Refs) -> Resolution<'_, T> {
+        self.touch(T::KIND);
         let targets = match refs {
             Field::Absent => return Resolution::Absent,
             Field::Unknown(u) => return Resolution::Unknown(u.clone()),
             Field::Known(t) | Field::Sensitive(t) => t,
         };
-        let mut found: Vec<Res<'_, T>> = Vec::new();
+        let mut found: Vec<View<'_, T>> = Vec::new();
         let mut seen = Seen::default();
         let mut external = Vec::new();
         let mut addressed_other_kinds = false;
@@ -439,7 +439,7 @@ impl Inventory {
         if found.is_empty() && external.is_empty() && addressed_other_kinds {
             return Resolution::Unknown(Unknown::NotInInputs(format!(
                 "the {} it refers to",
-                T::TAG.label()
+                T::KIND.label()
             )));
         }
         Resolution::Known { found, external }
@@ -449,13 +449,13 @@ impl Inventory {
 impl Inventory {
     /// Resolves a list of references completely (an absent attribute is an empty list), or
     /// says why not (unknown, or a target outside the inputs).
-    pub fn resolve_all<T: ResourceKind>(&self, refs: &Refs) -> Result<Vec<Res<'_, T>>, Unknown> {
+    pub fn resolve_all<T: BodyType>(&self, refs: &Refs) -> Result<Vec<View<'_, T>>, Unknown> {
         self.resolve::<T>(refs).complete()
     }
 
     /// Resolves a reference that names one resource: `Ok(None)` when it is not set (or names
     /// nothing), `Err` when it is unknown or names a resource outside the inputs.
-    pub fn resolve_one<T: ResourceKind>(&self, refs: &Refs) -> Result<Option<Res<'_, T>>, Unknown> {
+    pub fn resolve_one<T: BodyType>(&self, refs: &Refs) -> Result<Option<View<'_, T>>, Unknown> {
         match self.resolve::<T>(refs) {
             Resolution::Absent => Ok(None),
             Resolution::Unknown(u) => Err(u),

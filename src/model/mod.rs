@@ -34,55 +34,55 @@ pub use storage::*;
 
 pub type Tags = BTreeMap<String, String>;
 
-/// Declares the resource kinds: the `Kind` enum, its `KindTag`, and `ResourceKind` impls.
+/// Declares the resource kinds: the `Body` enum, its `Kind`, and `BodyType` impls.
 macro_rules! resource_kinds {
     ($($variant:ident => $label:literal),* $(,)?) => {
         /// The typed body of a resource.
         #[derive(Debug, Clone, PartialEq)]
-        pub enum Kind {
+        pub enum Body {
             $($variant($variant),)*
         }
 
         /// A resource kind without its body.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub enum KindTag {
+        pub enum Kind {
             $($variant,)*
         }
 
-        impl Kind {
-            pub fn tag(&self) -> KindTag {
+        impl Body {
+            pub fn kind(&self) -> Kind {
                 match self {
-                    $(Kind::$variant(_) => KindTag::$variant,)*
+                    $(Body::$variant(_) => Kind::$variant,)*
                 }
             }
         }
 
-        impl KindTag {
-            pub const ALL: &'static [KindTag] = &[$(KindTag::$variant,)*];
+        impl Kind {
+            pub const ALL: &'static [Kind] = &[$(Kind::$variant,)*];
             pub const COUNT: usize = Self::ALL.len();
 
             /// A human label: "security group", "DB instance".
             pub fn label(self) -> &'static str {
                 match self {
-                    $(KindTag::$variant => $label,)*
+                    $(Kind::$variant => $label,)*
                 }
             }
         }
 
         $(
-            impl ResourceKind for $variant {
-                const TAG: KindTag = KindTag::$variant;
-                fn from_kind(kind: &Kind) -> Option<&Self> {
+            impl BodyType for $variant {
+                const KIND: Kind = Kind::$variant;
+                fn from_body(kind: &Body) -> Option<&Self> {
                     match kind {
-                        Kind::$variant(v) => Some(v),
+                        Body::$variant(v) => Some(v),
                         #[allow(unreachable_patterns)]
                         _ => None,
                     }
                 }
             }
-            impl From<$variant> for Kind {
-                fn from(v: $variant) -> Kind {
-                    Kind::$variant(v)
+            impl From<$variant> for Body {
+                fn from(v: $variant) -> Body {
+                    Body::$variant(v)
                 }
             }
         )*
@@ -90,9 +90,9 @@ macro_rules! resource_kinds {
 }
 
 /// Implemented by every typed resource body.
-pub trait ResourceKind: Sized + 'static {
-    const TAG: KindTag;
-    fn from_kind(kind: &Kind) -> Option<&Self>;
+pub trait BodyType: Sized + 'static {
+    const KIND: Kind;
+    fn from_body(kind: &Body) -> Option<&Self>;
 }
 
 resource_kinds! {
@@ -157,7 +157,7 @@ pub struct Resource {
     pub identifiers: Vec<String>,
     /// Tags including provider default tags; unknown when the plan does not know them.
     pub tags: Field<Tags>,
-    pub kind: Kind,
+    pub body: Body,
     /// Sensitive values the source saw in this resource: never shown, not even in a
     /// source snippet.
     pub secrets: Vec<String>,
@@ -179,12 +179,12 @@ impl Resource {
     pub fn new(
         resource_type: impl Into<String>,
         address: impl Into<String>,
-        kind: impl Into<Kind>,
+        kind: impl Into<Body>,
     ) -> Resource {
         Resource {
             resource_type: resource_type.into(),
             provenance: Provenance {
-                source: SourceKind::Plan,
+                source: Origin::Plan,
                 address: address.into(),
                 input: std::sync::Arc::from("test"),
                 location: None,
@@ -195,7 +195,7 @@ impl Resource {
             },
             identifiers: Vec::new(),
             tags: Field::Known(Tags::new()),
-            kind: kind.into(),
+            body: kind.into(),
             secrets: Vec::new(),
         }
     }

@@ -5,32 +5,28 @@ use std::sync::Arc;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum SourceKind {
+pub enum Origin {
     Plan,
     Hcl,
     Live,
     Aggregator,
 }
 
-impl SourceKind {
-    pub const ALL: &'static [SourceKind] = &[
-        SourceKind::Plan,
-        SourceKind::Hcl,
-        SourceKind::Live,
-        SourceKind::Aggregator,
-    ];
+impl Origin {
+    pub const ALL: &'static [Origin] =
+        &[Origin::Plan, Origin::Hcl, Origin::Live, Origin::Aggregator];
 
     pub fn as_str(self) -> &'static str {
         match self {
-            SourceKind::Plan => "plan",
-            SourceKind::Hcl => "hcl",
-            SourceKind::Live => "live",
-            SourceKind::Aggregator => "aggregator",
+            Origin::Plan => "plan",
+            Origin::Hcl => "hcl",
+            Origin::Live => "live",
+            Origin::Aggregator => "aggregator",
         }
     }
 }
 
-impl fmt::Display for SourceKind {
+impl fmt::Display for Origin {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
@@ -101,7 +97,7 @@ impl Location {
 /// Provenance of one resource.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Provenance {
-    pub source: SourceKind,
+    pub source: Origin,
     /// Terraform address (`module.net.aws_subnet.app["a"]`) or ARN for live resources.
     pub address: String,
     /// The input this resource was read from (a file path, or `live:<account>/<region>`).
@@ -179,7 +175,7 @@ mod tests {
             len: 0,
         };
         let p = Provenance {
-            source: SourceKind::Hcl,
+            source: Origin::Hcl,
             address: "aws_security_group.db".into(),
             input: path.clone(),
             location: Some(at(1)),

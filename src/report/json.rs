@@ -42,7 +42,7 @@ struct JsonFinding<'a> {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     related_locations: Vec<JsonLocation<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    source: Option<crate::model::SourceKind>,
+    source: Option<crate::model::Origin>,
     #[serde(skip_serializing_if = "Option::is_none")]
     account: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]

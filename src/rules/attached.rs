@@ -5,22 +5,22 @@ use std::collections::HashMap;
 
 use std::marker::PhantomData;
 
-use crate::model::{Inventory, Refs, Res, ResId, Resolution, ResourceKind, Unknown};
+use crate::model::{BodyType, Inventory, Refs, ResId, Resolution, Unknown, View};
 
 /// Resources of kind `T` (versioning, encryption, lifecycle policies, …) by the resource of
 /// kind `Target` they apply to.
 pub struct Attached<'a, T, Target> {
-    by_target: HashMap<ResId, Vec<Res<'a, T>>>,
+    by_target: HashMap<ResId, Vec<View<'a, T>>>,
     /// Attachments whose target is not known, and why.
-    pub unresolved: Vec<(Res<'a, T>, Unknown)>,
+    pub unresolved: Vec<(View<'a, T>, Unknown)>,
     target: PhantomData<Target>,
 }
 
-impl<'a, T: ResourceKind, Target: ResourceKind> Attached<'a, T, Target> {
+impl<'a, T: BodyType, Target: BodyType> Attached<'a, T, Target> {
     /// Resolves each attachment's reference (an address, or the target's name, id or ARN).
     /// Attachments of resources outside the inputs are left out.
     pub fn collect(inv: &'a Inventory, target_of: impl Fn(&T) -> &Refs) -> Attached<'a, T, Target> {
-        let mut by_target: HashMap<ResId, Vec<Res<'a, T>>> = HashMap::new();
+        let mut by_target: HashMap<ResId, Vec<View<'a, T>>> = HashMap::new();
         let mut unresolved = Vec::new();
         for config in inv.all::<T>() {
             match inv.resolve::<Target>(target_of(config.data)) {
@@ -41,7 +41,7 @@ impl<'a, T: ResourceKind, Target: ResourceKind> Attached<'a, T, Target> {
     }
 
     /// The attachments that apply to `target`.
-    pub fn of(&self, target: ResId) -> &[Res<'a, T>] {
+    pub fn of(&self, target: ResId) -> &[View<'a, T>] {
         self.by_target.get(&target).map_or(&[], Vec::as_slice)
     }
 
@@ -51,7 +51,7 @@ impl<'a, T: ResourceKind, Target: ResourceKind> Attached<'a, T, Target> {
             (
                 format!(
                     "which {} {} applies to",
-                    Target::TAG.label(),
+                    Target::KIND.label(),
                     config.address()
                 ),
                 why.clone(),

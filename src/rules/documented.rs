@@ -1,7 +1,7 @@
 //! "The documented X exist": shared by the rules that require named resources
 //! (log groups, secrets).
 
-use crate::model::{Field, ResId, ResourceKind, Unknown};
+use crate::model::{BodyType, Field, ResId, Unknown};
 
 use super::Check;
 
@@ -21,7 +21,7 @@ pub struct Documented<'a, T> {
 
 /// Each documented name passes on the resources carrying it, fails as missing, or — when
 /// some resource's name is unknown and could be it — is unknown on those resources.
-pub fn require<T: ResourceKind>(c: &mut Check<'_>, d: &Documented<'_, T>) {
+pub fn require<T: BodyType>(c: &mut Check<'_>, d: &Documented<'_, T>) {
     let inv = c.inv;
     // Resources whose name is unknown, and the documented names each could be.
     let mut maybe: Vec<(ResId, Unknown, Vec<String>)> = inv
@@ -46,7 +46,7 @@ pub fn require<T: ResourceKind>(c: &mut Check<'_>, d: &Documented<'_, T>) {
                 .for_each(|(_, _, names)| names.push(want.clone()));
         } else {
             let (message, help) = (d.missing)(want);
-            c.missing(T::TAG, d.resource_type, want.clone(), message, help);
+            c.missing(T::KIND, d.resource_type, want.clone(), message, help);
         }
     }
     for (id, why, names) in maybe {

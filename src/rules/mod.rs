@@ -4,9 +4,9 @@
 //! documentation (`cbaudit explain` prints it), declared with [`declare_rule!`].
 
 pub mod attached;
-mod context;
+mod check;
 pub mod documented;
-mod meta;
+mod rule;
 #[cfg(test)]
 pub mod testing;
 pub mod tiers;
@@ -24,9 +24,9 @@ pub mod sec;
 pub mod sg;
 pub mod tls;
 
-pub use context::{requires, set, set_str};
-pub use context::{Check, Outcome, Status, Subject};
-pub use meta::{Area, Rule, RuleScope, Severity};
+pub use check::{requires, set, set_str};
+pub use check::{Check, Outcome, Status, Subject};
+pub use rule::{Area, Rule, RuleScope, Severity};
 
 /// Declares a rule: its doc comment becomes `DOC`, printed by `cbaudit explain`. Every
 /// field is required, `scope` too ([`RuleScope`]: what a live or aggregator scan lets the
@@ -73,41 +73,41 @@ pub static RULES: &[&Rule] = &[
     &aud::cloudtrail_enabled::CLOUDTRAIL_ENABLED,
     &aud::guardduty_enabled::GUARDDUTY_ENABLED,
     &aud::config_recording::CONFIG_RECORDING,
-    &ecr::scan_on_push::SCAN_ON_PUSH,
-    &ecr::lifecycle::LIFECYCLE,
+    &ecr::scan_on_push::ECR_SCAN_ON_PUSH,
+    &ecr::lifecycle::ECR_LIFECYCLE,
     &ecs::bot_single_instance::BOT_SINGLE_INSTANCE,
     &ecs::ml_service_ha::ML_SERVICE_HA,
-    &ecs::private_networking::PRIVATE_NETWORKING,
-    &ecs::health_check::HEALTH_CHECK,
-    &ecs::task_size::TASK_SIZE,
+    &ecs::private_networking::ECS_PRIVATE_NETWORKING,
+    &ecs::health_check::ECS_HEALTH_CHECK,
+    &ecs::task_size::ECS_TASK_SIZE,
     &ecs::secrets_not_in_env::SECRETS_NOT_IN_ENV,
     &iam::task_role_least_privilege::TASK_ROLE_LEAST_PRIVILEGE,
     &iam::no_admin_policy::NO_ADMIN_POLICY,
-    &log::groups_exist::GROUPS_EXIST,
-    &log::retention::RETENTION,
+    &log::groups_exist::LOG_GROUPS_EXIST,
+    &log::retention::LOG_RETENTION,
     &mon::documented_alarms::DOCUMENTED_ALARMS,
     &net::vpc_cidr::VPC_CIDR,
     &net::subnet_layout::SUBNET_LAYOUT,
     &net::private_subnet_isolation::PRIVATE_SUBNET_ISOLATION,
     &net::nat_per_az::NAT_PER_AZ,
     &net::vpc_flow_logs::VPC_FLOW_LOGS,
-    &net::default_vpc::DEFAULT_VPC,
-    &rds::storage_encrypted::STORAGE_ENCRYPTED,
-    &rds::multi_az::MULTI_AZ,
-    &rds::backup_retention::BACKUP_RETENTION,
-    &rds::windows::WINDOWS,
-    &rds::private::PRIVATE,
-    &rds::storage_autoscaling::STORAGE_AUTOSCALING,
-    &rds::parameters::PARAMETERS,
-    &rds::instance_class::INSTANCE_CLASS,
-    &s3::encryption::ENCRYPTION,
-    &s3::model_replication::MODEL_REPLICATION,
-    &s3::public_access_block::PUBLIC_ACCESS_BLOCK,
+    &net::default_vpc::DEFAULT_VPC_UNUSED,
+    &rds::storage_encrypted::RDS_STORAGE_ENCRYPTED,
+    &rds::multi_az::RDS_MULTI_AZ,
+    &rds::backup_retention::RDS_BACKUP_RETENTION,
+    &rds::windows::RDS_WINDOWS,
+    &rds::private::RDS_PRIVATE,
+    &rds::storage_autoscaling::RDS_STORAGE_AUTOSCALING,
+    &rds::parameters::RDS_PARAMETERS,
+    &rds::instance_class::RDS_INSTANCE_CLASS,
+    &s3::encryption::S3_ENCRYPTION,
+    &s3::model_replication::S3_MODEL_REPLICATION,
+    &s3::public_access_block::S3_PUBLIC_ACCESS_BLOCK,
     &sec::documented_secrets::DOCUMENTED_SECRETS,
-    &sg::no_public_ingress::NO_PUBLIC_INGRESS,
-    &sg::flow_matrix::FLOW_MATRIX,
-    &sg::no_all_ports::NO_ALL_PORTS,
-    &sg::tier_attachment::TIER_ATTACHMENT,
+    &sg::no_public_ingress::SG_NO_PUBLIC_INGRESS,
+    &sg::flow_matrix::SG_FLOW_MATRIX,
+    &sg::no_all_ports::SG_NO_ALL_PORTS,
+    &sg::tier_attachment::SG_TIER_ATTACHMENT,
     &tls::alb_https_only::ALB_HTTPS_ONLY,
     &tls::alb_tls13_policy::ALB_TLS13_POLICY,
     &tls::rds_tls_in_transit::RDS_TLS_IN_TRANSIT,
@@ -169,6 +169,12 @@ mod registry_tests {
                     name,
                     "{id}: RULES lists another file's rule"
                 );
+                // Its static is its name in capitals: `rds-windows` is `RDS_WINDOWS`.
+                let want = format!(
+                    "pub static {} = Rule",
+                    registered.name.replace('-', "_").to_ascii_uppercase()
+                );
+                assert!(text.contains(&want), "{id}: expected `{want}`");
                 let area = *areas.entry(folder.clone()).or_insert(registered.area);
                 assert_eq!(
                     registered.area, area,
@@ -206,7 +212,7 @@ mod registry_tests {
         assert_eq!(
             RULES.len(),
             42,
-            "every rule of CATALOGUE.md is implemented, and CB-NET-006"
+            "every rule of docs/rules.md is implemented"
         );
     }
 

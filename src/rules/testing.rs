@@ -1,7 +1,7 @@
 //! Test helpers for rule unit tests: build resources ([`res`]) and inventories
 //! ([`inventory`]), run one rule on them ([`run`]).
 
-use crate::model::{Inventory, Kind, Resource};
+use crate::model::{Body, Inventory, Resource};
 use crate::policy::Policy;
 
 use super::{Check, Outcome, Rule, Status, Subject};
@@ -11,7 +11,7 @@ use super::{Check, Outcome, Rule, Status, Subject};
 /// "aws_db_instance.main", db)`; module (`module.db["a"].aws_db_instance.main`) and data
 /// (`data.aws_vpc.x`) addresses work too. Live-style addresses (ARNs, IDs) carry no type:
 /// use [`Resource::new`].
-pub fn res(address: impl Into<String>, kind: impl Into<Kind>) -> Resource {
+pub fn res(address: impl Into<String>, kind: impl Into<Body>) -> Resource {
     let address = address.into();
     let resource_type = terraform_type(&address)
         .unwrap_or_else(|| panic!("`{address}` is not a Terraform resource address"));

@@ -2,14 +2,14 @@
 //!
 //! Shared by the rules of several areas; reads only the model and the policy.
 
-use crate::model::{EcsService, Inventory, Res, ResId, SecurityGroup, Subnet, Unknown};
+use crate::model::{EcsService, Inventory, ResId, SecurityGroup, Subnet, Unknown, View};
 use crate::policy::{Policy, SubnetSpec, SubnetTier};
 
 /// The tier of a security group: its tier tag, else its name (or `Name` tag).
 /// `Ok(None)` when it belongs to no tier; `Err` when its tags are unknown.
 pub fn sg_tier<'p>(
     policy: &'p Policy,
-    sg: &Res<'_, SecurityGroup>,
+    sg: &View<'_, SecurityGroup>,
 ) -> Result<Option<&'p str>, Unknown> {
     let sgs = &policy.security_groups;
     let tags = sg.resource.tags.try_value()?;
@@ -55,7 +55,7 @@ pub fn subnet_tier(policy: &Policy, subnet: &Subnet) -> Result<Option<SubnetTier
 /// why some could not be classified (an unknown CIDR, a subnet outside the inputs).
 pub fn subnets_outside_tier(
     policy: &Policy,
-    subnets: &[Res<'_, Subnet>],
+    subnets: &[View<'_, Subnet>],
     external: &[String],
     tier: SubnetTier,
 ) -> (Vec<String>, Option<Unknown>) {
@@ -113,7 +113,7 @@ pub fn services_in_role<'a>(
     inv: &'a Inventory,
     policy: &Policy,
     role: ServiceRole,
-) -> Vec<Res<'a, EcsService>> {
+) -> Vec<View<'a, EcsService>> {
     inv.all::<EcsService>()
         .filter(|s| service_role(policy, s).ok().flatten() == Some(role))
         .collect()

@@ -20,22 +20,22 @@ use std::path::{Path, PathBuf};
 
 pub use error::SourceError;
 
-use crate::model::{Gap, Inventory, KindTag, SourceKind, Unknown};
+use crate::model::{Gap, Inventory, Kind, Origin, Unknown};
 
 /// One kind of input: a plan, a configuration directory, a live account, an aggregator.
 pub trait Source {
     /// Which kind of input this is (reports and `[scope]` read it).
-    fn kind(&self) -> SourceKind;
+    fn kind(&self) -> Origin;
 
     /// Whether this source reads resources of `kind`: when it does, none in its inventory
     /// means none exists. Default: every kind.
-    fn produces(&self, kind: KindTag) -> bool {
+    fn produces(&self, kind: Kind) -> bool {
         let _ = kind;
         true
     }
 
     /// Why `kind`, which this source does not produce, is unknown.
-    fn not_produced(&self, _kind: KindTag) -> Unknown {
+    fn not_produced(&self, _kind: Kind) -> Unknown {
         Unknown::NotReadBySource(format!("not read from {} inputs", self.kind()))
     }
 
@@ -61,11 +61,11 @@ pub fn read(source: &dyn Source) -> Result<Loaded, LoadError> {
     Ok(loaded)
 }
 
-/// Records in `inv` a gap for every kind `source` cannot produce (in [`KindTag::ALL`]
+/// Records in `inv` a gap for every kind `source` cannot produce (in [`Kind::ALL`]
 /// order), unless the kind already has one: a rule that reads it is unknown, never a
 /// verdict on what the source could not see.
 pub fn mark_unproduced(source: &dyn Source, inv: &mut Inventory) {
-    for &kind in KindTag::ALL {
+    for &kind in Kind::ALL {
         if !source.produces(kind) && inv.gap(kind).is_none() {
             inv.add_gap(Gap {
                 kinds: vec![kind],
@@ -95,8 +95,8 @@ pub struct HclDir {
 }
 
 impl Source for PlanFile {
-    fn kind(&self) -> SourceKind {
-        SourceKind::Plan
+    fn kind(&self) -> Origin {
+        Origin::Plan
     }
     fn load(&self) -> Result<Loaded, LoadError> {
         let mut inv = Inventory::new();
@@ -120,8 +120,8 @@ impl PlanFile {
 }
 
 impl Source for PlanDir {
-    fn kind(&self) -> SourceKind {
-        SourceKind::Plan
+    fn kind(&self) -> Origin {
+        Origin::Plan
     }
     fn load(&self) -> Result<Loaded, LoadError> {
         let mut inv = Inventory::new();
@@ -131,8 +131,8 @@ impl Source for PlanDir {
 }
 
 impl Source for HclDir {
-    fn kind(&self) -> SourceKind {
-        SourceKind::Hcl
+    fn kind(&self) -> Origin {
+        Origin::Hcl
     }
     fn load(&self) -> Result<Loaded, LoadError> {
         let mut inv = Inventory::new();

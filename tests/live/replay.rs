@@ -8,7 +8,7 @@ use std::sync::Arc;
 use aws_smithy_http_client::test_util::{ReplayEvent, StaticReplayClient};
 use aws_smithy_types::body::SdkBody;
 use cbaudit::engine;
-use cbaudit::model::{Input, Inventory, SourceKind};
+use cbaudit::model::{Input, Inventory, Origin};
 use cbaudit::policy::Policy;
 use cbaudit::rules::{find, Status};
 use cbaudit::source::live::{Batch, Ctx, Recorder, READERS};
@@ -130,7 +130,7 @@ async fn rds_windows(backup: &str, maintenance: &str) -> (Status, String) {
     assert!(batch.gaps.is_empty(), "{:?}", batch.gaps);
     let mut inv = Inventory::new();
     inv.inputs.push(Input {
-        kind: SourceKind::Live,
+        kind: Origin::Live,
         path: ctx.input.to_string(),
     });
     for r in batch.resources {

@@ -11,7 +11,7 @@ use aws_config::Region;
 use aws_sdk_ec2::types::Tag as Ec2Tag;
 use aws_sdk_s3::types::{BucketLocationConstraint, CreateBucketConfiguration, Tag, Tagging};
 use cbaudit::engine;
-use cbaudit::model::{Inventory, KindTag, SourceKind};
+use cbaudit::model::{Inventory, Kind, Origin};
 use cbaudit::policy::Policy;
 use cbaudit::report::{self, Format, HumanOptions};
 use cbaudit::rules::{Severity, Status};
@@ -146,7 +146,7 @@ async fn a_real_account_gives_only_the_default_vpc_finding() {
     let scan = live_scan(&moto).await;
     assert_eq!(scan.inventories.len(), 1);
     let inv = &scan.inventories[0];
-    assert!(inv.inputs.iter().all(|i| i.kind == SourceKind::Live));
+    assert!(inv.inputs.iter().all(|i| i.kind == Origin::Live));
 
     let rules = covered();
     let policy = Policy::default_policy();
@@ -252,7 +252,7 @@ async fn a_real_account_gives_only_the_default_vpc_finding() {
         .resources()
         .iter()
         .enumerate()
-        .filter(|(_, r)| r.kind.tag() == KindTag::Vpc)
+        .filter(|(_, r)| r.kind.tag() == Kind::Vpc)
         .any(|(id, r)| inv.in_scope(id) && r.resource_type == "aws_vpc"));
 
     // The human summary line and the JSON summary count them.

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use aws_config::SdkConfig;
-use cbaudit::model::{Field, Inventory, Refs, ResId, ResourceKind, Tags};
+use cbaudit::model::{BodyType, Field, Inventory, Refs, ResId, Tags};
 
 use super::harness::{ACCOUNT, REGION};
 
@@ -76,7 +76,7 @@ impl Seeder {
     }
 
     /// The live ids of the `T` resources a plan reference names (those seeded so far).
-    pub fn ids<T: ResourceKind>(&self, refs: &Refs) -> Vec<String> {
+    pub fn ids<T: BodyType>(&self, refs: &Refs) -> Vec<String> {
         match self.plan.resolve::<T>(refs) {
             cbaudit::model::Resolution::Known { found, external } => found
                 .iter()
@@ -89,7 +89,7 @@ impl Seeder {
 
     /// The plan's `T` resources (id and model), copied: the seeder changes while it seeds
     /// them.
-    pub fn plan_all<T: ResourceKind + Clone>(&self) -> Vec<(ResId, T)> {
+    pub fn plan_all<T: BodyType + Clone>(&self) -> Vec<(ResId, T)> {
         self.plan
             .all::<T>()
             .map(|r| (r.id, r.data.clone()))
@@ -97,7 +97,7 @@ impl Seeder {
     }
 
     /// [`Seeder::plan_all`], with each resource's tags.
-    pub fn plan_all_tagged<T: ResourceKind + Clone>(&self) -> Vec<(ResId, T, Field<Tags>)> {
+    pub fn plan_all_tagged<T: BodyType + Clone>(&self) -> Vec<(ResId, T, Field<Tags>)> {
         let all = self.plan.all::<T>();
         all.map(|r| (r.id, r.data.clone(), r.resource.tags.clone()))
             .collect()

@@ -24,7 +24,7 @@ pub async fn seed(s: &mut Seeder) {
     autoscaling(s, &services).await;
 }
 
-fn all<T: cbaudit::model::ResourceKind + Clone>(s: &Seeder) -> Vec<(ResId, T)> {
+fn all<T: cbaudit::model::BodyType + Clone>(s: &Seeder) -> Vec<(ResId, T)> {
     s.plan.all::<T>().map(|r| (r.id, r.data.clone())).collect()
 }
 

@@ -19,9 +19,9 @@ use aws_sdk_ec2::types::{
 use aws_sdk_ec2::Client;
 use aws_smithy_types::error::display::DisplayErrorContext;
 use cbaudit::model::{
-    Direction, Field, FlowLog, InternetGateway, MainRouteTableAssociation, NatGateway, Peer,
-    Protocol, ResId, ResourceKind, Route, RouteEntry, RouteTable, RouteTableAssociation,
-    SecurityGroup, SecurityGroupFlow, SecurityGroupRule, Subnet, Vpc,
+    BodyType, Direction, Field, FlowLog, InternetGateway, MainRouteTableAssociation, NatGateway,
+    Peer, Protocol, ResId, Route, RouteEntry, RouteTable, RouteTableAssociation, SecurityGroup,
+    SecurityGroupFlow, SecurityGroupRule, Subnet, Vpc,
 };
 
 use super::seed::Seeder;
@@ -38,7 +38,7 @@ pub async fn seed(s: &mut Seeder) {
 }
 
 /// The plan's resources of kind `T`, owned (seeding mutates the seeder).
-fn plan<T: ResourceKind + Clone>(s: &Seeder) -> Vec<(ResId, T)> {
+fn plan<T: BodyType + Clone>(s: &Seeder) -> Vec<(ResId, T)> {
     s.plan.all::<T>().map(|r| (r.id, r.data.clone())).collect()
 }
 

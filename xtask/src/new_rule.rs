@@ -31,7 +31,7 @@ pub struct NewRule {
     pub area: String,
     /// The rule's file stem and module name (`deletion_protection`).
     pub stem: String,
-    /// The rule's static (`DELETION_PROTECTION`).
+    /// The rule's static: its name in capitals (`RDS_DELETION_PROTECTION`).
     pub static_name: String,
     /// Files written, relative to the repository root.
     pub created: Vec<PathBuf>,
@@ -70,7 +70,7 @@ pub fn scaffold(root: &Path, area: &str, name: &str) -> Result<NewRule, String> 
     if !stem.starts_with(|c: char| c.is_ascii_lowercase()) || stem == "mod" {
         return Err(format!("`{stem}` cannot name a Rust module"));
     }
-    let static_name = stem.to_ascii_uppercase();
+    let static_name = name.replace('-', "_").to_ascii_uppercase();
     let area_dir = rules_dir.join(area);
     let rule_path = area_dir.join(format!("{stem}.rs"));
     if rule_path.exists() {

@@ -1,5 +1,5 @@
 use crate::declare_rule;
-use crate::model::{KindTag, Trail, Unknown};
+use crate::model::{Kind, Trail, Unknown};
 use crate::rules::{requires, Check};
 
 declare_rule! {
@@ -163,7 +163,7 @@ fn check(c: &mut Check<'_>) {
     }
     if !any {
         c.missing(
-            KindTag::Trail,
+            Kind::Trail,
             "aws_cloudtrail",
             "CloudTrail trail",
             requires(
@@ -247,7 +247,7 @@ mod tests {
     fn a_trail_of_data_events_only_does_no_api_audit_logging() {
         let mut inv = trail(Field::Known(true), Field::Known(true), Field::Absent);
         let data_only = |inv: &mut Inventory| {
-            if let crate::model::Kind::Trail(t) = &mut inv.resources_mut()[0].kind {
+            if let crate::model::Body::Trail(t) = &mut inv.resources_mut()[0].body {
                 t.management_events = Field::Known(false);
             }
         };
@@ -271,7 +271,7 @@ mod tests {
         assert!(out.fails().is_empty() && out.unknowns().is_empty());
         // Selectors known only after apply: unknown.
         let mut inv = trail(Field::Known(true), Field::Known(true), Field::Absent);
-        if let crate::model::Kind::Trail(t) = &mut inv.resources_mut()[0].kind {
+        if let crate::model::Body::Trail(t) = &mut inv.resources_mut()[0].body {
             t.management_events = Field::Unknown(Unknown::AfterApply);
         }
         let out = run(&CLOUDTRAIL_ENABLED, &inv);

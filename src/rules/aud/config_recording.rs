@@ -1,7 +1,6 @@
 use crate::declare_rule;
 use crate::model::{
-    ConfigRecorder, ConfigRecorderStatus, ConfigRule, Field, KindTag, Res, ResId, Resolution,
-    Unknown,
+    ConfigRecorder, ConfigRecorderStatus, ConfigRule, Field, Kind, ResId, Resolution, Unknown, View,
 };
 use crate::rules::aud::regions::{judge_regions, region_of, workloads, Candidate, Service};
 use crate::rules::{requires, Check};
@@ -77,9 +76,9 @@ declare_rule! {
 type Verdict = Result<(), Result<String, (String, Unknown)>>;
 
 /// A recorder status and the recorders it starts (or why that is unknown).
-type Started<'a> = (Res<'a, ConfigRecorderStatus>, Result<Vec<ResId>, Unknown>);
+type Started<'a> = (View<'a, ConfigRecorderStatus>, Result<Vec<ResId>, Unknown>);
 
-fn recording(r: &Res<'_, ConfigRecorder>, statuses: &[Started<'_>]) -> Verdict {
+fn recording(r: &View<'_, ConfigRecorder>, statuses: &[Started<'_>]) -> Verdict {
     match r.recording.value() {
         Ok(Some(true)) => return Ok(()),
         Ok(Some(false)) => return Err(Ok("it is not recording".into())),
@@ -203,7 +202,7 @@ fn check_recorders(c: &mut Check<'_>) {
     }
     if recorders.is_empty() && workloads(c.inv).regions.is_empty() {
         c.missing(
-            KindTag::ConfigRecorder,
+            Kind::ConfigRecorder,
             "aws_config_configuration_recorder",
             "AWS Config recorder",
             requires(
@@ -218,7 +217,7 @@ fn check_recorders(c: &mut Check<'_>) {
 const SERVICE: Service = Service {
     service: "AWS Config",
     what: "AWS Config recorder",
-    tag: KindTag::ConfigRecorder,
+    tag: Kind::ConfigRecorder,
     resource_type: "aws_config_configuration_recorder",
     requirement: "Config recording all supported resources",
     help: "declare an aws_config_configuration_recorder with recording_group { all_supported = true } and an aws_config_configuration_recorder_status with is_enabled = true",
@@ -230,7 +229,7 @@ enum Outcome {
     Unknown(Option<&'static str>, String, Unknown),
 }
 
-fn judge_recorder(r: &Res<'_, ConfigRecorder>, statuses: &[Started<'_>]) -> Outcome {
+fn judge_recorder(r: &View<'_, ConfigRecorder>, statuses: &[Started<'_>]) -> Outcome {
     let all = match r.all_supported.value() {
         Ok(Some(false)) => Err(Ok(
             "it records only selected resource types (all_supported = false)".to_string(),
@@ -282,7 +281,7 @@ fn check(c: &mut Check<'_>) {
         rules.iter().for_each(|r| c.pass(r.id));
     } else {
         c.missing(
-            KindTag::ConfigRule,
+            Kind::ConfigRule,
             "aws_config_config_rule",
             "AWS Config rule",
             format!("{} AWS Config rules exist; the policy requires at least {min}", rules.len()),
@@ -307,7 +306,7 @@ fn check(c: &mut Check<'_>) {
         match undecided {
             Some((id, u)) => c.unknown(id, Some("name"), &format!("whether this is the Config rule {want}"), u),
             None => c.missing(
-                KindTag::ConfigRule,
+                Kind::ConfigRule,
                 "aws_config_config_rule",
                 want.clone(),
                 format!("AWS Config rule {want} does not exist; the policy requires it"),

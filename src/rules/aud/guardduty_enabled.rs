@@ -1,5 +1,5 @@
 use crate::declare_rule;
-use crate::model::{GuardDutyDetector, KindTag, Unknown};
+use crate::model::{GuardDutyDetector, Kind, Unknown};
 use crate::rules::aud::regions::{judge_regions, region_of, workloads, Candidate, Service};
 use crate::rules::{requires, set, Check};
 
@@ -92,7 +92,7 @@ fn check(c: &mut Check<'_>) {
     }
     if detectors.is_empty() && workloads(c.inv).regions.is_empty() {
         c.missing(
-            KindTag::GuardDutyDetector,
+            Kind::GuardDutyDetector,
             "aws_guardduty_detector",
             "GuardDuty detector",
             requires("no GuardDuty detector exists", SERVICE.requirement),
@@ -104,7 +104,7 @@ fn check(c: &mut Check<'_>) {
 const SERVICE: Service = Service {
     service: "GuardDuty",
     what: "GuardDuty detector",
-    tag: KindTag::GuardDutyDetector,
+    tag: Kind::GuardDutyDetector,
     resource_type: "aws_guardduty_detector",
     requirement: "threat detection enabled",
     help: "declare an aws_guardduty_detector with enable = true",
@@ -158,7 +158,7 @@ mod tests {
         );
         let mut inv = Inventory::new();
         inv.add_gap(Gap {
-            kinds: vec![KindTag::GuardDutyDetector],
+            kinds: vec![Kind::GuardDutyDetector],
             reason: Unknown::Denied("guardduty:ListDetectors".into()),
         });
         assert_eq!(

@@ -16,7 +16,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::model::{
-    DbInstance, EcsCluster, Inventory, KindTag, LoadBalancer, ResId, Resource, Unknown, Vpc,
+    DbInstance, EcsCluster, Inventory, Kind, LoadBalancer, ResId, Resource, Unknown, Vpc,
 };
 use crate::rules::{requires, Check};
 
@@ -82,7 +82,7 @@ pub struct Service {
     pub what: &'static str,
     /// `GuardDuty`.
     pub service: &'static str,
-    pub tag: KindTag,
+    pub tag: Kind,
     pub resource_type: &'static str,
     /// `threat detection enabled`.
     pub requirement: &'static str,

@@ -74,7 +74,7 @@ declare_rule! {
     /// ## Peers
     /// AWS Config `ecr-private-lifecycle-policy-configured` (any policy, whatever it keeps);
     /// no Checkov or Trivy equivalent.
-    pub static LIFECYCLE = Rule {
+    pub static ECR_LIFECYCLE = Rule {
         id: "CB-ECR-002",
         name: "ecr-lifecycle",
         area: Compute,
@@ -217,7 +217,7 @@ mod tests {
             doc("imageCountMoreThan", 10),
         );
         assert_eq!(
-            run(&LIFECYCLE, &inv(Some(by_addr))).passes(),
+            run(&ECR_LIFECYCLE, &inv(Some(by_addr))).passes(),
             vec!["aws_ecr_lifecycle_policy.bot"]
         );
         let by_name = policy(
@@ -225,7 +225,7 @@ mod tests {
             doc("imageCountMoreThan", 5),
         );
         assert_eq!(
-            run(&LIFECYCLE, &inv(Some(by_name))).passes(),
+            run(&ECR_LIFECYCLE, &inv(Some(by_name))).passes(),
             vec!["aws_ecr_lifecycle_policy.bot"]
         );
     }
@@ -236,7 +236,7 @@ mod tests {
             RefTarget::Ident("clever-better-bot".into()),
             doc("imageCountMoreThan", 30),
         );
-        let out = run(&LIFECYCLE, &inv(Some(lp)));
+        let out = run(&ECR_LIFECYCLE, &inv(Some(lp)));
         assert_eq!(out.fails(), vec!["aws_ecr_lifecycle_policy.bot"]);
         let msg = out.messages()[0];
         assert!(
@@ -247,7 +247,7 @@ mod tests {
             RefTarget::Ident("clever-better-bot".into()),
             doc("sinceImagePushed", 7),
         );
-        let out = run(&LIFECYCLE, &inv(Some(lp)));
+        let out = run(&ECR_LIFECYCLE, &inv(Some(lp)));
         let msg = out.messages()[0];
         assert!(
             msg.contains("no count limit") && msg.contains("only by age"),
@@ -257,7 +257,7 @@ mod tests {
 
     #[test]
     fn repository_without_policy_fails() {
-        let out = run(&LIFECYCLE, &inv(None));
+        let out = run(&ECR_LIFECYCLE, &inv(None));
         assert_eq!(out.fails(), vec!["aws_ecr_repository.bot"]);
         assert!(out.messages()[0].contains("no lifecycle policy"));
         let other = policy(
@@ -265,7 +265,7 @@ mod tests {
             doc("imageCountMoreThan", 10),
         );
         assert_eq!(
-            run(&LIFECYCLE, &inv(Some(other))).fails(),
+            run(&ECR_LIFECYCLE, &inv(Some(other))).fails(),
             vec!["aws_ecr_repository.bot"]
         );
     }
@@ -277,15 +277,15 @@ mod tests {
             Field::Unknown(Unknown::AfterApply),
         );
         assert_eq!(
-            run(&LIFECYCLE, &inv(Some(lp))).unknowns(),
+            run(&ECR_LIFECYCLE, &inv(Some(lp))).unknowns(),
             vec!["aws_ecr_lifecycle_policy.bot"]
         );
         let mut lp = policy(RefTarget::Ident("x".into()), doc("imageCountMoreThan", 10));
-        if let crate::model::Kind::EcrLifecyclePolicy(p) = &mut lp.kind {
+        if let crate::model::Body::EcrLifecyclePolicy(p) = &mut lp.body {
             p.repository = Field::Unknown(Unknown::AfterApply);
         }
         assert_eq!(
-            run(&LIFECYCLE, &inv(Some(lp))).unknowns(),
+            run(&ECR_LIFECYCLE, &inv(Some(lp))).unknowns(),
             vec!["aws_ecr_repository.bot"]
         );
     }
@@ -302,7 +302,7 @@ mod tests {
             RefTarget::Ident("clever-better-bot".into()),
             text(untagged_only),
         );
-        let out = run(&LIFECYCLE, &inv(Some(lp)));
+        let out = run(&ECR_LIFECYCLE, &inv(Some(lp)));
         assert_eq!(out.fails(), vec!["aws_ecr_lifecycle_policy.bot"]);
         assert!(
             out.messages()[0].contains("kept forever"),
@@ -311,19 +311,19 @@ mod tests {
         );
         let keeps_30 = r#"{"rules":[{"rulePriority":1,"selection":{"tagStatus":"untagged","countType":"imageCountMoreThan","countNumber":5},"action":{"type":"expire"}},{"rulePriority":2,"selection":{"tagStatus":"any","countType":"imageCountMoreThan","countNumber":30},"action":{"type":"expire"}}]}"#;
         let lp = policy(RefTarget::Ident("clever-better-bot".into()), text(keeps_30));
-        let out = run(&LIFECYCLE, &inv(Some(lp)));
+        let out = run(&ECR_LIFECYCLE, &inv(Some(lp)));
         assert!(out.messages()[0].contains("up to 30 kept"));
         assert!(!out.messages()[0].contains("untagged images"));
         let good = keeps_30.replace("30", "10");
         let lp = policy(RefTarget::Ident("clever-better-bot".into()), text(&good));
         assert_eq!(
-            run(&LIFECYCLE, &inv(Some(lp))).passes(),
+            run(&ECR_LIFECYCLE, &inv(Some(lp))).passes(),
             vec!["aws_ecr_lifecycle_policy.bot"]
         );
         let archive = r#"{"rules":[{"rulePriority":1,"selection":{"tagStatus":"any","countType":"sinceImagePushed","countUnit":"days","countNumber":30},"action":{"type":"transition","targetStorageClass":"archive"}}]}"#;
         let lp = policy(RefTarget::Ident("clever-better-bot".into()), text(archive));
         assert_eq!(
-            run(&LIFECYCLE, &inv(Some(lp))).unknowns(),
+            run(&ECR_LIFECYCLE, &inv(Some(lp))).unknowns(),
             vec!["aws_ecr_lifecycle_policy.bot"]
         );
     }
@@ -334,7 +334,7 @@ mod tests {
             RefTarget::Ident("clever-better-bot".into()),
             Field::Known("{not json".into()),
         );
-        let out = run(&LIFECYCLE, &inv(Some(lp)));
+        let out = run(&ECR_LIFECYCLE, &inv(Some(lp)));
         assert_eq!(out.fails(), vec!["aws_ecr_lifecycle_policy.bot"]);
         assert!(out.messages()[0].contains("not valid JSON"));
         assert!(out.messages()[0].contains("ECR rejects it"));

@@ -39,7 +39,7 @@ declare_rule! {
     /// ## Peers
     /// Checkov `CKV_AWS_163`; Trivy `AVD-AWS-0030` (ecr enable-image-scans); AWS Config
     /// `ecr-private-image-scanning-enabled`.
-    pub static SCAN_ON_PUSH = Rule {
+    pub static ECR_SCAN_ON_PUSH = Rule {
         id: "CB-ECR-001",
         name: "ecr-scan-on-push",
         area: Compute,
@@ -158,7 +158,7 @@ mod tests {
         let mut inv = Inventory::new();
         inv.push(repo(Field::Known(true)));
         assert_eq!(
-            run(&SCAN_ON_PUSH, &inv).passes(),
+            run(&ECR_SCAN_ON_PUSH, &inv).passes(),
             vec!["aws_ecr_repository.bot"]
         );
     }
@@ -167,7 +167,7 @@ mod tests {
     fn absent_setting_fails_with_default() {
         let mut inv = Inventory::new();
         inv.push(repo(Field::Absent));
-        let out = run(&SCAN_ON_PUSH, &inv);
+        let out = run(&ECR_SCAN_ON_PUSH, &inv);
         assert_eq!(out.fails(), vec!["aws_ecr_repository.bot"]);
         let msg = out.messages()[0];
         assert!(
@@ -185,7 +185,7 @@ mod tests {
             vec!["clever-better-*"],
         )])));
         assert_eq!(
-            run(&SCAN_ON_PUSH, &inv).passes(),
+            run(&ECR_SCAN_ON_PUSH, &inv).passes(),
             vec!["aws_ecr_repository.bot"]
         );
 
@@ -196,7 +196,7 @@ mod tests {
             ("CONTINUOUS_SCAN", vec!["other-*"]),
         ])));
         assert_eq!(
-            run(&SCAN_ON_PUSH, &inv).fails(),
+            run(&ECR_SCAN_ON_PUSH, &inv).fails(),
             vec!["aws_ecr_repository.bot"]
         );
     }
@@ -206,7 +206,7 @@ mod tests {
         let mut inv = Inventory::new();
         inv.push(repo(Field::Unknown(Unknown::AfterApply)));
         assert_eq!(
-            run(&SCAN_ON_PUSH, &inv).unknowns(),
+            run(&ECR_SCAN_ON_PUSH, &inv).unknowns(),
             vec!["aws_ecr_repository.bot"]
         );
         let mut inv = Inventory::new();
@@ -214,7 +214,7 @@ mod tests {
         inv.push(registry(Field::Unknown(Unknown::Denied(
             "ecr:GetRegistryScanningConfiguration".into(),
         ))));
-        let out = run(&SCAN_ON_PUSH, &inv);
+        let out = run(&ECR_SCAN_ON_PUSH, &inv);
         assert_eq!(out.unknowns(), vec!["aws_ecr_repository.bot"]);
         assert!(out.messages()[0].contains("denied"));
     }

@@ -1,6 +1,6 @@
 use std::collections::BTreeSet;
 
-use super::support::{role_services, target_matches, Match, ServiceKey};
+use super::services::{role_services, target_matches, Match, ServiceKey};
 use crate::declare_rule;
 use crate::model::ScalableTarget;
 use crate::rules::tiers::ServiceRole;
@@ -238,7 +238,7 @@ mod tests {
             },
         ));
         let mut svc = bot("clever-better-bot", Field::Known(1));
-        if let crate::model::Kind::EcsService(s) = &mut svc.kind {
+        if let crate::model::Body::EcsService(s) = &mut svc.body {
             s.cluster = Field::Known(vec![RefTarget::Address("aws_ecs_cluster.main".into())]);
         }
         inv.push(svc);
@@ -260,7 +260,7 @@ mod tests {
             },
         ));
         let mut svc = bot("clever-better-bot", Field::Known(1));
-        if let crate::model::Kind::EcsService(s) = &mut svc.kind {
+        if let crate::model::Body::EcsService(s) = &mut svc.body {
             s.cluster = Field::Known(vec![RefTarget::Address("aws_ecs_cluster.main".into())]);
         }
         inv2.push(svc);

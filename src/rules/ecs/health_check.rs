@@ -1,4 +1,4 @@
-use super::support::task_definition;
+use super::services::task_definition;
 use crate::declare_rule;
 use crate::model::{EcsService, TargetGroup};
 use crate::rules::Check;
@@ -49,7 +49,7 @@ declare_rule! {
     ///
     /// ## Peers
     /// None: Checkov, Trivy and AWS Config do not check health-check paths or intervals.
-    pub static HEALTH_CHECK = Rule {
+    pub static ECS_HEALTH_CHECK = Rule {
         id: "CB-ECS-004",
         name: "ecs-health-check",
         area: Compute,
@@ -242,7 +242,7 @@ mod tests {
     fn documented_target_group_passes_and_defaults_apply() {
         let mut inv = Inventory::new();
         inv.push(tg(Field::Known("/health"), Field::Absent));
-        let out = run(&HEALTH_CHECK, &inv);
+        let out = run(&ECS_HEALTH_CHECK, &inv);
         assert_eq!(out.passes(), vec!["aws_lb_target_group.app"]);
         assert!(out.fails().is_empty());
     }
@@ -251,7 +251,7 @@ mod tests {
     fn default_path_and_slow_interval_fail() {
         let mut inv = Inventory::new();
         inv.push(tg(Field::Absent, Field::Known(120)));
-        let out = run(&HEALTH_CHECK, &inv);
+        let out = run(&ECS_HEALTH_CHECK, &inv);
         assert_eq!(out.fails(), vec!["aws_lb_target_group.app"]);
         let msgs = out.messages();
         assert!(
@@ -271,7 +271,7 @@ mod tests {
         let mut inv = Inventory::new();
         inv.push(tg(Field::Unknown(Unknown::AfterApply), Field::Known(30)));
         assert_eq!(
-            run(&HEALTH_CHECK, &inv).unknowns(),
+            run(&ECS_HEALTH_CHECK, &inv).unknowns(),
             vec!["aws_lb_target_group.app"]
         );
     }
@@ -285,7 +285,7 @@ mod tests {
             RefTarget::Address("aws_ecs_task_definition.worker".into()),
         ));
         assert_eq!(
-            run(&HEALTH_CHECK, &inv).passes(),
+            run(&ECS_HEALTH_CHECK, &inv).passes(),
             vec!["aws_ecs_task_definition.worker"]
         );
 
@@ -295,7 +295,7 @@ mod tests {
             Field::Known(vec![]),
             RefTarget::Ident("arn:td:worker".into()),
         ));
-        let out = run(&HEALTH_CHECK, &inv);
+        let out = run(&ECS_HEALTH_CHECK, &inv);
         assert_eq!(out.fails(), vec!["aws_ecs_task_definition.worker"]);
         assert!(
             out.messages()[0].contains("no container has a healthCheck"),
@@ -309,7 +309,7 @@ mod tests {
             Field::Absent,
             RefTarget::Ident("arn:td:worker".into()),
         ));
-        let msg = run(&HEALTH_CHECK, &inv).messages()[0].to_string();
+        let msg = run(&ECS_HEALTH_CHECK, &inv).messages()[0].to_string();
         assert!(
             msg.contains("every 60 s") && msg.contains("every 30 s"),
             "{msg}"
@@ -323,7 +323,7 @@ mod tests {
             Field::Known(vec![ServiceLoadBalancer::default()]),
             RefTarget::Ident("arn:td:none".into()),
         ));
-        assert!(run(&HEALTH_CHECK, &inv).outcomes.is_empty());
+        assert!(run(&ECS_HEALTH_CHECK, &inv).outcomes.is_empty());
     }
 
     #[test]
@@ -333,7 +333,7 @@ mod tests {
             Field::Absent,
             RefTarget::Ident("arn:td:elsewhere".into()),
         ));
-        let out = run(&HEALTH_CHECK, &inv);
+        let out = run(&ECS_HEALTH_CHECK, &inv);
         assert_eq!(out.unknowns(), vec!["aws_ecs_service.worker"]);
         assert!(out.messages()[0].contains("arn:td:elsewhere"));
     }

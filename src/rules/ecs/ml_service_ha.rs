@@ -1,6 +1,6 @@
-use super::support::{policy_matches, role_services, target_matches, Match, ServiceKey};
+use super::services::{policy_matches, role_services, target_matches, Match, ServiceKey};
 use crate::declare_rule;
-use crate::model::{EcsService, Res, ScalableTarget, ScalingPolicy, Unknown};
+use crate::model::{EcsService, ScalableTarget, ScalingPolicy, Unknown, View};
 use crate::rules::tiers::ServiceRole;
 use crate::rules::{set, Check};
 
@@ -91,7 +91,7 @@ fn check(c: &mut Check<'_>) {
     }
 }
 
-fn desired_count(c: &mut Check<'_>, svc: &Res<'_, EcsService>, min: i64) {
+fn desired_count(c: &mut Check<'_>, svc: &View<'_, EcsService>, min: i64) {
     let name = svc.name.shown();
     let attr = Some("desired_count");
     let count = &svc.desired_count;
@@ -115,7 +115,7 @@ fn desired_count(c: &mut Check<'_>, svc: &Res<'_, EcsService>, min: i64) {
 }
 
 /// Checks the service's scalable targets; returns the ids of those that scale it.
-fn scalable_targets(c: &mut Check<'_>, svc: &Res<'_, EcsService>, key: &ServiceKey) -> Vec<usize> {
+fn scalable_targets(c: &mut Check<'_>, svc: &View<'_, EcsService>, key: &ServiceKey) -> Vec<usize> {
     let auto = &c.policy.services.ml.autoscaling;
     let (min, max) = (auto.min_capacity, auto.max_capacity);
     let mut matched = Vec::new();
@@ -167,7 +167,7 @@ fn scalable_targets(c: &mut Check<'_>, svc: &Res<'_, EcsService>, key: &ServiceK
 
 fn scaling_policy(
     c: &mut Check<'_>,
-    svc: &Res<'_, EcsService>,
+    svc: &View<'_, EcsService>,
     key: &ServiceKey,
     targets: &[usize],
 ) {
@@ -346,7 +346,7 @@ mod tests {
     #[test]
     fn step_scaling_by_default_is_not_target_tracking() {
         let mut p = policy(Field::Absent, addr("aws_ecs_service.ml"), 70.0);
-        if let crate::model::Kind::ScalingPolicy(sp) = &mut p.kind {
+        if let crate::model::Body::ScalingPolicy(sp) = &mut p.body {
             sp.policy_type = Field::Absent;
             sp.predefined_metric = Field::Unknown(Unknown::AfterApply);
         }

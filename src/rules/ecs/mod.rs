@@ -5,5 +5,5 @@ pub mod health_check;
 pub mod ml_service_ha;
 pub mod private_networking;
 pub mod secrets_not_in_env;
-mod support;
+mod services;
 pub mod task_size;

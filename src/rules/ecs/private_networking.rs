@@ -1,5 +1,5 @@
 use crate::declare_rule;
-use crate::model::{EcsService, Res, Resolution, Subnet};
+use crate::model::{EcsService, Resolution, Subnet, View};
 use crate::policy::SubnetTier;
 use crate::rules::tiers::subnets_outside_tier;
 use crate::rules::{requires, set, Check};
@@ -48,7 +48,7 @@ declare_rule! {
     /// Checkov `CKV_AWS_333` and AWS Security Hub `ECS.2` (AWS Config rule
     /// `ecs-service-assign-public-ip-disabled`) check `assign_public_ip` only; none checks
     /// the subnets against a documented layout.
-    pub static PRIVATE_NETWORKING = Rule {
+    pub static ECS_PRIVATE_NETWORKING = Rule {
         id: "CB-ECS-003",
         name: "ecs-private-networking",
         area: Compute,
@@ -85,7 +85,7 @@ fn check(c: &mut Check<'_>) {
     }
 }
 
-fn subnets(c: &mut Check<'_>, svc: &Res<'_, EcsService>, app: &str) {
+fn subnets(c: &mut Check<'_>, svc: &View<'_, EcsService>, app: &str) {
     let name = svc.name.shown();
     let help = format!("set network_configuration.subnets to the app subnets ({app})");
     let (found, external) = match c.inv.resolve::<Subnet>(&svc.subnets) {
@@ -196,7 +196,7 @@ mod tests {
             ]),
             Field::Absent,
         ));
-        let out = run(&PRIVATE_NETWORKING, &inv);
+        let out = run(&ECS_PRIVATE_NETWORKING, &inv);
         assert_eq!(out.passes(), vec!["aws_ecs_service.bot"]);
         assert!(out.fails().is_empty() && out.unknowns().is_empty());
     }
@@ -207,7 +207,7 @@ mod tests {
             refs(&[RefTarget::Ident("subnet-p".into())]),
             Field::Known(true),
         ));
-        let out = run(&PRIVATE_NETWORKING, &inv);
+        let out = run(&ECS_PRIVATE_NETWORKING, &inv);
         assert_eq!(out.fails(), vec!["aws_ecs_service.bot"]);
         let msgs = out.messages();
         assert_eq!(msgs.len(), 2);
@@ -222,7 +222,7 @@ mod tests {
     #[test]
     fn no_network_configuration_fails() {
         let out = run(
-            &PRIVATE_NETWORKING,
+            &ECS_PRIVATE_NETWORKING,
             &inventory(service(Field::Absent, Field::Absent)),
         );
         assert_eq!(out.fails(), vec!["aws_ecs_service.bot"]);
@@ -232,7 +232,7 @@ mod tests {
     #[test]
     fn unknown_subnets_or_ip_are_unknown() {
         let out = run(
-            &PRIVATE_NETWORKING,
+            &ECS_PRIVATE_NETWORKING,
             &inventory(service(
                 refs(&[RefTarget::Address("aws_subnet.odd".into())]),
                 Field::Unknown(Unknown::AfterApply),
@@ -241,7 +241,7 @@ mod tests {
         assert_eq!(out.unknowns(), vec!["aws_ecs_service.bot"]);
         assert_eq!(out.messages().len(), 2);
         let out = run(
-            &PRIVATE_NETWORKING,
+            &ECS_PRIVATE_NETWORKING,
             &inventory(service(
                 refs(&[RefTarget::Ident("subnet-elsewhere".into())]),
                 Field::Known(false),

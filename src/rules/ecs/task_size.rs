@@ -1,4 +1,4 @@
-use super::support::task_definition;
+use super::services::task_definition;
 use crate::declare_rule;
 use crate::rules::tiers::{services_in_role, ServiceRole};
 use crate::rules::{set, Check};
@@ -44,7 +44,7 @@ declare_rule! {
     /// ## Peers
     /// None. (AWS Config `ecs-task-definition-memory-hard-limit` only checks that
     /// containers have a memory limit, not its size.)
-    pub static TASK_SIZE = Rule {
+    pub static ECS_TASK_SIZE = Rule {
         id: "CB-ECS-005",
         name: "ecs-task-size",
         area: Compute,
@@ -140,7 +140,7 @@ mod tests {
             RefTarget::Address("aws_ecs_task_definition.bot".into()),
         ));
         inv.push(service("ml", RefTarget::Ident("arn:td:ml".into())));
-        let out = run(&TASK_SIZE, &inv);
+        let out = run(&ECS_TASK_SIZE, &inv);
         assert_eq!(
             out.passes(),
             vec!["aws_ecs_task_definition.bot", "aws_ecs_task_definition.ml"]
@@ -153,7 +153,7 @@ mod tests {
         let mut inv = Inventory::new();
         inv.push(task("ml", Field::Known(1024), Field::Absent));
         inv.push(service("ml", RefTarget::Ident("arn:td:ml".into())));
-        let out = run(&TASK_SIZE, &inv);
+        let out = run(&ECS_TASK_SIZE, &inv);
         assert_eq!(out.fails(), vec!["aws_ecs_task_definition.ml"]);
         let msgs = out.messages();
         assert!(
@@ -174,7 +174,7 @@ mod tests {
         ));
         inv.push(service("bot", RefTarget::Ident("arn:td:bot".into())));
         inv.push(service("ml", RefTarget::Ident("arn:td:elsewhere".into())));
-        let out = run(&TASK_SIZE, &inv);
+        let out = run(&ECS_TASK_SIZE, &inv);
         assert_eq!(
             out.unknowns(),
             vec!["aws_ecs_service.ml", "aws_ecs_task_definition.bot"]

@@ -6,7 +6,7 @@ use std::sync::LazyLock;
 
 use crate::model::{
     Field, IamInlinePolicy, IamPolicy, IamPolicyAttachment, IamRole, Inventory, PolicyDocument,
-    PolicyDocumentData, PolicyText, PrincipalKind, Refs, Res, ResId, Resolution, Unknown,
+    PolicyDocumentData, PolicyText, PrincipalKind, Refs, ResId, Resolution, Unknown, View,
 };
 
 /// A document, or what is unknown about it and why.
@@ -66,7 +66,7 @@ fn from_data_depth(inv: &Inventory, refs: &Refs, depth: usize) -> Option<Doc> {
 /// with the same `Sid` (terraform-provider-aws `aws_iam_policy_document`).
 fn merged_data(
     inv: &Inventory,
-    data: &Res<'_, PolicyDocumentData>,
+    data: &View<'_, PolicyDocumentData>,
     depth: usize,
 ) -> Result<PolicyDocument, (String, Unknown)> {
     let what = || format!("the JSON of {}", data.address());
@@ -179,8 +179,8 @@ pub fn is_aws_managed_policy(address: &str) -> bool {
 /// hold the policy either.
 pub fn aws_managed_document(inv: &Inventory, arn: &str) -> Option<Result<PolicyDocument, Unknown>> {
     aws_managed_path(arn)?;
-    let read = inv.by_address(arn).and_then(|r| match &r.kind {
-        crate::model::Kind::IamPolicy(p) => Some(&p.policy.document),
+    let read = inv.by_address(arn).and_then(|r| match &r.body {
+        crate::model::Body::IamPolicy(p) => Some(&p.policy.document),
         _ => None,
     });
     let failed = match read.map(Field::value) {
@@ -266,7 +266,7 @@ fn names_role(inv: &Inventory, refs: &Refs, role: ResId) -> Result<bool, Unknown
 /// Every policy that applies to `role`: its `inline_policy` blocks, `aws_iam_role_policy`,
 /// attachments and `managed_policy_arns`. A policy whose role cannot be resolved is listed
 /// with an unknown document.
-pub fn applied_to(inv: &Inventory, role: &Res<'_, IamRole>) -> Vec<Applied> {
+pub fn applied_to(inv: &Inventory, role: &View<'_, IamRole>) -> Vec<Applied> {
     let mut out = Vec::new();
     let owner = role.address().to_string();
     for (name, text) in &role.inline_policies {

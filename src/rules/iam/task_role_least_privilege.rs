@@ -1,5 +1,5 @@
 use crate::declare_rule;
-use crate::model::{IamRole, RefTarget, Refs, Res, Resolution, TaskDefinition, Unknown};
+use crate::model::{IamRole, RefTarget, Refs, Resolution, TaskDefinition, Unknown, View};
 use crate::rules::Check;
 
 use super::policies::applied_to;
@@ -98,9 +98,9 @@ fn built_from(refs: &Refs) -> Option<Unknown> {
     })
 }
 
-fn task_roles<'a>(c: &mut Check<'a>) -> Vec<Res<'a, IamRole>> {
+fn task_roles<'a>(c: &mut Check<'a>) -> Vec<View<'a, IamRole>> {
     let inv = c.inv;
-    let mut roles: Vec<Res<'a, IamRole>> = Vec::new();
+    let mut roles: Vec<View<'a, IamRole>> = Vec::new();
     for td in inv.all::<TaskDefinition>() {
         match inv.resolve::<IamRole>(&td.task_role) {
             Resolution::Absent => {}

@@ -35,7 +35,7 @@ declare_rule! {
     /// ## Peers
     /// None: Checkov, Trivy and AWS Config do not know which log groups the architecture
     /// names.
-    pub static GROUPS_EXIST = Rule {
+    pub static LOG_GROUPS_EXIST = Rule {
         id: "CB-LOG-001",
         name: "log-groups-exist",
         area: Logging,
@@ -69,7 +69,7 @@ fn check(c: &mut Check<'_>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Field, Gap, Inventory, KindTag, Resource, Unknown};
+    use crate::model::{Field, Gap, Inventory, Kind, Resource, Unknown};
     use crate::rules::testing::run;
 
     fn group(inv: &mut Inventory, address: &str, name: Field<&str>) {
@@ -98,7 +98,7 @@ mod tests {
             "aws_cloudwatch_log_group.rds",
             Field::Known("/rds/clever-better"),
         );
-        let out = run(&GROUPS_EXIST, &inv);
+        let out = run(&LOG_GROUPS_EXIST, &inv);
         assert_eq!(out.passes().len(), 3);
         assert!(out.fails().is_empty());
     }
@@ -116,7 +116,7 @@ mod tests {
             "aws_cloudwatch_log_group.ml",
             Field::Known("/ECS/clever-better-ml"),
         );
-        let out = run(&GROUPS_EXIST, &inv);
+        let out = run(&LOG_GROUPS_EXIST, &inv);
         assert_eq!(
             out.fails(),
             vec![
@@ -136,15 +136,15 @@ mod tests {
             "aws_cloudwatch_log_group.x",
             Field::Unknown(Unknown::AfterApply),
         );
-        let out = run(&GROUPS_EXIST, &inv);
+        let out = run(&LOG_GROUPS_EXIST, &inv);
         assert_eq!(out.unknowns(), vec!["aws_cloudwatch_log_group.x"]);
         assert!(out.fails().is_empty());
 
         let mut inv = Inventory::new();
         inv.add_gap(Gap {
-            kinds: vec![KindTag::LogGroup],
+            kinds: vec![Kind::LogGroup],
             reason: Unknown::Denied("logs:DescribeLogGroups".into()),
         });
-        assert_eq!(run(&GROUPS_EXIST, &inv).unknowns().len(), 3);
+        assert_eq!(run(&LOG_GROUPS_EXIST, &inv).unknowns().len(), 3);
     }
 }

@@ -36,7 +36,7 @@ declare_rule! {
     /// Checkov `CKV_AWS_66` (retention set) and `CKV_AWS_338` (at least one year); AWS Config
     /// `cw-loggroup-retention-period-check` (which counts never-expire as compliant). No
     /// Trivy equivalent.
-    pub static RETENTION = Rule {
+    pub static LOG_RETENTION = Rule {
         id: "CB-LOG-002",
         name: "log-retention",
         area: Logging,
@@ -103,7 +103,7 @@ mod tests {
     fn ninety_days_or_more_pass() {
         for d in [90, 365] {
             assert_eq!(
-                run(&RETENTION, &group(Field::Known(d))).passes(),
+                run(&LOG_RETENTION, &group(Field::Known(d))).passes(),
                 vec!["aws_cloudwatch_log_group.bot"]
             );
         }
@@ -111,7 +111,7 @@ mod tests {
 
     #[test]
     fn shorter_retention_fails_with_both_values() {
-        let out = run(&RETENTION, &group(Field::Known(14)));
+        let out = run(&LOG_RETENTION, &group(Field::Known(14)));
         assert_eq!(out.fails(), vec!["aws_cloudwatch_log_group.bot"]);
         let msg = out.messages()[0];
         assert!(
@@ -124,7 +124,7 @@ mod tests {
     #[test]
     fn never_expiring_is_a_low_finding() {
         for f in [Field::Absent, Field::Known(0)] {
-            let out = run(&RETENTION, &group(f));
+            let out = run(&LOG_RETENTION, &group(f));
             let o = &out.outcomes[0];
             assert_eq!((o.status, o.severity), (Status::Fail, Severity::Low));
             assert!(
@@ -137,7 +137,7 @@ mod tests {
 
     #[test]
     fn unknown_retention_is_unknown() {
-        let out = run(&RETENTION, &group(Field::Unknown(Unknown::AfterApply)));
+        let out = run(&LOG_RETENTION, &group(Field::Unknown(Unknown::AfterApply)));
         assert_eq!(out.unknowns(), vec!["aws_cloudwatch_log_group.bot"]);
     }
 }

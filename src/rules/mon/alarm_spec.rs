@@ -3,8 +3,8 @@
 use std::collections::BTreeMap;
 
 use crate::model::{
-    Field, Inventory, MetricAlarm, RefTarget, Res, ResId, Resolution, SnsSubscription, SnsTopic,
-    Unknown,
+    Field, Inventory, MetricAlarm, RefTarget, ResId, Resolution, SnsSubscription, SnsTopic,
+    Unknown, View,
 };
 use crate::policy::{AlarmSpec, Comparison, GlobList, Policy};
 
@@ -170,7 +170,7 @@ fn url_host(url: &str) -> Option<String> {
 /// every alarm a rule judges.
 pub struct Subscriptions<'a> {
     inv: &'a Inventory,
-    subs: Vec<(Res<'a, SnsSubscription>, Vec<ResId>)>,
+    subs: Vec<(View<'a, SnsSubscription>, Vec<ResId>)>,
 }
 
 impl<'a> Subscriptions<'a> {
@@ -240,7 +240,7 @@ fn topic_action(
 /// topics (with their labels) and other actions (described), or why they are unknown.
 fn classify(
     subs: &Subscriptions<'_>,
-    a: &Res<'_, MetricAlarm>,
+    a: &View<'_, MetricAlarm>,
 ) -> Result<Classified, (String, Unknown)> {
     let inv = subs.inv;
     let actions = a.alarm_actions.try_value();
@@ -299,7 +299,7 @@ fn check_actions(
     subs: &Subscriptions<'_>,
     policy: &Policy,
     spec: &AlarmSpec,
-    a: &Res<'_, MetricAlarm>,
+    a: &View<'_, MetricAlarm>,
     e: &mut Eval,
 ) {
     if spec.actions.is_empty() {
@@ -376,7 +376,7 @@ pub fn evaluate(
     subs: &Subscriptions<'_>,
     policy: &Policy,
     spec: &AlarmSpec,
-    a: &Res<'_, MetricAlarm>,
+    a: &View<'_, MetricAlarm>,
 ) -> Eval {
     let mut e = Eval::default();
     let scale = match effective(a) {

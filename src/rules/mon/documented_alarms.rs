@@ -1,5 +1,5 @@
 use crate::declare_rule;
-use crate::model::{KindTag, MetricAlarm, Res, ResId, Unknown};
+use crate::model::{Kind, MetricAlarm, ResId, Unknown, View};
 use crate::rules::{requires, Check};
 
 use super::alarm_spec::{evaluate, metric_glob, metric_shown, requirement, watches, Subscriptions};
@@ -96,7 +96,7 @@ declare_rule! {
 
 fn check(c: &mut Check<'_>) {
     let inv = c.inv;
-    let alarms: Vec<Res<'_, MetricAlarm>> = inv.all::<MetricAlarm>().collect();
+    let alarms: Vec<View<'_, MetricAlarm>> = inv.all::<MetricAlarm>().collect();
     let subs = Subscriptions::of(inv);
     let mut maybe: Vec<(ResId, Unknown, Vec<String>)> = Vec::new();
     for spec in &c.policy.alarms {
@@ -142,7 +142,7 @@ fn check(c: &mut Check<'_>) {
         }
         if undecided.is_empty() {
             c.missing(
-                KindTag::MetricAlarm,
+                Kind::MetricAlarm,
                 "aws_cloudwatch_metric_alarm",
                 spec.name.clone(),
                 requires(
@@ -390,7 +390,7 @@ mod tests {
             .iter_mut()
             .find(|r| r.address() == address)
             .expect("alarm");
-        if let crate::model::Kind::MetricAlarm(m) = &mut r.kind {
+        if let crate::model::Body::MetricAlarm(m) = &mut r.body {
             f(m);
         }
     }
@@ -459,8 +459,8 @@ mod tests {
         ));
         assert_eq!(only(&inv, api).0, "pass");
         // An email subscription says nothing about PagerDuty.
-        if let crate::model::Kind::SnsSubscription(s) =
-            &mut inv.resources_mut().last_mut().expect("sub").kind
+        if let crate::model::Body::SnsSubscription(s) =
+            &mut inv.resources_mut().last_mut().expect("sub").body
         {
             s.protocol = Field::Known("email".into());
         }

@@ -51,7 +51,7 @@ declare_rule! {
     /// `AVD-AWS-0183` (`no-default-vpc`) flags a default VPC in a cloud scan. AWS Config
     /// `vpc-default-security-group-closed` judges the default VPC's security group, not the
     /// VPC. cbaudit reports it only when nothing it reads uses it, once per region.
-    pub static DEFAULT_VPC = Rule {
+    pub static DEFAULT_VPC_UNUSED = Rule {
         id: "CB-NET-006",
         name: "default-vpc-unused",
         area: Network,
@@ -198,7 +198,7 @@ mod tests {
         inv.push(subnet_of("d", addr("aws_default_vpc.default")));
         inv.push(subnet_of("main", addr("aws_vpc.main")));
         inv.push(lb_in("main"));
-        let out = run(&DEFAULT_VPC, &inv);
+        let out = run(&DEFAULT_VPC_UNUSED, &inv);
         assert_eq!(out.fails(), vec!["aws_default_vpc.default"]);
         let msg = out.messages()[0];
         assert!(msg.contains("in eu-west-2"), "{msg}");
@@ -215,7 +215,7 @@ mod tests {
         inv.push(default_vpc());
         inv.push(subnet_of("d", addr("aws_default_vpc.default")));
         inv.push(lb_in("d"));
-        let out = run(&DEFAULT_VPC, &inv);
+        let out = run(&DEFAULT_VPC_UNUSED, &inv);
         assert!(out.fails().is_empty());
         assert_eq!(out.passes(), vec!["aws_default_vpc.default"]);
     }
@@ -226,7 +226,7 @@ mod tests {
         inv.push(default_vpc());
         inv.push(subnet_of("x", Field::Unknown(Unknown::AfterApply)));
         inv.push(lb_in("x"));
-        let out = run(&DEFAULT_VPC, &inv);
+        let out = run(&DEFAULT_VPC_UNUSED, &inv);
         assert!(out.fails().is_empty());
         assert_eq!(out.unknowns(), vec!["aws_default_vpc.default"]);
     }
@@ -235,7 +235,7 @@ mod tests {
     fn no_default_vpc_no_verdict() {
         let mut inv = Inventory::new();
         inv.push(vpc());
-        let out = run(&DEFAULT_VPC, &inv);
+        let out = run(&DEFAULT_VPC_UNUSED, &inv);
         assert!(out.fails().is_empty() && out.unknowns().is_empty());
         assert!(out.passes().is_empty());
     }

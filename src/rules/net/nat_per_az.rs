@@ -1,7 +1,7 @@
 use std::collections::BTreeMap;
 
 use crate::declare_rule;
-use crate::model::{KindTag, NatGateway, ResId, Subnet, Unknown};
+use crate::model::{Kind, NatGateway, ResId, Subnet, Unknown};
 use crate::policy::SubnetTier;
 use crate::rules::net::routing::{self, Routing};
 use crate::rules::{tiers, Check};
@@ -138,7 +138,7 @@ fn check_placement(c: &mut Check<'_>) {
         match nats {
             [] if doubt => {}
             [] => c.missing(
-                KindTag::NatGateway,
+                Kind::NatGateway,
                 "aws_nat_gateway",
                 format!("NAT gateway in {}", spec.name),
                 format!(

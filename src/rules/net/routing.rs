@@ -2,8 +2,8 @@
 //! which routes that table holds, and what a route targets.
 
 use crate::model::{
-    Field, Inventory, KindTag, MainRouteTableAssociation, NatGateway, RefTarget, Res, ResId,
-    Resolution, Route, RouteEntry, RouteTable, RouteTableAssociation, Subnet, Unknown, Vpc,
+    Field, Inventory, Kind, MainRouteTableAssociation, NatGateway, RefTarget, ResId, Resolution,
+    Route, RouteEntry, RouteTable, RouteTableAssociation, Subnet, Unknown, View, Vpc,
 };
 use crate::policy::Policy;
 use crate::rules::tiers;
@@ -12,7 +12,7 @@ use crate::rules::tiers;
 pub enum Routing<'a> {
     /// A table of the inventory; `how` says why the subnet uses it.
     Table {
-        table: Res<'a, RouteTable>,
+        table: View<'a, RouteTable>,
         how: &'static str,
     },
     /// No explicit association and no main route table in the inputs: the subnet uses the
@@ -32,7 +32,7 @@ pub struct RouteRef<'a> {
 /// The route table of `subnet`: its explicit association, else its VPC's main table.
 pub fn routing_of<'a>(
     inv: &'a Inventory,
-    subnet: &Res<'a, Subnet>,
+    subnet: &View<'a, Subnet>,
 ) -> Result<Routing<'a>, Unknown> {
     let mut doubt: Option<Unknown> = None;
     for assoc in inv.all::<RouteTableAssociation>() {
@@ -53,7 +53,7 @@ pub fn routing_of<'a>(
             _ => {}
         }
     }
-    if let Some(u) = doubt.or_else(|| inv.gap(KindTag::RouteTableAssociation).cloned()) {
+    if let Some(u) = doubt.or_else(|| inv.gap(Kind::RouteTableAssociation).cloned()) {
         return Err(u);
     }
     let vpc = inv
@@ -63,7 +63,7 @@ pub fn routing_of<'a>(
 }
 
 /// The main route table of a VPC.
-fn main_table_of<'a>(inv: &'a Inventory, vpc: &Res<'a, Vpc>) -> Result<Routing<'a>, Unknown> {
+fn main_table_of<'a>(inv: &'a Inventory, vpc: &View<'a, Vpc>) -> Result<Routing<'a>, Unknown> {
     let mut doubt: Option<Unknown> = None;
     for assoc in inv.all::<MainRouteTableAssociation>() {
         match inv.resolve::<Vpc>(&assoc.vpc) {
@@ -95,7 +95,7 @@ fn main_table_of<'a>(inv: &'a Inventory, vpc: &Res<'a, Vpc>) -> Result<Routing<'
             _ => {}
         }
     }
-    match doubt.or_else(|| inv.gap(KindTag::RouteTable).cloned()) {
+    match doubt.or_else(|| inv.gap(Kind::RouteTable).cloned()) {
         Some(u) => Err(u),
         None => Ok(Routing::DefaultMain),
     }
@@ -104,7 +104,7 @@ fn main_table_of<'a>(inv: &'a Inventory, vpc: &Res<'a, Vpc>) -> Result<Routing<'
 /// Every route of a table: its inline routes and the `aws_route` resources pointing at it.
 pub fn routes_of<'a>(
     inv: &'a Inventory,
-    table: &Res<'a, RouteTable>,
+    table: &View<'a, RouteTable>,
 ) -> Result<Vec<RouteRef<'a>>, Unknown> {
     let inline = table.data.routes.try_value()?.into_iter().flatten();
     let mut routes: Vec<RouteRef<'a>> = inline
@@ -125,7 +125,7 @@ pub fn routes_of<'a>(
             _ => {}
         }
     }
-    if let Some(u) = inv.gap(KindTag::RouteEntry) {
+    if let Some(u) = inv.gap(Kind::RouteEntry) {
         return Err(u.clone());
     }
     Ok(routes)
@@ -159,7 +159,7 @@ pub fn targets_internet_gateway(inv: &Inventory, route: &Route) -> Result<bool, 
 pub fn nat_target<'a>(
     inv: &'a Inventory,
     route: &Route,
-) -> Result<Option<Res<'a, NatGateway>>, Unknown> {
+) -> Result<Option<View<'a, NatGateway>>, Unknown> {
     inv.resolve_one::<NatGateway>(&route.nat_gateway)
 }
 
@@ -194,8 +194,8 @@ pub fn destination(route: &Route) -> String {
 pub fn same_zone(
     inv: &Inventory,
     policy: &Policy,
-    subnet: &Res<'_, Subnet>,
-    nat: &Res<'_, NatGateway>,
+    subnet: &View<'_, Subnet>,
+    nat: &View<'_, NatGateway>,
 ) -> Result<bool, Unknown> {
     let nat_subnet = inv
         .resolve_one::<Subnet>(&nat.subnet)?
@@ -214,7 +214,7 @@ pub fn same_zone(
     }
 }
 
-pub fn nat_zone(inv: &Inventory, nat: &Res<'_, NatGateway>) -> String {
+pub fn nat_zone(inv: &Inventory, nat: &View<'_, NatGateway>) -> String {
     match inv.resolve_one::<Subnet>(&nat.subnet) {
         Ok(Some(s)) => format!("{}, {}", s.address(), s.availability_zone.shown()),
         _ => "its zone".to_string(),

@@ -3,7 +3,7 @@ use std::collections::{BTreeMap, HashMap};
 use ipnetwork::IpNetwork;
 
 use crate::declare_rule;
-use crate::model::{Field, KindTag, Res, Subnet, Unknown, Vpc};
+use crate::model::{Field, Kind, Subnet, Unknown, View, Vpc};
 use crate::policy::{Policy, SubnetSpec};
 use crate::rules::Check;
 
@@ -66,9 +66,9 @@ declare_rule! {
 
 /// What the rule knows of one subnet.
 struct Info<'a> {
-    subnet: Res<'a, Subnet>,
+    subnet: View<'a, Subnet>,
     cidr: Option<IpNetwork>,
-    vpc: Result<Option<Res<'a, Vpc>>, Unknown>,
+    vpc: Result<Option<View<'a, Vpc>>, Unknown>,
 }
 
 /// One problem of a subnet: a failure (attribute, message, help) or an unknown.
@@ -163,7 +163,7 @@ fn check(c: &mut Check<'_>) {
                 format!("documented subnet {name} ({cidr}, {tier} tier, AZ {az}) does not exist");
             let help =
                 format!("add an aws_subnet with cidr_block = \"{cidr}\" in the AZ-{az} zone");
-            c.missing(KindTag::Subnet, "aws_subnet", name.clone(), msg, help);
+            c.missing(Kind::Subnet, "aws_subnet", name.clone(), msg, help);
         }
     }
 }

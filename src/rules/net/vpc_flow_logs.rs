@@ -1,5 +1,5 @@
 use crate::declare_rule;
-use crate::model::{FlowLog, KindTag, Resolution, Unknown, Vpc};
+use crate::model::{FlowLog, Kind, Resolution, Unknown, Vpc};
 use crate::rules::Check;
 
 declare_rule! {
@@ -58,7 +58,7 @@ fn check(c: &mut Check<'_>) {
     );
     // AWS's default VPC is never the architecture's (CB-NET-006 judges it).
     for vpc in inv.all::<Vpc>().filter(|v| !v.default) {
-        let mut doubt: Option<Unknown> = inv.gap(KindTag::FlowLog).cloned();
+        let mut doubt: Option<Unknown> = inv.gap(Kind::FlowLog).cloned();
         let mut wrong = Vec::new();
         let mut ok = false;
         for log in inv.all::<FlowLog>() {
@@ -189,7 +189,7 @@ mod tests {
         assert_eq!(out.unknowns(), vec!["aws_vpc.main"]);
         let mut inv = inv_with(&[]);
         inv.add_gap(Gap {
-            kinds: vec![KindTag::FlowLog],
+            kinds: vec![Kind::FlowLog],
             reason: Unknown::Denied("ec2:DescribeFlowLogs".into()),
         });
         let out = run(&VPC_FLOW_LOGS, &inv);

@@ -42,7 +42,7 @@ declare_rule! {
     /// AWS Config `db-instance-backup-enabled` (with `backupRetentionMinimum = 30`); Trivy
     /// `AVD-AWS-0077` (rds specify-backup-retention) and Checkov `CKV_AWS_133` only require
     /// more than the default.
-    pub static BACKUP_RETENTION = Rule {
+    pub static RDS_BACKUP_RETENTION = Rule {
         id: "CB-RDS-003",
         name: "rds-backup-retention",
         area: Database,
@@ -113,30 +113,36 @@ mod tests {
     #[test]
     fn thirty_days_or_more_pass() {
         assert_eq!(
-            run(&BACKUP_RETENTION, &db(Field::Known(30))).passes().len(),
+            run(&RDS_BACKUP_RETENTION, &db(Field::Known(30)))
+                .passes()
+                .len(),
             1
         );
         assert_eq!(
-            run(&BACKUP_RETENTION, &db(Field::Known(35))).passes().len(),
+            run(&RDS_BACKUP_RETENTION, &db(Field::Known(35)))
+                .passes()
+                .len(),
             1
         );
     }
 
     #[test]
     fn shorter_retention_fails_with_both_numbers() {
-        let out = run(&BACKUP_RETENTION, &db(Field::Known(7)));
+        let out = run(&RDS_BACKUP_RETENTION, &db(Field::Known(7)));
         assert_eq!(out.fails(), vec!["aws_db_instance.main"]);
         let msg = out.messages()[0];
         assert!(
             msg.contains("is 7 days") && msg.contains("at least 30 days"),
             "{msg}"
         );
-        assert!(run(&BACKUP_RETENTION, &db(Field::Known(0))).messages()[0].contains("disabled"));
+        assert!(
+            run(&RDS_BACKUP_RETENTION, &db(Field::Known(0))).messages()[0].contains("disabled")
+        );
     }
 
     #[test]
     fn absent_is_the_one_day_default() {
-        let out = run(&BACKUP_RETENTION, &db(Field::Absent));
+        let out = run(&RDS_BACKUP_RETENTION, &db(Field::Absent));
         assert_eq!(out.fails().len(), 1);
         assert!(out.messages()[0].contains("default is 1 day"));
     }
@@ -144,9 +150,12 @@ mod tests {
     #[test]
     fn unknown_is_unknown() {
         assert_eq!(
-            run(&BACKUP_RETENTION, &db(Field::Unknown(Unknown::AfterApply)))
-                .unknowns()
-                .len(),
+            run(
+                &RDS_BACKUP_RETENTION,
+                &db(Field::Unknown(Unknown::AfterApply))
+            )
+            .unknowns()
+            .len(),
             1
         );
     }

@@ -18,14 +18,14 @@
 //!   `CreateDBInstanceReadReplica`: `KmsKeyId`, `DBParameterGroupName`). A replica's
 //!   allocated storage is the source's.
 
-use crate::model::{DbCluster, DbInstance, Inventory, Refs, Res, ResId, Resolution, Unknown};
+use crate::model::{DbCluster, DbInstance, Inventory, Refs, ResId, Resolution, Unknown, View};
 
 /// Where a DB instance stands with respect to a cluster.
 pub enum Membership<'a> {
     /// Not a cluster member: it holds its own storage, backups and groups.
     Standalone,
     /// A member of this cluster of the inputs, which holds the cluster-level guarantees.
-    Member(Res<'a, DbCluster>),
+    Member(View<'a, DbCluster>),
     /// A member of a cluster that cannot be read (not in the inputs, or unknown).
     Unknown(Unknown),
 }
@@ -55,7 +55,7 @@ pub fn membership<'a>(inv: &'a Inventory, db: &DbInstance) -> Membership<'a> {
 /// (a member, judged through its cluster) or after reporting the cluster unknown.
 pub fn standalone(
     c: &mut crate::rules::Check<'_>,
-    db: &Res<'_, DbInstance>,
+    db: &View<'_, DbInstance>,
     attr: Option<&str>,
 ) -> Option<()> {
     match membership(c.inv, db) {
@@ -74,7 +74,7 @@ fn held(attr: Option<&str>) -> &str {
 }
 
 /// The member instances of `cluster` in the inputs.
-pub fn members<'a>(inv: &'a Inventory, cluster: ResId) -> Vec<Res<'a, DbInstance>> {
+pub fn members<'a>(inv: &'a Inventory, cluster: ResId) -> Vec<View<'a, DbInstance>> {
     inv.all::<DbInstance>()
         .filter(|db| matches!(membership(inv, db), Membership::Member(c) if c.id == cluster))
         .collect()
@@ -85,7 +85,7 @@ pub enum Replica<'a> {
     /// Not a read replica.
     No,
     /// A read replica of this instance of the inputs, in the same region.
-    SameRegion(Res<'a, DbInstance>),
+    SameRegion(View<'a, DbInstance>),
     /// A read replica of an instance in another region.
     CrossRegion,
     /// A read replica whose source or region cannot be read.
@@ -102,7 +102,7 @@ fn arn_region(arn: &str) -> Option<&str> {
 }
 
 /// Whether `db` is a read replica, and of what.
-pub fn replica<'a>(inv: &'a Inventory, db: &Res<'a, DbInstance>) -> Replica<'a> {
+pub fn replica<'a>(inv: &'a Inventory, db: &View<'a, DbInstance>) -> Replica<'a> {
     if db.replicate_source.is_absent() {
         return Replica::No;
     }
@@ -140,7 +140,7 @@ pub fn replica<'a>(inv: &'a Inventory, db: &Res<'a, DbInstance>) -> Replica<'a> 
 /// or after reporting what is unknown.
 pub fn parameter_group<'a>(
     c: &mut crate::rules::Check<'a>,
-    db: &Res<'a, DbInstance>,
+    db: &View<'a, DbInstance>,
 ) -> Option<(&'a Refs, String)> {
     standalone(c, db, Some("parameter_group_name"))?;
     Some(match replica(c.inv, db) {
@@ -157,7 +157,7 @@ pub fn parameter_group<'a>(
 }
 
 /// " (from its source ADDRESS)" for a value a replica takes from its source.
-pub fn from_source(src: &Res<'_, DbInstance>) -> String {
+pub fn from_source(src: &View<'_, DbInstance>) -> String {
     format!(" (from its source {})", src.address())
 }
 
@@ -266,17 +266,17 @@ mod tests {
 
     #[test]
     fn the_cluster_holds_encryption_and_its_members_are_not_judged_for_it() {
-        use crate::rules::rds::storage_encrypted::STORAGE_ENCRYPTED;
+        use crate::rules::rds::storage_encrypted::RDS_STORAGE_ENCRYPTED;
         use crate::rules::testing::run;
         let inv = cluster_inventory(Field::Absent, &[Some("eu-west-1a")], by_name);
-        let out = run(&STORAGE_ENCRYPTED, &inv);
+        let out = run(&RDS_STORAGE_ENCRYPTED, &inv);
         assert_eq!(out.fails(), vec!["aws_rds_cluster.main"]);
         assert!(out.messages()[0].starts_with("DB cluster ledger stores data unencrypted"));
         assert!(out.passes().is_empty() && out.unknowns().is_empty());
         // A member of a cluster that is not in the inputs is unknown, never a pass.
         let elsewhere = |_| Field::Known(vec![RefTarget::Ident("other".into())]);
         let inv = cluster_inventory(Field::Known(true), &[Some("eu-west-1a")], elsewhere);
-        let out = run(&STORAGE_ENCRYPTED, &inv);
+        let out = run(&RDS_STORAGE_ENCRYPTED, &inv);
         assert_eq!(out.unknowns(), vec!["aws_rds_cluster_instance.m0"]);
         assert!(
             out.messages()[0].contains("DB cluster other"),
@@ -287,7 +287,7 @@ mod tests {
 
     #[test]
     fn a_cluster_is_multi_az_with_instances_in_two_zones() {
-        use crate::rules::rds::multi_az::MULTI_AZ;
+        use crate::rules::rds::multi_az::RDS_MULTI_AZ;
         use crate::rules::testing::run;
         let yes = Field::Known(true);
         let two = cluster_inventory(
@@ -295,30 +295,33 @@ mod tests {
             &[Some("eu-west-1a"), Some("eu-west-1b")],
             by_name,
         );
-        assert_eq!(run(&MULTI_AZ, &two).passes(), vec!["aws_rds_cluster.main"]);
+        assert_eq!(
+            run(&RDS_MULTI_AZ, &two).passes(),
+            vec!["aws_rds_cluster.main"]
+        );
         let one_zone = cluster_inventory(
             yes.clone(),
             &[Some("eu-west-1a"), Some("EU-WEST-1A")],
             by_name,
         );
-        let out = run(&MULTI_AZ, &one_zone);
+        let out = run(&RDS_MULTI_AZ, &one_zone);
         assert_eq!(out.fails(), vec!["aws_rds_cluster.main"]);
         assert!(out.messages()[0].contains("all run in eu-west-1a"));
         let single = cluster_inventory(yes.clone(), &[Some("eu-west-1a")], by_name);
-        assert!(run(&MULTI_AZ, &single).messages()[0].contains("has one instance"));
+        assert!(run(&RDS_MULTI_AZ, &single).messages()[0].contains("has one instance"));
         let unplaced = cluster_inventory(yes, &[Some("eu-west-1a"), None], by_name);
-        let out = run(&MULTI_AZ, &unplaced);
+        let out = run(&RDS_MULTI_AZ, &unplaced);
         assert_eq!(out.unknowns(), vec!["aws_rds_cluster.main"]);
         assert!(out.messages()[0].contains("RDS chooses the zone of aws_rds_cluster_instance.m1"));
     }
 
     #[test]
     fn a_same_region_replica_takes_its_sources_encryption_and_says_so() {
-        use crate::rules::rds::storage_encrypted::STORAGE_ENCRYPTED;
+        use crate::rules::rds::storage_encrypted::RDS_STORAGE_ENCRYPTED;
         use crate::rules::testing::run;
         let mut inv = Inventory::new();
         let mut primary = instance("aws_db_instance.primary", "eu-west-1", None);
-        if let crate::model::Kind::DbInstance(d) = &mut primary.kind {
+        if let crate::model::Body::DbInstance(d) = &mut primary.body {
             d.storage_encrypted = Field::Known(false);
         }
         inv.push(primary);
@@ -327,7 +330,7 @@ mod tests {
             "eu-west-1",
             Some(RefTarget::Ident("primary".into())),
         );
-        if let crate::model::Kind::DbInstance(d) = &mut replica.kind {
+        if let crate::model::Body::DbInstance(d) = &mut replica.body {
             d.storage_encrypted = Field::Known(true); // ignored by RDS in the same region
         }
         inv.push(replica);
@@ -336,11 +339,11 @@ mod tests {
             "eu-west-2",
             Some(RefTarget::Ident("primary".into())),
         );
-        if let crate::model::Kind::DbInstance(d) = &mut far.kind {
+        if let crate::model::Body::DbInstance(d) = &mut far.body {
             d.kms_key = Field::Known("arn:aws:kms:eu-west-2:111122223333:key/1".into());
         }
         inv.push(far);
-        let out = run(&STORAGE_ENCRYPTED, &inv);
+        let out = run(&RDS_STORAGE_ENCRYPTED, &inv);
         assert_eq!(
             out.fails(),
             vec!["aws_db_instance.near", "aws_db_instance.primary"]
@@ -358,7 +361,7 @@ mod tests {
     #[test]
     fn a_members_own_parameter_group_overrides_the_clusters() {
         use crate::model::{DbParameter, DbParameterGroup};
-        use crate::rules::rds::parameters::PARAMETERS;
+        use crate::rules::rds::parameters::RDS_PARAMETERS;
         use crate::rules::testing::run;
         let mut inv = cluster_inventory(Field::Known(true), &[Some("eu-west-1a")], by_name);
         let group = DbParameterGroup {
@@ -372,11 +375,11 @@ mod tests {
         inv.push(res("aws_db_parameter_group.member", group).with_identifiers(["member-pg"]));
         let mut member = inv.resources()[1].clone();
         member.provenance.address = "aws_rds_cluster_instance.own".into();
-        if let crate::model::Kind::DbInstance(d) = &mut member.kind {
+        if let crate::model::Body::DbInstance(d) = &mut member.body {
             d.parameter_group = Field::Known(vec![RefTarget::Ident("member-pg".into())]);
         }
         inv.push(member);
-        let out = run(&PARAMETERS, &inv);
+        let out = run(&RDS_PARAMETERS, &inv);
         // The cluster names no cluster parameter group (the default: fails on the cluster);
         // the member's own group sets max_connections to 100 (fails on that group); the
         // member without a group of its own gives nothing.

@@ -29,7 +29,7 @@ declare_rule! {
     ///
     /// ## Peers
     /// None (AWS Config `desired-instance-type` covers EC2 instances, not RDS).
-    pub static INSTANCE_CLASS = Rule {
+    pub static RDS_INSTANCE_CLASS = Rule {
         id: "CB-RDS-008",
         name: "rds-instance-class",
         area: Database,
@@ -93,7 +93,7 @@ mod tests {
     #[test]
     fn documented_class_passes_case_insensitively() {
         assert_eq!(
-            run(&INSTANCE_CLASS, &db(Field::Known("DB.R6G.LARGE")))
+            run(&RDS_INSTANCE_CLASS, &db(Field::Known("DB.R6G.LARGE")))
                 .passes()
                 .len(),
             1
@@ -102,21 +102,27 @@ mod tests {
 
     #[test]
     fn other_class_fails_as_info() {
-        let out = run(&INSTANCE_CLASS, &db(Field::Known("db.r5.large")));
+        let out = run(&RDS_INSTANCE_CLASS, &db(Field::Known("db.r5.large")));
         assert_eq!(out.fails(), vec!["aws_db_instance.main"]);
         assert!(
             out.messages()[0].contains("db.r5.large") && out.messages()[0].contains("db.r6g.large")
         );
         assert_eq!(out.outcomes[0].severity, Severity::Info);
-        assert_eq!(run(&INSTANCE_CLASS, &db(Field::Absent)).fails().len(), 1);
+        assert_eq!(
+            run(&RDS_INSTANCE_CLASS, &db(Field::Absent)).fails().len(),
+            1
+        );
     }
 
     #[test]
     fn unknown_is_unknown() {
         assert_eq!(
-            run(&INSTANCE_CLASS, &db(Field::Unknown(Unknown::AfterApply)))
-                .unknowns()
-                .len(),
+            run(
+                &RDS_INSTANCE_CLASS,
+                &db(Field::Unknown(Unknown::AfterApply))
+            )
+            .unknowns()
+            .len(),
             1
         );
     }

@@ -1,7 +1,7 @@
 use crate::declare_rule;
 use std::collections::BTreeSet;
 
-use crate::model::{DbCluster, DbInstance, Res, Unknown};
+use crate::model::{DbCluster, DbInstance, Unknown, View};
 use crate::rules::rds::holders;
 use crate::rules::{set, Check};
 
@@ -38,7 +38,7 @@ declare_rule! {
     ///
     /// ## Peers
     /// Checkov `CKV_AWS_157`; AWS Config `rds-multi-az-support`; no Trivy equivalent.
-    pub static MULTI_AZ = Rule {
+    pub static RDS_MULTI_AZ = Rule {
         id: "CB-RDS-002",
         name: "rds-multi-az",
         area: Database,
@@ -84,7 +84,7 @@ fn check(c: &mut Check<'_>) {
 const TWO_AZS: &str = "instances in two AZs";
 
 /// A cluster is highly available when its instances run in at least two AZs.
-fn cluster(c: &mut Check<'_>, cl: &Res<'_, DbCluster>) {
+fn cluster(c: &mut Check<'_>, cl: &View<'_, DbCluster>) {
     let name = cl.identifier.shown();
     let members = holders::members(c.inv, cl.id);
     let mut zones = BTreeSet::new();
@@ -155,27 +155,27 @@ mod tests {
     #[test]
     fn multi_az_passes() {
         assert_eq!(
-            run(&MULTI_AZ, &db(Field::Known(true))).passes(),
+            run(&RDS_MULTI_AZ, &db(Field::Known(true))).passes(),
             vec!["aws_db_instance.main"]
         );
     }
 
     #[test]
     fn single_az_fails_and_absent_is_single_az() {
-        let out = run(&MULTI_AZ, &db(Field::Known(false)));
+        let out = run(&RDS_MULTI_AZ, &db(Field::Known(false)));
         assert_eq!(out.fails(), vec!["aws_db_instance.main"]);
         assert!(
             out.messages()[0].contains("multi_az is false")
                 && out.messages()[0].contains("requires a Multi-AZ")
         );
-        let out = run(&MULTI_AZ, &db(Field::Absent));
+        let out = run(&RDS_MULTI_AZ, &db(Field::Absent));
         assert!(out.messages()[0].contains("default is single-AZ"));
     }
 
     #[test]
     fn unknown_is_unknown() {
         assert_eq!(
-            run(&MULTI_AZ, &db(Field::Unknown(Unknown::AfterApply))).unknowns(),
+            run(&RDS_MULTI_AZ, &db(Field::Unknown(Unknown::AfterApply))).unknowns(),
             vec!["aws_db_instance.main"]
         );
     }

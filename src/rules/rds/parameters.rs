@@ -2,7 +2,7 @@ use std::collections::BTreeSet;
 
 use crate::declare_rule;
 use crate::model::{
-    DbCluster, DbInstance, DbParameterGroup, Field, Refs, Res, ResId, Resolution, Unknown,
+    DbCluster, DbInstance, DbParameterGroup, Field, Refs, ResId, Resolution, Unknown, View,
 };
 use crate::rules::rds::holders::{self, Membership};
 use crate::rules::{requires, Check};
@@ -70,7 +70,7 @@ declare_rule! {
     ///
     /// ## Peers
     /// None: Checkov, Trivy and AWS Config do not check database tuning parameters.
-    pub static PARAMETERS = Rule {
+    pub static RDS_PARAMETERS = Rule {
         id: "CB-RDS-007",
         name: "rds-parameters",
         area: Database,
@@ -252,7 +252,7 @@ fn judge(
 
 /// A cluster member's own DB parameter group overrides the cluster parameter group for the
 /// parameters it sets: those it sets are compared (the others come from the cluster's).
-fn member_group(c: &mut Check<'_>, db: &Res<'_, DbInstance>, checked: &mut BTreeSet<ResId>) {
+fn member_group(c: &mut Check<'_>, db: &View<'_, DbInstance>, checked: &mut BTreeSet<ResId>) {
     let group = match c.inv.resolve::<DbParameterGroup>(&db.parameter_group) {
         Resolution::Absent => return,
         Resolution::Unknown(u) => return c.unknown(db.id, ATTR, "the DB parameter group", &u),
@@ -330,7 +330,7 @@ fn wanted(c: &Check<'_>) -> String {
         .join(", ")
 }
 
-fn check_group(c: &mut Check<'_>, group: &Res<'_, DbParameterGroup>) {
+fn check_group(c: &mut Check<'_>, group: &View<'_, DbParameterGroup>) {
     let attr = Some("parameter");
     let Some(params) = c.need(group.id, attr, "the group's parameters", &group.parameters) else {
         return;
@@ -401,11 +401,11 @@ mod tests {
 
     #[test]
     fn documented_tuning_passes_once_per_group() {
-        let out = run(&PARAMETERS, &inventory(&DOCUMENTED, by_addr()));
+        let out = run(&RDS_PARAMETERS, &inventory(&DOCUMENTED, by_addr()));
         assert_eq!(out.passes(), vec!["aws_db_parameter_group.main"]);
         assert_eq!(out.outcomes.len(), 1);
         let by_name = Field::Known(vec![RefTarget::Ident("clever-better-pg16".into())]);
-        let out = run(&PARAMETERS, &inventory(&DOCUMENTED, by_name));
+        let out = run(&RDS_PARAMETERS, &inventory(&DOCUMENTED, by_name));
         assert_eq!(out.passes().len(), 1);
     }
 
@@ -414,7 +414,7 @@ mod tests {
         let mut params = DOCUMENTED.to_vec();
         params[1] = ("shared_buffers", "4096");
         params.pop();
-        let out = run(&PARAMETERS, &inventory(&params, by_addr()));
+        let out = run(&RDS_PARAMETERS, &inventory(&params, by_addr()));
         assert_eq!(out.fails(), vec!["aws_db_parameter_group.main"]);
         let msg = out.messages()[0];
         assert!(
@@ -432,7 +432,7 @@ mod tests {
         let mut params = DOCUMENTED.to_vec();
         params[1] = ("SHARED_BUFFERS", "4GB");
         params[3] = ("work_mem", "64 MB");
-        let out = run(&PARAMETERS, &inventory(&params, by_addr()));
+        let out = run(&RDS_PARAMETERS, &inventory(&params, by_addr()));
         assert_eq!(out.passes().len(), 1);
     }
 
@@ -440,28 +440,28 @@ mod tests {
     fn formulas_are_unknown() {
         let mut params = DOCUMENTED.to_vec();
         params[1] = ("shared_buffers", "{DBInstanceClassMemory/32768}");
-        let out = run(&PARAMETERS, &inventory(&params, by_addr()));
+        let out = run(&RDS_PARAMETERS, &inventory(&params, by_addr()));
         assert_eq!(out.unknowns(), vec!["aws_db_parameter_group.main"]);
         assert!(out.messages()[0].contains("formula"));
     }
 
     #[test]
     fn default_group_fails_on_the_instance() {
-        let out = run(&PARAMETERS, &inventory(&DOCUMENTED, Field::Absent));
+        let out = run(&RDS_PARAMETERS, &inventory(&DOCUMENTED, Field::Absent));
         assert_eq!(
             out.fails(),
             vec!["aws_db_instance.main", "aws_db_instance.replica"]
         );
         assert!(out.messages()[0].contains("default parameter group"));
         let default = Field::Known(vec![RefTarget::Ident("default.postgres16".into())]);
-        let out = run(&PARAMETERS, &inventory(&DOCUMENTED, default));
+        let out = run(&RDS_PARAMETERS, &inventory(&DOCUMENTED, default));
         assert_eq!(out.fails().len(), 2);
     }
 
     #[test]
     fn unknown_reference_is_unknown() {
         let out = run(
-            &PARAMETERS,
+            &RDS_PARAMETERS,
             &inventory(&DOCUMENTED, Field::Unknown(Unknown::AfterApply)),
         );
         assert_eq!(
@@ -469,7 +469,7 @@ mod tests {
             vec!["aws_db_instance.main", "aws_db_instance.replica"]
         );
         let elsewhere = Field::Known(vec![RefTarget::Ident("shared-pg".into())]);
-        let out = run(&PARAMETERS, &inventory(&DOCUMENTED, elsewhere));
+        let out = run(&RDS_PARAMETERS, &inventory(&DOCUMENTED, elsewhere));
         assert_eq!(out.unknowns().len(), 2);
     }
 

@@ -60,7 +60,7 @@ declare_rule! {
     /// Checkov `CKV_AWS_17`, Trivy `AVD-AWS-0082` (rds no-public-db-access) and AWS Config
     /// `rds-instance-public-access-check` check `publicly_accessible` only; none checks the
     /// subnet group against a documented layout.
-    pub static PRIVATE = Rule {
+    pub static RDS_PRIVATE = Rule {
         id: "CB-RDS-005",
         name: "rds-private",
         area: Database,
@@ -241,7 +241,7 @@ mod tests {
             group_ref(RefTarget::Ident("clever-better-data".into())),
             Field::Absent,
         );
-        let out = run(&PRIVATE, &inv);
+        let out = run(&RDS_PRIVATE, &inv);
         assert_eq!(out.passes(), vec!["aws_db_instance.main"]);
         assert!(out.fails().is_empty() && out.unknowns().is_empty());
     }
@@ -256,7 +256,7 @@ mod tests {
             group_ref(RefTarget::Address("aws_db_subnet_group.data".into())),
             Field::Known(true),
         );
-        let out = run(&PRIVATE, &inv);
+        let out = run(&RDS_PRIVATE, &inv);
         assert_eq!(out.fails(), vec!["aws_db_instance.main"]);
         let msgs = out.messages();
         assert!(msgs[0].contains("publicly accessible"), "{}", msgs[0]);
@@ -270,7 +270,7 @@ mod tests {
     #[test]
     fn no_subnet_group_is_the_default_vpc() {
         let inv = inventory(vec![], Field::Absent, Field::Known(false));
-        let out = run(&PRIVATE, &inv);
+        let out = run(&RDS_PRIVATE, &inv);
         assert_eq!(out.fails(), vec!["aws_db_instance.main"]);
         assert!(out.messages()[0].contains("default VPC"));
         let inv = inventory(
@@ -278,7 +278,7 @@ mod tests {
             group_ref(RefTarget::Ident("default".into())),
             Field::Known(false),
         );
-        assert_eq!(run(&PRIVATE, &inv).fails().len(), 1);
+        assert_eq!(run(&RDS_PRIVATE, &inv).fails().len(), 1);
     }
 
     #[test]
@@ -288,7 +288,7 @@ mod tests {
             Field::Unknown(Unknown::AfterApply),
             Field::Unknown(Unknown::AfterApply),
         );
-        let out = run(&PRIVATE, &inv);
+        let out = run(&RDS_PRIVATE, &inv);
         assert_eq!(out.unknowns(), vec!["aws_db_instance.main"]);
         assert_eq!(out.messages().len(), 2);
         let inv = inventory(
@@ -296,7 +296,7 @@ mod tests {
             group_ref(RefTarget::Ident("clever-better-data".into())),
             Field::Known(false),
         );
-        let out = run(&PRIVATE, &inv);
+        let out = run(&RDS_PRIVATE, &inv);
         assert_eq!(out.unknowns(), vec!["aws_db_instance.main"]);
         assert!(out.messages()[0].contains("subnet-elsewhere"));
     }

@@ -39,7 +39,7 @@ declare_rule! {
     ///
     /// ## Peers
     /// None: Checkov, Trivy and AWS Config do not check RDS storage sizes.
-    pub static STORAGE_AUTOSCALING = Rule {
+    pub static RDS_STORAGE_AUTOSCALING = Rule {
         id: "CB-RDS-006",
         name: "rds-storage-autoscaling",
         area: Database,
@@ -140,7 +140,7 @@ mod tests {
     #[test]
     fn documented_sizes_pass() {
         let out = run(
-            &STORAGE_AUTOSCALING,
+            &RDS_STORAGE_AUTOSCALING,
             &db(Field::Known(100), Field::Known(500)),
         );
         assert_eq!(out.passes(), vec!["aws_db_instance.main"]);
@@ -150,7 +150,7 @@ mod tests {
     #[test]
     fn other_sizes_fail_with_both_values() {
         let out = run(
-            &STORAGE_AUTOSCALING,
+            &RDS_STORAGE_AUTOSCALING,
             &db(Field::Known(100), Field::Known(499)),
         );
         assert_eq!(out.fails(), vec!["aws_db_instance.main"]);
@@ -163,14 +163,17 @@ mod tests {
 
     #[test]
     fn absent_max_means_autoscaling_off() {
-        let out = run(&STORAGE_AUTOSCALING, &db(Field::Known(100), Field::Absent));
+        let out = run(
+            &RDS_STORAGE_AUTOSCALING,
+            &db(Field::Known(100), Field::Absent),
+        );
         assert!(out.messages()[0].contains("autoscaling is off"));
     }
 
     #[test]
     fn unknown_is_unknown() {
         let out = run(
-            &STORAGE_AUTOSCALING,
+            &RDS_STORAGE_AUTOSCALING,
             &db(Field::Unknown(Unknown::AfterApply), Field::Known(500)),
         );
         assert_eq!(out.unknowns(), vec!["aws_db_instance.main"]);

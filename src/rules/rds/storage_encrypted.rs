@@ -45,7 +45,7 @@ declare_rule! {
     /// ## Peers
     /// Checkov `CKV_AWS_16`; Trivy `AVD-AWS-0080` (rds encrypt-instance-storage-data); AWS
     /// Config `rds-storage-encrypted` (its `kmsKeyId` parameter pins one key).
-    pub static STORAGE_ENCRYPTED = Rule {
+    pub static RDS_STORAGE_ENCRYPTED = Rule {
         id: "CB-RDS-001",
         name: "rds-storage-encrypted",
         area: Database,
@@ -195,27 +195,33 @@ mod tests {
 
     #[test]
     fn encrypted_passes_with_any_key() {
-        let out = run(&STORAGE_ENCRYPTED, &db(Field::Known(true), Field::Absent));
+        let out = run(
+            &RDS_STORAGE_ENCRYPTED,
+            &db(Field::Known(true), Field::Absent),
+        );
         assert_eq!(out.passes(), vec!["aws_db_instance.main"]);
     }
 
     #[test]
     fn unencrypted_and_absent_fail() {
-        let out = run(&STORAGE_ENCRYPTED, &db(Field::Known(false), Field::Absent));
+        let out = run(
+            &RDS_STORAGE_ENCRYPTED,
+            &db(Field::Known(false), Field::Absent),
+        );
         assert_eq!(out.fails(), vec!["aws_db_instance.main"]);
         let msg = out.messages()[0];
         assert!(
             msg.contains("storage_encrypted is false") && msg.contains("requires encryption"),
             "{msg}"
         );
-        let out = run(&STORAGE_ENCRYPTED, &db(Field::Absent, Field::Absent));
+        let out = run(&RDS_STORAGE_ENCRYPTED, &db(Field::Absent, Field::Absent));
         assert!(out.messages()[0].contains("default is unencrypted"));
     }
 
     #[test]
     fn unknown_is_unknown() {
         let out = run(
-            &STORAGE_ENCRYPTED,
+            &RDS_STORAGE_ENCRYPTED,
             &db(Field::Unknown(Unknown::AfterApply), Field::Absent),
         );
         assert_eq!(out.unknowns(), vec!["aws_db_instance.main"]);
@@ -225,7 +231,7 @@ mod tests {
     fn customer_managed_key_required_when_the_policy_says_so() {
         let p = cmk_policy();
         let out = run_with(
-            &STORAGE_ENCRYPTED,
+            &RDS_STORAGE_ENCRYPTED,
             &db(Field::Known(true), Field::Absent),
             &p,
         );
@@ -234,7 +240,7 @@ mod tests {
         let aws = "arn:aws:kms:eu-west-1:111122223333:alias/aws/rds";
         assert_eq!(
             run_with(
-                &STORAGE_ENCRYPTED,
+                &RDS_STORAGE_ENCRYPTED,
                 &db(Field::Known(true), Field::Known(aws)),
                 &p
             )
@@ -245,7 +251,7 @@ mod tests {
         let cmk = "arn:aws:kms:eu-west-1:111122223333:key/1234";
         assert_eq!(
             run_with(
-                &STORAGE_ENCRYPTED,
+                &RDS_STORAGE_ENCRYPTED,
                 &db(Field::Known(true), Field::Known(cmk)),
                 &p
             )
@@ -255,7 +261,9 @@ mod tests {
         );
         let unknown = db(Field::Known(true), Field::Unknown(Unknown::AfterApply));
         assert_eq!(
-            run_with(&STORAGE_ENCRYPTED, &unknown, &p).unknowns().len(),
+            run_with(&RDS_STORAGE_ENCRYPTED, &unknown, &p)
+                .unknowns()
+                .len(),
             1
         );
     }

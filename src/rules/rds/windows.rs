@@ -53,7 +53,7 @@ declare_rule! {
     /// ## Peers
     /// AWS Config `db-instance-backup-enabled` (its `preferredBackupWindow` parameter checks
     /// the backup window only); no Checkov or Trivy equivalent.
-    pub static WINDOWS = Rule {
+    pub static RDS_WINDOWS = Rule {
         id: "CB-RDS-004",
         name: "rds-windows",
         area: Database,
@@ -224,7 +224,7 @@ mod tests {
     #[test]
     fn documented_windows_pass_case_insensitively() {
         let out = run(
-            &WINDOWS,
+            &RDS_WINDOWS,
             &db(
                 Field::Known("03:00-04:00"),
                 Field::Known("mon:04:00-mon:05:00"),
@@ -237,7 +237,7 @@ mod tests {
     #[test]
     fn other_and_overlapping_windows_fail() {
         let out = run(
-            &WINDOWS,
+            &RDS_WINDOWS,
             &db(
                 Field::Known("03:30-04:30"),
                 Field::Known("Mon:04:00-Mon:05:00"),
@@ -253,7 +253,7 @@ mod tests {
         );
         assert!(msgs[1].contains("overlaps"), "{}", msgs[1]);
         let out = run(
-            &WINDOWS,
+            &RDS_WINDOWS,
             &db(
                 Field::Known("03:00-04:00"),
                 Field::Known("Sun:04:00-Sun:05:00"),
@@ -264,7 +264,7 @@ mod tests {
 
     #[test]
     fn absent_windows_fail_as_random() {
-        let out = run(&WINDOWS, &db(Field::Absent, Field::Absent));
+        let out = run(&RDS_WINDOWS, &db(Field::Absent, Field::Absent));
         assert_eq!(out.messages().len(), 2);
         assert!(out.messages()[0].contains("random window"));
     }
@@ -272,7 +272,7 @@ mod tests {
     #[test]
     fn unknown_is_unknown() {
         let out = run(
-            &WINDOWS,
+            &RDS_WINDOWS,
             &db(
                 Field::Unknown(Unknown::AfterApply),
                 Field::Known("Mon:04:00-Mon:05:00"),

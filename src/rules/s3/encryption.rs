@@ -56,7 +56,7 @@ declare_rule! {
     /// Checkov `CKV_AWS_19` (encrypted at rest) and `CKV_AWS_145` (KMS by default); Trivy
     /// `AVD-AWS-0088` (bucket encryption) and `AVD-AWS-0132` (customer-managed key); AWS
     /// Config `s3-bucket-server-side-encryption-enabled` and `s3-default-encryption-kms`.
-    pub static ENCRYPTION = Rule {
+    pub static S3_ENCRYPTION = Rule {
         id: "CB-S3-001",
         name: "s3-encryption",
         area: Storage,
@@ -239,7 +239,7 @@ mod tests {
             RefTarget::Address("aws_s3_bucket.logs".into()),
             Field::Known(vec!["AES256"]),
         );
-        let out = run(&ENCRYPTION, &inv);
+        let out = run(&S3_ENCRYPTION, &inv);
         assert_eq!(
             out.passes(),
             vec!["aws_s3_bucket.logs", "aws_s3_bucket.models"]
@@ -264,7 +264,7 @@ mod tests {
             ident("arn:aws:s3:::keys"),
             Field::Known(vec!["aws:kms:dsse"]),
         );
-        let out = run_with(&ENCRYPTION, &inv, &kms_policy());
+        let out = run_with(&S3_ENCRYPTION, &inv, &kms_policy());
         assert_eq!(
             out.fails(),
             vec!["aws_s3_bucket.logs", "aws_s3_bucket.models"]
@@ -289,7 +289,7 @@ mod tests {
             Field::Unknown(Unknown::AfterApply),
         );
         assert_eq!(
-            run(&ENCRYPTION, &inv).unknowns(),
+            run(&S3_ENCRYPTION, &inv).unknowns(),
             vec!["aws_s3_bucket.models"]
         );
 
@@ -305,7 +305,7 @@ mod tests {
             e,
         ));
         assert_eq!(
-            run_with(&ENCRYPTION, &inv, &kms_policy()).unknowns(),
+            run_with(&S3_ENCRYPTION, &inv, &kms_policy()).unknowns(),
             vec!["aws_s3_bucket.models"]
         );
     }
@@ -326,7 +326,7 @@ mod tests {
         let mut inv = Inventory::new();
         inline_bucket(&mut inv, "kms", &["aws:kms"]);
         inline_bucket(&mut inv, "aes", &["AES256"]);
-        let out = run_with(&ENCRYPTION, &inv, &kms_policy());
+        let out = run_with(&S3_ENCRYPTION, &inv, &kms_policy());
         assert_eq!(out.passes(), vec!["aws_s3_bucket.kms"]);
         assert_eq!(out.fails(), vec!["aws_s3_bucket.aes"]);
         let msg = &out.messages()[0];
@@ -348,7 +348,7 @@ mod tests {
             ident("agree"),
             Field::Known(vec!["aws:kms:dsse"]),
         );
-        let out = run_with(&ENCRYPTION, &inv, &kms_policy());
+        let out = run_with(&S3_ENCRYPTION, &inv, &kms_policy());
         assert_eq!(out.unknowns(), vec!["aws_s3_bucket.fight"]);
         assert!(
             out.messages()[0].contains("disagree"),
@@ -357,7 +357,7 @@ mod tests {
         );
         assert_eq!(out.passes(), vec!["aws_s3_bucket.agree"]);
         // Under SSE-S3 both meet the level: no fight.
-        assert_eq!(run(&ENCRYPTION, &inv).passes().len(), 2);
+        assert_eq!(run(&S3_ENCRYPTION, &inv).passes().len(), 2);
     }
 
     #[test]
@@ -366,11 +366,11 @@ mod tests {
         bucket(&mut inv, "models");
         sse(&mut inv, "m", ident("models"), Field::Absent);
         assert_eq!(
-            run(&ENCRYPTION, &inv).passes(),
+            run(&S3_ENCRYPTION, &inv).passes(),
             vec!["aws_s3_bucket.models"]
         );
         assert_eq!(
-            run_with(&ENCRYPTION, &inv, &kms_policy()).fails(),
+            run_with(&S3_ENCRYPTION, &inv, &kms_policy()).fails(),
             vec!["aws_s3_bucket.models"]
         );
     }

@@ -1,10 +1,10 @@
 //! Shared by the CB-S3-* rules: which bucket is the model bucket.
 
-use crate::model::{Bucket, BucketReplication, Field, Inventory, Res, ResId, Unknown};
+use crate::model::{Bucket, BucketReplication, Field, Inventory, ResId, Unknown, View};
 use crate::policy::Selector;
 
 /// Whether a bucket is the model bucket, or why that is unknown.
-fn is_model(sel: &Selector, b: &Res<'_, Bucket>) -> Result<bool, Unknown> {
+fn is_model(sel: &Selector, b: &View<'_, Bucket>) -> Result<bool, Unknown> {
     let name = b
         .name
         .get()
@@ -62,8 +62,8 @@ fn replica_ids(inv: &Inventory) -> Vec<ResId> {
 
 /// The model buckets, and the buckets that may be one but whose tags or name are unknown.
 pub struct Selection<'a> {
-    pub models: Vec<Res<'a, Bucket>>,
-    pub undecided: Vec<(Res<'a, Bucket>, Unknown)>,
+    pub models: Vec<View<'a, Bucket>>,
+    pub undecided: Vec<(View<'a, Bucket>, Unknown)>,
 }
 
 /// Selects the model buckets (`storage.model_bucket`), leaving replicas out.

@@ -1,6 +1,6 @@
 use crate::declare_rule;
 use crate::model::{
-    Bucket, BucketReplication, BucketVersioning, Field, KindTag, ReplicationRule, Res, Unknown,
+    Bucket, BucketReplication, BucketVersioning, Field, Kind, ReplicationRule, Unknown, View,
 };
 use crate::rules::Check;
 
@@ -69,7 +69,7 @@ declare_rule! {
     /// `AVD-AWS-0090` (versioning); AWS Config `s3-bucket-versioning-enabled` and
     /// `s3-bucket-cross-region-replication-enabled`. They check every bucket; this rule only
     /// the model bucket.
-    pub static MODEL_REPLICATION = Rule {
+    pub static S3_MODEL_REPLICATION = Rule {
         id: "CB-S3-002",
         name: "s3-model-replication",
         area: Storage,
@@ -103,7 +103,7 @@ fn settle(what: &str, other: &str, inline: Aspect, separate: Aspect) -> Aspect {
     }
 }
 
-fn versioning(b: &Res<'_, Bucket>, v: &Attached<'_, BucketVersioning, Bucket>) -> Aspect {
+fn versioning(b: &View<'_, Bucket>, v: &Attached<'_, BucketVersioning, Bucket>) -> Aspect {
     let mine = v.of(b.id);
     let inline = match b.inline.versioning.value() {
         Ok(None) => None,
@@ -131,7 +131,7 @@ fn versioning(b: &Res<'_, Bucket>, v: &Attached<'_, BucketVersioning, Bucket>) -
     }
 }
 
-fn separate_versioning(b: &Res<'_, Bucket>, mine: &[Res<'_, BucketVersioning>]) -> Aspect {
+fn separate_versioning(b: &View<'_, Bucket>, mine: &[View<'_, BucketVersioning>]) -> Aspect {
     if mine.iter().any(|c| {
         c.status
             .get()
@@ -151,7 +151,7 @@ fn separate_versioning(b: &Res<'_, Bucket>, mine: &[Res<'_, BucketVersioning>]) 
     )))
 }
 
-fn rule_ok(c: &Check<'_>, b: &Res<'_, Bucket>, rule: &ReplicationRule) -> Aspect {
+fn rule_ok(c: &Check<'_>, b: &View<'_, Bucket>, rule: &ReplicationRule) -> Aspect {
     match rule.status.value() {
         Ok(Some(s)) if s.eq_ignore_ascii_case("Enabled") => {}
         Err(u) => return Err(Err(("a replication rule's status".into(), u.clone()))),
@@ -167,7 +167,7 @@ fn rule_ok(c: &Check<'_>, b: &Res<'_, Bucket>, rule: &ReplicationRule) -> Aspect
         Ok(None) => return Err(Ok("its replication rule has no destination".into())),
         Err(u) => return Err(Err(("the replication destination's region".into(), u))),
     };
-    let region_of = |x: &Res<'_, Bucket>| {
+    let region_of = |x: &View<'_, Bucket>| {
         x.resource.provenance.region.clone().ok_or_else(|| {
             let why = Unknown::NotInInputs(format!("the provider region of {}", x.address()));
             Err((format!("the region of {}", x.address()), why))
@@ -185,7 +185,7 @@ fn rule_ok(c: &Check<'_>, b: &Res<'_, Bucket>, rule: &ReplicationRule) -> Aspect
 
 fn replication(
     c: &Check<'_>,
-    b: &Res<'_, Bucket>,
+    b: &View<'_, Bucket>,
     r: &Attached<'_, BucketReplication, Bucket>,
 ) -> Aspect {
     let mine = r.of(b.id);
@@ -218,7 +218,7 @@ fn replication(
 /// Whether any rule of the configurations replicates to another region.
 fn configured_rules<'r>(
     c: &Check<'_>,
-    b: &Res<'_, Bucket>,
+    b: &View<'_, Bucket>,
     configs: impl IntoIterator<Item = (&'r str, &'r Field<Vec<ReplicationRule>>)>,
 ) -> Aspect {
     let mut first: Option<Aspect> = None;
@@ -261,7 +261,7 @@ fn check(c: &mut Check<'_>) {
     if models.is_empty() {
         if undecided.is_empty() {
             c.missing(
-                KindTag::Bucket,
+                Kind::Bucket,
                 "aws_s3_bucket",
                 "model bucket",
                 format!("no S3 bucket is the model bucket ({}); {REQUIREMENT}", describe(sel)),
@@ -344,7 +344,7 @@ mod tests {
 
     #[test]
     fn versioned_and_replicated_elsewhere_passes() {
-        let out = run(&MODEL_REPLICATION, &setup(Some("eu-west-1")));
+        let out = run(&S3_MODEL_REPLICATION, &setup(Some("eu-west-1")));
         assert_eq!(out.passes(), vec!["aws_s3_bucket.models"]);
         assert!(
             out.fails().is_empty() && out.unknowns().is_empty(),
@@ -354,14 +354,14 @@ mod tests {
 
     #[test]
     fn same_region_fails_and_unknown_region_is_unknown() {
-        let out = run(&MODEL_REPLICATION, &setup(Some("EU-WEST-2")));
+        let out = run(&S3_MODEL_REPLICATION, &setup(Some("EU-WEST-2")));
         assert_eq!(out.fails(), vec!["aws_s3_bucket.models"]);
         assert!(
             out.messages()[0].contains("own region"),
             "{:?}",
             out.messages()
         );
-        let out = run(&MODEL_REPLICATION, &setup(None));
+        let out = run(&S3_MODEL_REPLICATION, &setup(None));
         assert_eq!(out.unknowns(), vec!["aws_s3_bucket.models"]);
     }
 
@@ -370,7 +370,7 @@ mod tests {
         let mut inv = Inventory::new();
         bucket(&mut inv, "ml-models", Some("eu-west-2"));
         versioned(&mut inv, "ml-models", "Suspended");
-        let out = run(&MODEL_REPLICATION, &inv);
+        let out = run(&S3_MODEL_REPLICATION, &inv);
         assert_eq!(out.fails(), vec!["aws_s3_bucket.ml-models"]);
         let msg = out.messages()[0];
         assert!(
@@ -392,7 +392,7 @@ mod tests {
             ident("arn:aws:s3:::elsewhere"),
         );
         assert_eq!(
-            run(&MODEL_REPLICATION, &inv).unknowns(),
+            run(&S3_MODEL_REPLICATION, &inv).unknowns(),
             vec!["aws_s3_bucket.models"]
         );
         let mut inv = Inventory::new();
@@ -400,7 +400,7 @@ mod tests {
         bucket(&mut inv, "backup", Some("us-east-1"));
         versioned(&mut inv, "models", "Enabled");
         replicated(&mut inv, "models", "Disabled", ident("backup"));
-        let out = run(&MODEL_REPLICATION, &inv);
+        let out = run(&S3_MODEL_REPLICATION, &inv);
         assert_eq!(out.fails(), vec!["aws_s3_bucket.models"]);
         assert!(
             out.messages()[0].contains("Disabled"),
@@ -413,7 +413,7 @@ mod tests {
     fn no_model_bucket_is_missing() {
         let mut inv = Inventory::new();
         bucket(&mut inv, "logs", None);
-        let out = run(&MODEL_REPLICATION, &inv);
+        let out = run(&S3_MODEL_REPLICATION, &inv);
         assert_eq!(out.fails(), vec!["missing:model bucket"]);
         let msg = out.messages()[0];
         assert!(
@@ -445,14 +445,14 @@ mod tests {
 
     #[test]
     fn inline_blocks_count_as_the_separate_resources() {
-        let out = run(&MODEL_REPLICATION, &inline_setup("Enabled"));
+        let out = run(&S3_MODEL_REPLICATION, &inline_setup("Enabled"));
         assert_eq!(out.passes(), vec!["aws_s3_bucket.models"]);
         assert!(
             out.fails().is_empty() && out.unknowns().is_empty(),
             "{:?}",
             out.messages()
         );
-        let out = run(&MODEL_REPLICATION, &inline_setup("Suspended"));
+        let out = run(&S3_MODEL_REPLICATION, &inline_setup("Suspended"));
         assert_eq!(out.fails(), vec!["aws_s3_bucket.models"]);
         assert!(
             out.messages()[0].contains("inline versioning block"),
@@ -465,7 +465,7 @@ mod tests {
     fn inline_and_separate_versioning_disagreeing_is_unknown() {
         let mut inv = inline_setup("Enabled");
         versioned(&mut inv, "models", "Suspended");
-        let out = run(&MODEL_REPLICATION, &inv);
+        let out = run(&S3_MODEL_REPLICATION, &inv);
         assert_eq!(out.unknowns(), vec!["aws_s3_bucket.models"]);
         assert!(
             out.messages()[0].contains("disagree"),
@@ -475,7 +475,7 @@ mod tests {
         let mut inv = inline_setup("Enabled");
         versioned(&mut inv, "models", "Enabled");
         assert_eq!(
-            run(&MODEL_REPLICATION, &inv).passes(),
+            run(&S3_MODEL_REPLICATION, &inv).passes(),
             vec!["aws_s3_bucket.models"]
         );
     }

@@ -52,7 +52,7 @@ declare_rule! {
     /// `CKV2_AWS_6` (bucket has a public access block); Trivy `AVD-AWS-0086`, `AVD-AWS-0087`,
     /// `AVD-AWS-0091`, `AVD-AWS-0093`, `AVD-AWS-0094`; AWS Config
     /// `s3-bucket-level-public-access-prohibited` and `s3-account-level-public-access-blocks`.
-    pub static PUBLIC_ACCESS_BLOCK = Rule {
+    pub static S3_PUBLIC_ACCESS_BLOCK = Rule {
         id: "CB-S3-003",
         name: "s3-public-access-block",
         area: Storage,
@@ -199,7 +199,7 @@ mod tests {
             ALL,
         );
         assert_eq!(
-            run(&PUBLIC_ACCESS_BLOCK, &inv).passes(),
+            run(&S3_PUBLIC_ACCESS_BLOCK, &inv).passes(),
             vec!["aws_s3_bucket.models"]
         );
     }
@@ -216,7 +216,7 @@ mod tests {
             Field::Absent,
         ];
         block(&mut inv, ident("models"), f);
-        let out = run(&PUBLIC_ACCESS_BLOCK, &inv);
+        let out = run(&S3_PUBLIC_ACCESS_BLOCK, &inv);
         assert_eq!(
             out.fails(),
             vec!["aws_s3_bucket.bare", "aws_s3_bucket.models"]
@@ -241,7 +241,7 @@ mod tests {
         let a = AccountPublicAccessBlock { flags: flags(ALL) };
         inv.push(res("aws_s3_account_public_access_block.a", a));
         assert_eq!(
-            run(&PUBLIC_ACCESS_BLOCK, &inv).passes(),
+            run(&S3_PUBLIC_ACCESS_BLOCK, &inv).passes(),
             vec!["aws_s3_bucket.models"]
         );
     }
@@ -258,7 +258,7 @@ mod tests {
         ];
         block(&mut inv, ident("models"), f);
         assert_eq!(
-            run(&PUBLIC_ACCESS_BLOCK, &inv).unknowns(),
+            run(&S3_PUBLIC_ACCESS_BLOCK, &inv).unknowns(),
             vec!["aws_s3_bucket.models"]
         );
 
@@ -270,7 +270,7 @@ mod tests {
         };
         inv.push(Resource::new("aws_s3_bucket_public_access_block", "x.y", b));
         assert_eq!(
-            run(&PUBLIC_ACCESS_BLOCK, &inv).unknowns(),
+            run(&S3_PUBLIC_ACCESS_BLOCK, &inv).unknowns(),
             vec!["aws_s3_bucket.models"]
         );
     }

@@ -68,7 +68,7 @@ fn check(c: &mut Check<'_>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Field, Gap, Inventory, KindTag, Resource, Unknown};
+    use crate::model::{Field, Gap, Inventory, Kind, Resource, Unknown};
     use crate::rules::testing::run;
 
     fn secret(inv: &mut Inventory, address: &str, name: Field<&str>) {
@@ -149,7 +149,7 @@ mod tests {
     fn denied_listing_makes_missing_unknown() {
         let mut inv = Inventory::new();
         inv.add_gap(Gap {
-            kinds: vec![KindTag::Secret],
+            kinds: vec![Kind::Secret],
             reason: Unknown::Denied("secretsmanager:ListSecrets".into()),
         });
         let out = run(&DOCUMENTED_SECRETS, &inv);

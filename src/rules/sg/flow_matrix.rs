@@ -1,7 +1,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::declare_rule;
-use crate::model::{KindTag, Res, ResId, SecurityGroup, SecurityGroupFlow, Unknown};
+use crate::model::{Kind, ResId, SecurityGroup, SecurityGroupFlow, Unknown, View};
 use crate::rules::sg::flows::{self, Holder};
 use crate::rules::{requires, tiers, Check};
 
@@ -69,7 +69,7 @@ declare_rule! {
     /// ## Peers
     /// None: no peer knows a flow matrix. Trivy `AVD-AWS-0104` and Checkov `CKV_AWS_382`
     /// flag any egress to `0.0.0.0/0`, which this matrix allows for the app tier.
-    pub static FLOW_MATRIX = Rule {
+    pub static SG_FLOW_MATRIX = Rule {
         id: "CB-SG-002",
         name: "sg-flow-matrix",
         area: SecurityGroups,
@@ -82,7 +82,7 @@ declare_rule! {
 fn check(c: &mut Check<'_>) {
     let (inv, policy) = (c.inv, c.policy);
     let holders = flows::holders(inv);
-    let mut by_tier: BTreeMap<&str, Vec<Res<'_, SecurityGroup>>> = BTreeMap::new();
+    let mut by_tier: BTreeMap<&str, Vec<View<'_, SecurityGroup>>> = BTreeMap::new();
     // Whether a rule's group or a group's tier is unknown (a tier may then have a group
     // and a required flow after all).
     let mut doubt = false;
@@ -122,8 +122,7 @@ fn check(c: &mut Check<'_>) {
         tiered.extend(holder.flows.iter().map(|f| (tier, group.id, f)));
     }
     let missing_ok = !doubt;
-    doubt |=
-        inv.gap(KindTag::SecurityGroupRule).is_some() || inv.gap(KindTag::SecurityGroup).is_some();
+    doubt |= inv.gap(Kind::SecurityGroupRule).is_some() || inv.gap(Kind::SecurityGroup).is_some();
     let flagged = check_required(c, &by_tier, &tiered, doubt, missing_ok);
     for id in clean.into_iter().filter(|id| !flagged.contains(id)) {
         c.pass(id);
@@ -134,7 +133,7 @@ fn check(c: &mut Check<'_>) {
 fn check_flows(
     c: &mut Check<'_>,
     holder: &Holder<'_>,
-    group: &Res<'_, SecurityGroup>,
+    group: &View<'_, SecurityGroup>,
     tier: &str,
 ) -> bool {
     let mut clean = true;
@@ -175,7 +174,7 @@ fn check_flows(
 /// got a finding.
 fn check_required(
     c: &mut Check<'_>,
-    by_tier: &BTreeMap<&str, Vec<Res<'_, SecurityGroup>>>,
+    by_tier: &BTreeMap<&str, Vec<View<'_, SecurityGroup>>>,
     tiered: &[(&str, ResId, &SecurityGroupFlow)],
     doubt: bool,
     missing_ok: bool,
@@ -190,7 +189,7 @@ fn check_required(
             // `missing` reports a denied read of security groups as unknown.
             if missing_ok {
                 c.missing(
-                    KindTag::SecurityGroup,
+                    Kind::SecurityGroup,
                     "aws_security_group",
                     format!("{tier} tier security group"),
                     requires(
@@ -269,7 +268,7 @@ mod tests {
     fn documented_matrix_passes() {
         let mut inv = Inventory::new();
         documented(&mut inv);
-        let out = run(&FLOW_MATRIX, &inv);
+        let out = run(&SG_FLOW_MATRIX, &inv);
         assert!(out.fails().is_empty(), "{:?}", out.messages());
         assert!(out.unknowns().is_empty());
         assert_eq!(out.passes().len(), 5);
@@ -286,7 +285,7 @@ mod tests {
         rule(&mut inv, SGR, "app_from_db", ident("sg-app"), from_db);
         let ssh = vec![tcp_in(22, cidr("10.0.0.0/8"))];
         group(&mut inv, "bastion", None, ssh);
-        let out = run(&FLOW_MATRIX, &inv);
+        let out = run(&SG_FLOW_MATRIX, &inv);
         let fails = [format!("{SGR}.app_from_db"), format!("{INGRESS}.alb_http")];
         assert_eq!(out.fails(), fails);
         let msg = out.messages().join("\n");
@@ -302,7 +301,7 @@ mod tests {
         group(&mut inv, "app", Some("app"), vec![https_out]);
         let db_in = tcp_in(5432, group_peer("aws_security_group.app"));
         group(&mut inv, "database", None, vec![db_in, all_out()]);
-        let out = run(&FLOW_MATRIX, &inv);
+        let out = run(&SG_FLOW_MATRIX, &inv);
         let fails = ["alb", "app", "database"].map(|g| format!("aws_security_group.{g}"));
         assert_eq!(out.fails(), fails);
         let msgs = out.messages().join("\n");
@@ -322,16 +321,16 @@ mod tests {
         documented(&mut inv);
         let mut only_alb = Inventory::new();
         only_alb.push(inv.get(0).clone());
-        let out = run(&FLOW_MATRIX, &only_alb);
+        let out = run(&SG_FLOW_MATRIX, &only_alb);
         let db = "missing:db tier security group".to_string();
         assert!(out.fails().contains(&db));
         let msg = "no security group belongs to the app tier (tag Tier = app";
         assert!(out.messages().iter().any(|m| m.contains(msg)));
         only_alb.add_gap(crate::model::Gap {
-            kinds: vec![KindTag::SecurityGroup],
+            kinds: vec![Kind::SecurityGroup],
             reason: Unknown::Denied("ec2:DescribeSecurityGroups".into()),
         });
-        assert!(run(&FLOW_MATRIX, &only_alb).unknowns().contains(&db));
+        assert!(run(&SG_FLOW_MATRIX, &only_alb).unknowns().contains(&db));
     }
 
     #[test]
@@ -346,7 +345,7 @@ mod tests {
             addr("aws_security_group.db"),
             self_in,
         );
-        let out = run(&FLOW_MATRIX, &inv);
+        let out = run(&SG_FLOW_MATRIX, &inv);
         // db ingress tcp/5432 is allowed from the app tier only, not from db itself.
         assert_eq!(out.fails(), [format!("{SGR}.db_self")]);
         assert!(out.messages()[0].contains("from itself"));
@@ -371,7 +370,7 @@ mod tests {
             ident("sg-app"),
             unknown_peer,
         );
-        let out = run(&FLOW_MATRIX, &inv);
+        let out = run(&SG_FLOW_MATRIX, &inv);
         let unknowns = [
             format!("{INGRESS}.app_unknown"),
             format!("{INGRESS}.orphan"),
@@ -382,7 +381,7 @@ mod tests {
         let mut app = inv.get(1).clone();
         app.tags = Field::Unknown(crate::model::Unknown::AfterApply);
         tagless.push(app);
-        let out = run(&FLOW_MATRIX, &tagless);
+        let out = run(&SG_FLOW_MATRIX, &tagless);
         assert_eq!(out.unknowns(), ["aws_security_group.app"]);
         assert!(
             out.fails().is_empty(),
@@ -398,7 +397,7 @@ mod tests {
         let mut from_list = tcp_in(5432, Peer::PrefixListUnknownId(Unknown::AfterApply));
         from_list.attribute = Some("prefix_list_id".into());
         rule(&mut inv, INGRESS, "db_from_s3", ident("sg-db"), from_list);
-        let out = run(&FLOW_MATRIX, &inv);
+        let out = run(&SG_FLOW_MATRIX, &inv);
         assert_eq!(out.fails(), [format!("{INGRESS}.db_from_s3")]);
         assert!(out.unknowns().is_empty(), "{:?}", out.messages());
         let msg = out.messages()[0];
@@ -413,7 +412,7 @@ mod tests {
         documented(&mut inv);
         let cloudfront = tcp_in(443, Peer::PrefixList("pl-4fa04526".into()));
         rule(&mut inv, INGRESS, "alb_cf", ident("sg-alb"), cloudfront);
-        let out = run(&FLOW_MATRIX, &inv);
+        let out = run(&SG_FLOW_MATRIX, &inv);
         assert!(
             out.fails().is_empty() && out.unknowns().is_empty(),
             "{:?}",

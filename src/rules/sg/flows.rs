@@ -5,8 +5,8 @@
 //! flows belong to.
 
 use crate::model::{
-    Direction, Field, Inventory, Peer, PortRange, Protocol, Res, ResId, Resource, SecurityGroup,
-    SecurityGroupFlow, SecurityGroupRule, Unknown,
+    Direction, Field, Inventory, Peer, PortRange, Protocol, ResId, Resource, SecurityGroup,
+    SecurityGroupFlow, SecurityGroupRule, Unknown, View,
 };
 use crate::policy::{parse_ports, FlowDirection, FlowSpec, Policy};
 use crate::rules::tiers;
@@ -15,7 +15,7 @@ use crate::rules::tiers;
 pub struct Holder<'a> {
     pub id: ResId,
     pub resource: &'a Resource,
-    pub group: Result<Res<'a, SecurityGroup>, Unknown>,
+    pub group: Result<View<'a, SecurityGroup>, Unknown>,
     pub flows: &'a [SecurityGroupFlow],
 }
 
@@ -50,7 +50,7 @@ pub fn holders(inv: &Inventory) -> Vec<Holder<'_>> {
 }
 
 /// A group's name (`name`, else the `Name` tag, else its address).
-pub fn group_name<'a>(sg: &Res<'a, SecurityGroup>) -> &'a str {
+pub fn group_name<'a>(sg: &View<'a, SecurityGroup>) -> &'a str {
     sg.data
         .name
         .get()
@@ -60,7 +60,7 @@ pub fn group_name<'a>(sg: &Res<'a, SecurityGroup>) -> &'a str {
 }
 
 /// A group for messages: `security group clever-better-alb (alb tier)`.
-pub fn group_label(sg: &Res<'_, SecurityGroup>, tier: Option<&str>) -> String {
+pub fn group_label(sg: &View<'_, SecurityGroup>, tier: Option<&str>) -> String {
     let name = group_name(sg);
     match tier {
         Some(t) => format!("security group {name} ({t} tier)"),

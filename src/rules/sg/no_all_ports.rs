@@ -45,7 +45,7 @@ declare_rule! {
     /// ## Peers
     /// Checkov `CKV_AWS_277` covers only the case of all traffic from `0.0.0.0/0`; no Trivy
     /// or AWS Config managed rule flags all-ports ingress from internal peers.
-    pub static NO_ALL_PORTS = Rule {
+    pub static SG_NO_ALL_PORTS = Rule {
         id: "CB-SG-003",
         name: "sg-no-all-ports",
         area: SecurityGroups,
@@ -114,7 +114,7 @@ mod tests {
     fn bounded_ingress_and_all_egress_pass() {
         let mut inv = Inventory::new();
         documented(&mut inv);
-        let out = run(&NO_ALL_PORTS, &inv);
+        let out = run(&SG_NO_ALL_PORTS, &inv);
         assert!(out.fails().is_empty() && out.unknowns().is_empty());
         assert_eq!(out.passes().len(), 5);
     }
@@ -124,7 +124,7 @@ mod tests {
         let mut inv = Inventory::new();
         let all_self = flow(Direction::Ingress, "-1", 0, 0, Peer::SelfGroup);
         group(&mut inv, "app", Some("app"), vec![all_self]);
-        let out = run(&NO_ALL_PORTS, &inv);
+        let out = run(&SG_NO_ALL_PORTS, &inv);
         assert_eq!(out.fails(), ["aws_security_group.app"]);
         let msg = out.messages()[0];
         assert!(msg.contains("ingress all traffic from itself spans every protocol and port"));
@@ -157,7 +157,7 @@ mod tests {
         rule(&mut inv, INGRESS, "vpn_udp", ident("sg-db"), all_udp);
         let dns = flow(Direction::Ingress, "udp", 53, 53, cidr("198.51.100.0/24"));
         rule(&mut inv, INGRESS, "vpn_dns", ident("sg-db"), dns);
-        let out = run(&NO_ALL_PORTS, &inv);
+        let out = run(&SG_NO_ALL_PORTS, &inv);
         let fails = [
             "aws_security_group_rule.db_all_tcp".to_string(),
             format!("{INGRESS}.vpn_udp"),
@@ -175,7 +175,7 @@ mod tests {
         let mut f = tcp_in(0, cidr("10.0.0.0/16"));
         f.ports = crate::model::Field::Unknown(Unknown::AfterApply);
         rule(&mut inv, INGRESS, "x", ident("sg-missing"), f);
-        let out = run(&NO_ALL_PORTS, &inv);
+        let out = run(&SG_NO_ALL_PORTS, &inv);
         assert_eq!(out.unknowns(), [format!("{INGRESS}.x")]);
         assert!(out.fails().is_empty());
     }

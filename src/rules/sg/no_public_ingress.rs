@@ -53,7 +53,7 @@ declare_rule! {
     /// `CKV_AWS_277` (all ports), AWS Config `restricted-ssh`, `restricted-common-ports` and
     /// `vpc-sg-open-only-to-authorized-ports` (with `authorizedTcpPorts = 443`). None of them
     /// knows which group is the ALB's.
-    pub static NO_PUBLIC_INGRESS = Rule {
+    pub static SG_NO_PUBLIC_INGRESS = Rule {
         id: "CB-SG-001",
         name: "sg-no-public-ingress",
         area: SecurityGroups,
@@ -185,7 +185,7 @@ mod tests {
     fn documented_groups_pass() {
         let mut inv = Inventory::new();
         documented(&mut inv);
-        let out = run(&NO_PUBLIC_INGRESS, &inv);
+        let out = run(&SG_NO_PUBLIC_INGRESS, &inv);
         assert!(out.fails().is_empty() && out.unknowns().is_empty());
         assert_eq!(out.passes().len(), 5);
     }
@@ -204,7 +204,7 @@ mod tests {
         );
         let debug = tcp_in(8000, cidr("::/0"));
         rule(&mut inv, INGRESS, "app_debug", ident("sg-app"), debug);
-        let out = run(&NO_PUBLIC_INGRESS, &inv);
+        let out = run(&SG_NO_PUBLIC_INGRESS, &inv);
         let fails = [
             format!("{INGRESS}.alb_http"),
             format!("{INGRESS}.app_debug"),
@@ -228,7 +228,7 @@ mod tests {
             tcp_in(22, cidr("0.0.0.0/0")),
         ];
         group(&mut inv, "bastion", None, ssh);
-        let out = run(&NO_PUBLIC_INGRESS, &inv);
+        let out = run(&SG_NO_PUBLIC_INGRESS, &inv);
         assert_eq!(out.fails(), ["aws_security_group.bastion"]);
         assert!(out.messages()[0].contains("clever-better-bastion (no tier)"));
     }
@@ -256,7 +256,7 @@ mod tests {
         let mut port = tcp_in(443, cidr("0.0.0.0/0"));
         port.ports = Field::Unknown(Unknown::AfterApply);
         group(&mut inv, "alb", Some("alb"), vec![port]);
-        let out = run(&NO_PUBLIC_INGRESS, &inv);
+        let out = run(&SG_NO_PUBLIC_INGRESS, &inv);
         let unknowns = [
             format!("{INGRESS}.orphan"),
             format!("{INGRESS}.unknown_group"),
@@ -286,7 +286,7 @@ mod tests {
         inv.push(r);
         let ssh = tcp_in(22, cidr("0.0.0.0/0"));
         rule(&mut inv, INGRESS, "orphan_ssh", ident("sg-elsewhere"), ssh);
-        let out = run(&NO_PUBLIC_INGRESS, &inv);
+        let out = run(&SG_NO_PUBLIC_INGRESS, &inv);
         // tcp/443 from anywhere depends on the tier; tcp/22 is allowed for no tier.
         assert_eq!(out.unknowns(), ["aws_security_group.alb"]);
         let fails = [
@@ -314,7 +314,7 @@ mod tests {
         group(&mut inv, "db2", Some("db"), vec![from_list]);
         let cloudfront = tcp_in(443, Peer::PrefixList("pl-4fa04526".into()));
         rule(&mut inv, INGRESS, "alb_cf", ident("sg-alb"), cloudfront);
-        let out = run(&NO_PUBLIC_INGRESS, &inv);
+        let out = run(&SG_NO_PUBLIC_INGRESS, &inv);
         assert_eq!(out.fails(), ["aws_security_group.db2"]);
         let msg = out.messages()[0];
         assert!(

@@ -1,7 +1,7 @@
 use crate::declare_rule;
 use crate::model::{
-    DbCluster, DbInstance, EcsService, LoadBalancer, Refs, Res, ResId, SecurityGroup,
-    TaskDefinition, Unknown,
+    DbCluster, DbInstance, EcsService, LoadBalancer, Refs, ResId, SecurityGroup, TaskDefinition,
+    Unknown, View,
 };
 use crate::rules::sg::flows;
 use crate::rules::{tiers, Check};
@@ -63,7 +63,7 @@ declare_rule! {
     /// ## Peers
     /// None: Checkov `CKV2_AWS_5` only checks that security groups are attached to
     /// something; no Trivy or AWS Config rule knows the tiers.
-    pub static TIER_ATTACHMENT = Rule {
+    pub static SG_TIER_ATTACHMENT = Rule {
         id: "CB-SG-004",
         name: "sg-tier-attachment",
         area: SecurityGroups,
@@ -160,7 +160,7 @@ enum NoGroup {
 
 /// What guards an ECS service's tasks when the service lists no security group: its task
 /// definition's network mode decides.
-fn task_network(inv: &crate::model::Inventory, svc: &Res<'_, EcsService>) -> NoGroup {
+fn task_network(inv: &crate::model::Inventory, svc: &View<'_, EcsService>) -> NoGroup {
     let what = "the network mode of the service's task definition".to_string();
     let td = match inv.resolve_one::<TaskDefinition>(&svc.task_definition) {
         Ok(Some(td)) => td,
@@ -304,7 +304,7 @@ mod tests {
         inv.push(lb(addr("aws_security_group.alb"), Field::Absent));
         inv.push(service("bot", ident("sg-app")));
         inv.push(db(addr("aws_security_group.database")));
-        let out = run(&TIER_ATTACHMENT, &inv);
+        let out = run(&SG_TIER_ATTACHMENT, &inv);
         let passes = ["aws_db_instance.main", "aws_ecs_service.bot", "aws_lb.main"];
         assert_eq!(out.passes(), passes);
         assert!(out.fails().is_empty());
@@ -326,7 +326,7 @@ mod tests {
         task(&mut inv, "bot", Field::Known("awsvpc"));
         inv.push(service_running("bot", Field::Absent, "bot"));
         inv.push(db(Field::Known(Vec::new())));
-        let out = run(&TIER_ATTACHMENT, &inv);
+        let out = run(&SG_TIER_ATTACHMENT, &inv);
         assert_eq!(out.fails().len(), 4);
         let msgs = out.messages().join("\n");
         let lb_msg = "load balancer wears security group clever-better-app (app tier); it must wear only alb-tier";
@@ -353,7 +353,7 @@ mod tests {
 
     fn service_running(name: &str, security_groups: Refs, td: &str) -> Resource {
         let mut r = service(name, security_groups);
-        if let crate::model::Kind::EcsService(s) = &mut r.kind {
+        if let crate::model::Body::EcsService(s) = &mut r.body {
             s.task_definition = addr(&format!("aws_ecs_task_definition.{td}"));
         }
         r
@@ -374,7 +374,7 @@ mod tests {
             inv.push(service_running(name, Field::Absent, name));
         }
         inv.push(service("orphan", Field::Absent));
-        let out = run(&TIER_ATTACHMENT, &inv);
+        let out = run(&SG_TIER_ATTACHMENT, &inv);
         assert!(out.fails().is_empty(), "{:?}", out.messages());
         assert_eq!(out.passes(), ["aws_ecs_service.none"]);
         assert_eq!(
@@ -401,7 +401,7 @@ mod tests {
     fn network_load_balancers_are_not_examined() {
         let mut inv = groups();
         inv.push(lb(Field::Absent, Field::Known("network".into())));
-        assert!(run(&TIER_ATTACHMENT, &inv).outcomes.is_empty());
+        assert!(run(&SG_TIER_ATTACHMENT, &inv).outcomes.is_empty());
     }
 
     #[test]
@@ -410,7 +410,7 @@ mod tests {
         inv.push(db(ident("sg-elsewhere")));
         inv.push(service("bot", Field::Unknown(Unknown::AfterApply)));
         inv.push(lb(Field::Absent, Field::Unknown(Unknown::AfterApply)));
-        let out = run(&TIER_ATTACHMENT, &inv);
+        let out = run(&SG_TIER_ATTACHMENT, &inv);
         let unknowns = ["aws_db_instance.main", "aws_ecs_service.bot", "aws_lb.main"];
         assert_eq!(out.unknowns(), unknowns);
         let mut inv = Inventory::new();
@@ -419,7 +419,7 @@ mod tests {
         inv.push(app);
         inv.push(service("ml", ident("sg-app")));
         assert_eq!(
-            run(&TIER_ATTACHMENT, &inv).unknowns(),
+            run(&SG_TIER_ATTACHMENT, &inv).unknowns(),
             ["aws_ecs_service.ml"]
         );
     }

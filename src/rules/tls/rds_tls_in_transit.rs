@@ -2,7 +2,7 @@ use std::collections::BTreeSet;
 
 use crate::declare_rule;
 use crate::model::{
-    DbCluster, DbInstance, DbParameterGroup, Field, Refs, Res, ResId, Resolution, Unknown,
+    DbCluster, DbInstance, DbParameterGroup, Field, Refs, ResId, Resolution, Unknown, View,
 };
 use crate::rules::rds::holders;
 use crate::rules::Check;
@@ -163,7 +163,7 @@ fn judge(
 }
 
 /// Checks the TLS parameters of a group used by an instance.
-fn check_group(c: &mut Check<'_>, group: &Res<'_, DbParameterGroup>, want: &str) {
+fn check_group(c: &mut Check<'_>, group: &View<'_, DbParameterGroup>, want: &str) {
     let what = "the group's parameters";
     let Some(params) = c.need(group.id, Some("parameter"), what, &group.parameters) else {
         return;
@@ -244,7 +244,7 @@ fn check_group(c: &mut Check<'_>, group: &Res<'_, DbParameterGroup>, want: &str)
 }
 
 /// "DB parameter group" or "DB cluster parameter group".
-fn label(group: &Res<'_, DbParameterGroup>) -> &'static str {
+fn label(group: &View<'_, DbParameterGroup>) -> &'static str {
     if group.cluster {
         "DB cluster parameter group"
     } else {

@@ -1,5 +1,5 @@
 use crate::declare_rule;
-use crate::model::{KindTag, LoadBalancer, Resolution, Unknown, WebAclAssociation};
+use crate::model::{Kind, LoadBalancer, Resolution, Unknown, WebAclAssociation};
 use crate::rules::Check;
 
 declare_rule! {
@@ -79,7 +79,7 @@ fn check(c: &mut Check<'_>) {
             (_, Ok(None)) => "internal is not set, so it is internet-facing",
             _ => "it is internet-facing",
         };
-        let mut doubt: Option<Unknown> = inv.gap(KindTag::WebAclAssociation).cloned();
+        let mut doubt: Option<Unknown> = inv.gap(Kind::WebAclAssociation).cloned();
         let mut associated = false;
         for assoc in inv.all::<WebAclAssociation>() {
             match inv.resolve::<LoadBalancer>(&assoc.data.resource) {
@@ -203,7 +203,7 @@ mod tests {
         assert_eq!(out.unknowns(), ["aws_lb.partner", "aws_lb.x", "aws_lb.y"]);
         let mut inv = lbs();
         inv.add_gap(Gap {
-            kinds: vec![KindTag::WebAclAssociation],
+            kinds: vec![Kind::WebAclAssociation],
             reason: Unknown::Denied("wafv2:ListResourcesForWebACL".into()),
         });
         let out = run(&WAF_ON_ALB, &inv);

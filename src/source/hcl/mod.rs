@@ -23,7 +23,7 @@ use std::sync::Arc;
 
 pub use error::{HclError, HclErrorKind};
 
-use crate::model::{Inventory, Location, SourceKind};
+use crate::model::{Inventory, Location, Origin};
 use crate::source::terraform::{self, TfResource, TfValue};
 
 use config::{Loc, Mode};
@@ -69,8 +69,7 @@ pub fn load(dir: &Path, opts: &HclOptions, inv: &mut Inventory) -> Result<(), Hc
         };
         let input: Arc<str> = instance.block.loc.file.path.clone();
         let location = locations.of(&instance.block.loc);
-        if let Some(mut resource) =
-            terraform::map_resource(&r, SourceKind::Hcl, input, Some(location))
+        if let Some(mut resource) = terraform::map_resource(&r, Origin::Hcl, input, Some(location))
         {
             resource.provenance.attributes =
                 attribute_locations(&instance.block.body, &mut locations);
@@ -84,7 +83,7 @@ pub fn load(dir: &Path, opts: &HclOptions, inv: &mut Inventory) -> Result<(), Hc
         }
     }
     inv.inputs.push(crate::model::Input {
-        kind: SourceKind::Hcl,
+        kind: Origin::Hcl,
         path: dir.display().to_string(),
     });
     Ok(())

@@ -23,8 +23,8 @@ use std::collections::HashMap;
 use aws_sdk_config::types::ConfigurationRecorder;
 
 use crate::model::{
-    ident, ConfigRecorder, ConfigRecorderStatus, ConfigRule, Field, GuardDutyDetector, KindTag,
-    Tags, Trail, Unknown,
+    ident, ConfigRecorder, ConfigRecorderStatus, ConfigRule, Field, GuardDutyDetector, Kind, Tags,
+    Trail, Unknown,
 };
 
 use super::ctx::{client, known, tags, why};
@@ -37,7 +37,7 @@ fn unread(what: &str) -> Field<Tags> {
     )))
 }
 
-pub const CLOUDTRAIL_KINDS: &[KindTag] = &[KindTag::Trail];
+pub const CLOUDTRAIL_KINDS: &[Kind] = &[Kind::Trail];
 
 pub async fn read_cloudtrail(ctx: &Ctx, out: &mut Batch) {
     let ct = client!(ctx, aws_sdk_cloudtrail);
@@ -111,7 +111,7 @@ fn management_events(
     )
 }
 
-pub const GUARDDUTY_KINDS: &[KindTag] = &[KindTag::GuardDutyDetector];
+pub const GUARDDUTY_KINDS: &[Kind] = &[Kind::GuardDutyDetector];
 
 pub async fn read_guardduty(ctx: &Ctx, out: &mut Batch) {
     let gd = client!(ctx, aws_sdk_guardduty);
@@ -138,10 +138,10 @@ pub async fn read_guardduty(ctx: &Ctx, out: &mut Batch) {
     }
 }
 
-pub const CONFIG_KINDS: &[KindTag] = &[
-    KindTag::ConfigRecorder,
-    KindTag::ConfigRecorderStatus,
-    KindTag::ConfigRule,
+pub const CONFIG_KINDS: &[Kind] = &[
+    Kind::ConfigRecorder,
+    Kind::ConfigRecorderStatus,
+    Kind::ConfigRule,
 ];
 
 pub async fn read_config(ctx: &Ctx, out: &mut Batch) {
@@ -154,7 +154,7 @@ async fn recorders(ctx: &Ctx, cfg: &aws_sdk_config::Client, out: &mut Batch) {
     let recorders = match cfg.describe_configuration_recorders().send().await {
         Ok(o) => o.configuration_recorders.unwrap_or_default(),
         Err(e) => {
-            let kinds = &[KindTag::ConfigRecorder, KindTag::ConfigRecorderStatus];
+            let kinds = &[Kind::ConfigRecorder, Kind::ConfigRecorderStatus];
             return out.gap(kinds, "config:DescribeConfigurationRecorders", &e);
         }
     };
@@ -171,7 +171,7 @@ async fn recorders(ctx: &Ctx, cfg: &aws_sdk_config::Client, out: &mut Batch) {
                 .collect()),
             Err(e) => {
                 let permission = "config:DescribeConfigurationRecorderStatus";
-                out.gap(&[KindTag::ConfigRecorderStatus], permission, &e);
+                out.gap(&[Kind::ConfigRecorderStatus], permission, &e);
                 Err(why(permission, &e))
             }
         };
@@ -234,7 +234,7 @@ fn recorder(
 
 async fn rules(ctx: &Ctx, cfg: &aws_sdk_config::Client, out: &mut Batch) {
     let listing = cfg.describe_config_rules().into_paginator().items().send();
-    let kinds = [KindTag::ConfigRule];
+    let kinds = [Kind::ConfigRule];
     for rule in out
         .drain(listing, &kinds, "config:DescribeConfigRules")
         .await

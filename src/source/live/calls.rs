@@ -22,7 +22,7 @@ use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 
-use crate::model::{Gap, KindTag, Unknown};
+use crate::model::{Gap, Kind, Unknown};
 
 use super::ctx::{why, Batch};
 
@@ -36,7 +36,7 @@ impl Batch {
     pub async fn all<T, E>(
         &mut self,
         listing: Listing<T, E>,
-        kinds: &[KindTag],
+        kinds: &[Kind],
         permission: &str,
     ) -> Option<Vec<T>>
     where
@@ -56,7 +56,7 @@ impl Batch {
     pub async fn drain<T, E>(
         &mut self,
         listing: Listing<T, E>,
-        kinds: &[KindTag],
+        kinds: &[Kind],
         permission: &str,
     ) -> Vec<T>
     where

@@ -14,12 +14,12 @@
 
 use aws_sdk_cloudwatch::types::{AlarmType, MetricAlarm as Alarm};
 
-use crate::model::{ident, Field, KindTag, MetricAlarm, MetricMath, Resource, Unknown};
+use crate::model::{ident, Field, Kind, MetricAlarm, MetricMath, Resource, Unknown};
 
 use super::ctx::{client, known};
 use super::{Batch, Ctx};
 
-pub const KINDS: &[KindTag] = &[KindTag::MetricAlarm];
+pub const KINDS: &[Kind] = &[Kind::MetricAlarm];
 
 pub async fn read(ctx: &Ctx, out: &mut Batch) {
     let cw = client!(ctx, aws_sdk_cloudwatch);

@@ -11,7 +11,7 @@ use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 
 use crate::model::{
-    ident, Field, Gap, Kind, KindTag, Provenance, Refs, Resource, SourceKind, Tags, Unknown,
+    ident, Body, Field, Gap, Kind, Origin, Provenance, Refs, Resource, Tags, Unknown,
 };
 
 use super::denial::is_denied;
@@ -70,7 +70,7 @@ impl Ctx {
         address: String,
         identifiers: Vec<String>,
         tags: Field<Tags>,
-        kind: impl Into<Kind>,
+        kind: impl Into<Body>,
     ) -> Resource {
         let mut ids = identifiers;
         if !ids.contains(&address) {
@@ -79,7 +79,7 @@ impl Ctx {
         Resource {
             resource_type: resource_type.to_string(),
             provenance: Provenance {
-                source: SourceKind::Live,
+                source: Origin::Live,
                 address,
                 input: self.input.clone(),
                 location: None,
@@ -110,7 +110,7 @@ impl Batch {
 
     /// A call failed: resources of `kinds` may be missing; rules that need them report
     /// unknown with the reason (for a denial, the missing `permission`).
-    pub fn gap<E>(&mut self, kinds: &[KindTag], permission: &str, err: &SdkError<E, HttpResponse>)
+    pub fn gap<E>(&mut self, kinds: &[Kind], permission: &str, err: &SdkError<E, HttpResponse>)
     where
         E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
     {
@@ -123,12 +123,8 @@ impl Batch {
     /// [`Batch::gap`], unless a gap for exactly `kinds` is already recorded: for a call
     /// made once per parent (a repository's lifecycle policy, a topic's subscriptions),
     /// one gap says resources of `kinds` may be missing; later failures add nothing.
-    pub fn gap_once<E>(
-        &mut self,
-        kinds: &[KindTag],
-        permission: &str,
-        err: &SdkError<E, HttpResponse>,
-    ) where
+    pub fn gap_once<E>(&mut self, kinds: &[Kind], permission: &str, err: &SdkError<E, HttpResponse>)
+    where
         E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
     {
         if !self.gaps.iter().any(|g| g.kinds == kinds) {

@@ -17,24 +17,24 @@ use aws_sdk_ec2::Client;
 use ipnetwork::IpNetwork;
 
 use crate::model::{
-    ident, Direction, Field, FlowLog, InternetGateway, KindTag, NatGateway, Peer, PortRange,
-    Protocol, Refs, Route, RouteTable, RouteTableAssociation, SecurityGroup, SecurityGroupFlow,
+    ident, Direction, Field, FlowLog, InternetGateway, Kind, NatGateway, Peer, PortRange, Protocol,
+    Refs, Route, RouteTable, RouteTableAssociation, SecurityGroup, SecurityGroupFlow,
     SecurityGroupRule, Subnet, Tags, Unknown, Vpc,
 };
 
 use super::ctx::{client, known, tags};
 use super::{Batch, Ctx};
 
-pub const KINDS: &[KindTag] = &[
-    KindTag::Vpc,
-    KindTag::Subnet,
-    KindTag::RouteTable,
-    KindTag::RouteTableAssociation,
-    KindTag::InternetGateway,
-    KindTag::NatGateway,
-    KindTag::FlowLog,
-    KindTag::SecurityGroup,
-    KindTag::SecurityGroupRule,
+pub const KINDS: &[Kind] = &[
+    Kind::Vpc,
+    Kind::Subnet,
+    Kind::RouteTable,
+    Kind::RouteTableAssociation,
+    Kind::InternetGateway,
+    Kind::NatGateway,
+    Kind::FlowLog,
+    Kind::SecurityGroup,
+    Kind::SecurityGroupRule,
 ];
 
 pub async fn read(ctx: &Ctx, out: &mut Batch) {
@@ -81,10 +81,7 @@ fn ec2_tags(list: &[ec2::Tag]) -> Field<Tags> {
 
 async fn vpcs(ctx: &Ctx, ec2: &Client, out: &mut Batch) {
     let listing = ec2.describe_vpcs().into_paginator().items().send();
-    for v in out
-        .drain(listing, &[KindTag::Vpc], "ec2:DescribeVpcs")
-        .await
-    {
+    for v in out.drain(listing, &[Kind::Vpc], "ec2:DescribeVpcs").await {
         let Some(id) = v.vpc_id() else { continue };
         let address = arn(ctx, None, "vpc", id);
         let default = v.is_default() == Some(true);
@@ -104,7 +101,7 @@ async fn vpcs(ctx: &Ctx, ec2: &Client, out: &mut Batch) {
 async fn subnets(ctx: &Ctx, ec2: &Client, out: &mut Batch) {
     let listing = ec2.describe_subnets().into_paginator().items().send();
     for s in out
-        .drain(listing, &[KindTag::Subnet], "ec2:DescribeSubnets")
+        .drain(listing, &[Kind::Subnet], "ec2:DescribeSubnets")
         .await
     {
         let Some(id) = s.subnet_id() else { continue };
@@ -159,7 +156,7 @@ fn route(r: &ec2::Route) -> Option<Route> {
 }
 
 async fn route_tables(ctx: &Ctx, ec2: &Client, out: &mut Batch) {
-    let kinds = &[KindTag::RouteTable, KindTag::RouteTableAssociation];
+    let kinds = &[Kind::RouteTable, Kind::RouteTableAssociation];
     let listing = ec2.describe_route_tables().into_paginator().items().send();
     for t in out.drain(listing, kinds, "ec2:DescribeRouteTables").await {
         let Some(id) = t.route_table_id() else {
@@ -204,7 +201,7 @@ async fn route_tables(ctx: &Ctx, ec2: &Client, out: &mut Batch) {
 }
 
 async fn internet_gateways(ctx: &Ctx, ec2: &Client, out: &mut Batch) {
-    let kinds = &[KindTag::InternetGateway];
+    let kinds = &[Kind::InternetGateway];
     let listing = ec2
         .describe_internet_gateways()
         .into_paginator()
@@ -242,7 +239,7 @@ async fn internet_gateways(ctx: &Ctx, ec2: &Client, out: &mut Batch) {
 }
 
 async fn nat_gateways(ctx: &Ctx, ec2: &Client, out: &mut Batch) {
-    let kinds = &[KindTag::NatGateway];
+    let kinds = &[Kind::NatGateway];
     let listing = ec2.describe_nat_gateways().into_paginator().items().send();
     for n in out.drain(listing, kinds, "ec2:DescribeNatGateways").await {
         let Some(id) = n.nat_gateway_id() else {
@@ -270,7 +267,7 @@ async fn nat_gateways(ctx: &Ctx, ec2: &Client, out: &mut Batch) {
 }
 
 async fn flow_logs(ctx: &Ctx, ec2: &Client, out: &mut Batch) {
-    let kinds = &[KindTag::FlowLog];
+    let kinds = &[Kind::FlowLog];
     let listing = ec2.describe_flow_logs().into_paginator().items().send();
     for f in out.drain(listing, kinds, "ec2:DescribeFlowLogs").await {
         let Some(id) = f.flow_log_id() else { continue };
@@ -292,7 +289,7 @@ async fn flow_logs(ctx: &Ctx, ec2: &Client, out: &mut Batch) {
 }
 
 async fn security_groups(ctx: &Ctx, ec2: &Client, out: &mut Batch) {
-    let kinds = &[KindTag::SecurityGroup];
+    let kinds = &[Kind::SecurityGroup];
     let listing = ec2
         .describe_security_groups()
         .into_paginator()
@@ -323,7 +320,7 @@ async fn security_groups(ctx: &Ctx, ec2: &Client, out: &mut Batch) {
 }
 
 async fn security_group_rules(ctx: &Ctx, ec2: &Client, out: &mut Batch) {
-    let kinds = &[KindTag::SecurityGroupRule];
+    let kinds = &[Kind::SecurityGroupRule];
     let listing = ec2
         .describe_security_group_rules()
         .into_paginator()

@@ -16,16 +16,16 @@
 use aws_sdk_ecr::Client;
 
 use crate::model::{
-    ident, EcrLifecyclePolicy, EcrRegistryScanning, EcrRepository, Field, KindTag, Tags, Unknown,
+    ident, EcrLifecyclePolicy, EcrRegistryScanning, EcrRepository, Field, Kind, Tags, Unknown,
 };
 
 use super::ctx::{client, is_code, known};
 use super::{Batch, Ctx};
 
-pub const KINDS: &[KindTag] = &[
-    KindTag::EcrRepository,
-    KindTag::EcrLifecyclePolicy,
-    KindTag::EcrRegistryScanning,
+pub const KINDS: &[Kind] = &[
+    Kind::EcrRepository,
+    Kind::EcrLifecyclePolicy,
+    Kind::EcrRegistryScanning,
 ];
 
 pub async fn read(ctx: &Ctx, out: &mut Batch) {
@@ -36,7 +36,7 @@ pub async fn read(ctx: &Ctx, out: &mut Batch) {
 
 async fn repositories(ctx: &Ctx, ecr: &Client, out: &mut Batch) {
     let listing = ecr.describe_repositories().into_paginator().items().send();
-    let kinds = [KindTag::EcrRepository, KindTag::EcrLifecyclePolicy];
+    let kinds = [Kind::EcrRepository, Kind::EcrLifecyclePolicy];
     let Some(repos) = out.all(listing, &kinds, "ecr:DescribeRepositories").await else {
         return;
     };
@@ -76,7 +76,7 @@ async fn repositories(ctx: &Ctx, ecr: &Client, out: &mut Batch) {
                 continue;
             }
             Err(e) => {
-                let kinds = [KindTag::EcrLifecyclePolicy];
+                let kinds = [Kind::EcrLifecyclePolicy];
                 out.gap_once(&kinds, "ecr:GetLifecyclePolicy", &e);
                 continue;
             }
@@ -96,7 +96,7 @@ async fn registry_scanning(ctx: &Ctx, ecr: &Client, out: &mut Batch) {
     let resp = match ecr.get_registry_scanning_configuration().send().await {
         Ok(r) => r,
         Err(e) => {
-            let kinds = [KindTag::EcrRegistryScanning];
+            let kinds = [Kind::EcrRegistryScanning];
             return out.gap(&kinds, "ecr:GetRegistryScanningConfiguration", &e);
         }
     };

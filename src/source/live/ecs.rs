@@ -32,19 +32,15 @@ use aws_sdk_ecs::Client;
 
 use crate::model::{
     ident, Container, ContainerHealthCheck, EcsCluster, EcsService, EnvironmentVariable, Field,
-    KindTag, ScalableTarget, ScalingPolicy, ServiceLoadBalancer, Tags, TaskDefinition, Unknown,
+    Kind, ScalableTarget, ScalingPolicy, ServiceLoadBalancer, Tags, TaskDefinition, Unknown,
 };
 
 use super::calls::{bounded, merge};
 use super::ctx::{client, known, refs, tags};
 use super::{Batch, Ctx};
 
-pub const KINDS: &[KindTag] = &[
-    KindTag::EcsCluster,
-    KindTag::EcsService,
-    KindTag::TaskDefinition,
-];
-pub const AUTOSCALING_KINDS: &[KindTag] = &[KindTag::ScalableTarget, KindTag::ScalingPolicy];
+pub const KINDS: &[Kind] = &[Kind::EcsCluster, Kind::EcsService, Kind::TaskDefinition];
+pub const AUTOSCALING_KINDS: &[Kind] = &[Kind::ScalableTarget, Kind::ScalingPolicy];
 
 /// DescribeClusters takes at most 100 clusters, DescribeServices 10 services.
 const CLUSTERS_PER_CALL: usize = 100;
@@ -69,7 +65,7 @@ pub async fn read(ctx: &Ctx, out: &mut Batch) {
         .into_paginator()
         .items()
         .send();
-    let kinds = [KindTag::TaskDefinition];
+    let kinds = [Kind::TaskDefinition];
     let listed = out.all(listing, &kinds, "ecs:ListTaskDefinitions").await;
     task_definitions.extend(listed.unwrap_or_default());
     let batches = bounded(task_definitions.into_iter().collect(), |td| {
@@ -93,7 +89,7 @@ async fn clusters(ctx: &Ctx, ecs: &Client, arns: &[String], out: &mut Batch) {
         let resp = match call.send().await {
             Ok(r) => r,
             Err(e) => {
-                out.gap(&[KindTag::EcsCluster], "ecs:DescribeClusters", &e);
+                out.gap(&[Kind::EcsCluster], "ecs:DescribeClusters", &e);
                 continue;
             }
         };
@@ -119,7 +115,7 @@ async fn services(
     task_definitions: &mut BTreeSet<String>,
     out: &mut Batch,
 ) {
-    let kinds = [KindTag::EcsService, KindTag::TaskDefinition];
+    let kinds = [Kind::EcsService, Kind::TaskDefinition];
     let listing = ecs
         .list_services()
         .cluster(cluster)
@@ -189,7 +185,7 @@ async fn task_definition(ctx: &Ctx, ecs: &Client, arn: &str, out: &mut Batch) {
     let resp = match call.send().await {
         Ok(r) => r,
         Err(e) => {
-            return out.gap(&[KindTag::TaskDefinition], "ecs:DescribeTaskDefinition", &e);
+            return out.gap(&[Kind::TaskDefinition], "ecs:DescribeTaskDefinition", &e);
         }
     };
     let Some(td) = resp.task_definition() else {
@@ -288,9 +284,7 @@ pub async fn read_autoscaling(ctx: &Ctx, out: &mut Batch) {
         .items()
         .send();
     let permission = "application-autoscaling:DescribeScalableTargets";
-    let targets = out
-        .all(listing, &[KindTag::ScalableTarget], permission)
-        .await;
+    let targets = out.all(listing, &[Kind::ScalableTarget], permission).await;
     for t in targets.unwrap_or_default() {
         let (ns, id) = (t.service_namespace().as_str(), t.resource_id());
         let address = t.scalable_target_arn().map_or_else(
@@ -329,10 +323,7 @@ pub async fn read_autoscaling(ctx: &Ctx, out: &mut Batch) {
         .items()
         .send();
     let permission = "application-autoscaling:DescribeScalingPolicies";
-    let Some(policies) = out
-        .all(listing, &[KindTag::ScalingPolicy], permission)
-        .await
-    else {
+    let Some(policies) = out.all(listing, &[Kind::ScalingPolicy], permission).await else {
         return;
     };
     for p in policies {

@@ -15,24 +15,20 @@ use aws_sdk_elasticloadbalancingv2::types::{Action, LoadBalancerSchemeEnum};
 use aws_sdk_elasticloadbalancingv2::Client;
 
 use crate::model::{
-    Field, HealthCheck, KindTag, Listener, ListenerAction, LoadBalancer, Tags, TargetGroup,
+    Field, HealthCheck, Kind, Listener, ListenerAction, LoadBalancer, Tags, TargetGroup,
 };
 
 use super::ctx::{client, known, refs, tags, why};
 use super::{Batch, Ctx};
 
-pub const KINDS: &[KindTag] = &[
-    KindTag::LoadBalancer,
-    KindTag::Listener,
-    KindTag::TargetGroup,
-];
+pub const KINDS: &[Kind] = &[Kind::LoadBalancer, Kind::Listener, Kind::TargetGroup];
 
 /// DescribeTags takes at most 20 ARNs.
 const TAGS_PER_CALL: usize = 20;
 
 pub async fn read(ctx: &Ctx, out: &mut Batch) {
     let elb = client!(ctx, aws_sdk_elasticloadbalancingv2);
-    let kinds = [KindTag::LoadBalancer, KindTag::Listener];
+    let kinds = [Kind::LoadBalancer, Kind::Listener];
     let lbs = load_balancers(&elb, out, &kinds).await.unwrap_or_default();
     let mut listeners = Vec::new();
     for arn in lbs.iter().filter_map(|lb| lb.load_balancer_arn()) {
@@ -43,12 +39,12 @@ pub async fn read(ctx: &Ctx, out: &mut Batch) {
             .items()
             .send();
         let permission = "elasticloadbalancing:DescribeListeners";
-        let page = out.all(listing, &[KindTag::Listener], permission).await;
+        let page = out.all(listing, &[Kind::Listener], permission).await;
         listeners.extend(page.unwrap_or_default());
     }
     let listing = elb.describe_target_groups().into_paginator().items().send();
     let permission = "elasticloadbalancing:DescribeTargetGroups";
-    let groups = out.all(listing, &[KindTag::TargetGroup], permission).await;
+    let groups = out.all(listing, &[Kind::TargetGroup], permission).await;
     let groups = groups.unwrap_or_default();
 
     let arns: Vec<&str> = (lbs.iter().filter_map(|l| l.load_balancer_arn()))
@@ -125,7 +121,7 @@ pub async fn read(ctx: &Ctx, out: &mut Batch) {
 pub(super) async fn load_balancers(
     elb: &Client,
     out: &mut Batch,
-    kinds: &[KindTag],
+    kinds: &[Kind],
 ) -> Option<Vec<aws_sdk_elasticloadbalancingv2::types::LoadBalancer>> {
     let listing = elb
         .describe_load_balancers()

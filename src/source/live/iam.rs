@@ -27,30 +27,30 @@ use aws_sdk_iam::types::PolicyScopeType;
 use aws_sdk_iam::Client;
 
 use crate::model::{
-    ident, Field, IamInlinePolicy, IamPolicy, IamPolicyAttachment, IamRole, KindTag,
-    PolicyDocument, PolicyText, PrincipalKind, Tags, Unknown,
+    ident, Field, IamInlinePolicy, IamPolicy, IamPolicyAttachment, IamRole, Kind, PolicyDocument,
+    PolicyText, PrincipalKind, Tags, Unknown,
 };
 
 use super::calls::{bounded, drain, merge};
 use super::ctx::{client, tags, why};
 use super::{Batch, Ctx};
 
-pub const KINDS: &[KindTag] = &[
-    KindTag::IamRole,
-    KindTag::IamPolicy,
-    KindTag::IamInlinePolicy,
-    KindTag::IamPolicyAttachment,
+pub const KINDS: &[Kind] = &[
+    Kind::IamRole,
+    Kind::IamPolicy,
+    Kind::IamInlinePolicy,
+    Kind::IamPolicyAttachment,
 ];
 
 /// What roles contribute.
-const ROLE_KINDS: &[KindTag] = &[
-    KindTag::IamRole,
-    KindTag::IamInlinePolicy,
-    KindTag::IamPolicyAttachment,
+const ROLE_KINDS: &[Kind] = &[
+    Kind::IamRole,
+    Kind::IamInlinePolicy,
+    Kind::IamPolicyAttachment,
 ];
 
 /// What users and groups contribute.
-const PRINCIPAL_KINDS: &[KindTag] = &[KindTag::IamInlinePolicy, KindTag::IamPolicyAttachment];
+const PRINCIPAL_KINDS: &[Kind] = &[Kind::IamInlinePolicy, Kind::IamPolicyAttachment];
 
 /// A role, user or group.
 struct Principal {
@@ -111,7 +111,7 @@ fn is_aws_managed(arn: &str) -> bool {
 async fn aws_managed(ctx: &Ctx, iam: &Client, out: &mut Batch) {
     let mut arns = std::collections::BTreeSet::new();
     for r in &out.resources {
-        if let crate::model::Kind::IamPolicyAttachment(a) = &r.kind {
+        if let crate::model::Body::IamPolicyAttachment(a) = &r.kind {
             if let Some(targets) = a.policy.get() {
                 for t in targets {
                     if let crate::model::RefTarget::Ident(arn) = t {
@@ -224,7 +224,7 @@ async fn policies_of(ctx: &Ctx, iam: &Client, p: &Principal) -> Batch {
         PrincipalKind::Group => "group",
     };
 
-    let kinds = &[KindTag::IamInlinePolicy];
+    let kinds = &[Kind::IamInlinePolicy];
     let names = match p.kind {
         PrincipalKind::Role => {
             let listing = iam.list_role_policies().role_name(n).into_paginator();
@@ -288,7 +288,7 @@ async fn policies_of(ctx: &Ctx, iam: &Client, p: &Principal) -> Batch {
         out.push(ctx.resource(&resource_type, address, vec![], no_tags(), model));
     }
 
-    let kinds = &[KindTag::IamPolicyAttachment];
+    let kinds = &[Kind::IamPolicyAttachment];
     let attached = match p.kind {
         PrincipalKind::Role => {
             let listing = iam.list_attached_role_policies().role_name(n);
@@ -331,7 +331,7 @@ async fn customer_managed(ctx: &Ctx, iam: &Client, out: &mut Batch) {
         .items()
         .send();
     let list = out
-        .drain(listing, &[KindTag::IamPolicy], "iam:ListPolicies")
+        .drain(listing, &[Kind::IamPolicy], "iam:ListPolicies")
         .await;
     let batches = bounded(list, |p| {
         let (ctx, iam) = (ctx.clone(), iam.clone());

@@ -8,12 +8,12 @@
 //! Terraform's `arn` attribute holds; identifiers: the name and both ARN forms, as flow logs
 //! (ARN) and task definitions (`awslogs-group`, name) refer to it.
 
-use crate::model::{Field, KindTag, LogGroup, Unknown};
+use crate::model::{Field, Kind, LogGroup, Unknown};
 
 use super::ctx::{client, known};
 use super::{Batch, Ctx};
 
-pub const KINDS: &[KindTag] = &[KindTag::LogGroup];
+pub const KINDS: &[Kind] = &[Kind::LogGroup];
 
 pub async fn read(ctx: &Ctx, out: &mut Batch) {
     let logs = client!(ctx, aws_sdk_cloudwatchlogs);

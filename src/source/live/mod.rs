@@ -35,7 +35,7 @@ use std::time::{Duration, Instant};
 
 use aws_config::{Region, SdkConfig};
 
-use crate::model::{Gap, Input, Inventory, KindTag, SourceKind, Unknown};
+use crate::model::{Gap, Input, Inventory, Kind, Origin, Unknown};
 
 pub use aggregator::{scan_aggregator, scan_aggregator_async, Aggregator};
 pub use ctx::{set_verbose, Batch, Ctx};
@@ -102,8 +102,8 @@ pub struct Live {
 }
 
 impl crate::source::Source for Live {
-    fn kind(&self) -> SourceKind {
-        SourceKind::Live
+    fn kind(&self) -> Origin {
+        Origin::Live
     }
     fn load(&self) -> Result<crate::source::Loaded, crate::source::LoadError> {
         Ok(scan(&self.opts)?.into())
@@ -164,7 +164,7 @@ pub struct Reader {
     /// Read once per account (in the first region), not per region.
     pub global: bool,
     /// Everything this reader produces: unknown when it could not finish.
-    pub kinds: &'static [KindTag],
+    pub kinds: &'static [Kind],
     pub read: ReadFn,
 }
 
@@ -199,7 +199,7 @@ pub static READERS: &[Reader] = &[
         "s3",
         true,
         s3_account::read,
-        &[KindTag::AccountPublicAccessBlock]
+        &[Kind::AccountPublicAccessBlock]
     ),
     reader!("secretsmanager", false, secrets::read, secrets::KINDS),
     reader!("logs", false, logs::read, logs::KINDS),
@@ -221,7 +221,7 @@ pub static READERS: &[Reader] = &[
 ];
 
 /// Every kind the live source reads.
-pub fn kinds() -> BTreeSet<KindTag> {
+pub fn kinds() -> BTreeSet<Kind> {
     READERS
         .iter()
         .flat_map(|r| r.kinds.iter().copied())
@@ -418,7 +418,7 @@ fn unreachable_account(account: &str, regions: &[String], role: &str, message: &
     inv.account = Some(account.to_string());
     for region in regions {
         inv.inputs.push(Input {
-            kind: SourceKind::Live,
+            kind: Origin::Live,
             path: format!("live:{account}/{region}"),
         });
     }
@@ -503,7 +503,7 @@ async fn scan_account(
     inv.account = ctxs.first().map(|c| c.account.clone());
     for ctx in &ctxs {
         inv.inputs.push(Input {
-            kind: SourceKind::Live,
+            kind: Origin::Live,
             path: ctx.input.to_string(),
         });
     }

@@ -28,18 +28,18 @@ use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
 
 use crate::model::{
-    ident, DbCluster, DbInstance, DbParameter, DbParameterGroup, DbSubnetGroup, Field, KindTag,
-    Refs, Tags,
+    ident, DbCluster, DbInstance, DbParameter, DbParameterGroup, DbSubnetGroup, Field, Kind, Refs,
+    Tags,
 };
 
 use super::ctx::{client, known, refs, tags, why};
 use super::{Batch, Ctx};
 
-pub const KINDS: &[KindTag] = &[
-    KindTag::DbInstance,
-    KindTag::DbCluster,
-    KindTag::DbSubnetGroup,
-    KindTag::DbParameterGroup,
+pub const KINDS: &[Kind] = &[
+    Kind::DbInstance,
+    Kind::DbCluster,
+    Kind::DbSubnetGroup,
+    Kind::DbParameterGroup,
 ];
 
 pub async fn read(ctx: &Ctx, out: &mut Batch) {
@@ -72,7 +72,7 @@ fn group_refs<'a>(ctx: &Ctx, kind: &str, names: impl IntoIterator<Item = &'a str
 
 async fn instances(ctx: &Ctx, rds: &Client, out: &mut Batch) {
     let listing = rds.describe_db_instances().into_paginator().items().send();
-    let kinds = [KindTag::DbInstance];
+    let kinds = [Kind::DbInstance];
     for db in out.drain(listing, &kinds, "rds:DescribeDBInstances").await {
         let Some(name) = db
             .db_instance_identifier()
@@ -135,7 +135,7 @@ async fn instances(ctx: &Ctx, rds: &Client, out: &mut Batch) {
 async fn clusters(ctx: &Ctx, rds: &Client, out: &mut Batch) {
     let listing = rds.describe_db_clusters().into_paginator().items().send();
     for cl in out
-        .drain(listing, &[KindTag::DbCluster], "rds:DescribeDBClusters")
+        .drain(listing, &[Kind::DbCluster], "rds:DescribeDBClusters")
         .await
     {
         let Some(name) = cl
@@ -179,7 +179,7 @@ async fn cluster_parameter_groups(ctx: &Ctx, rds: &Client, out: &mut Batch) {
         .send();
     let permission = "rds:DescribeDBClusterParameterGroups";
     for group in out
-        .drain(listing, &[KindTag::DbParameterGroup], permission)
+        .drain(listing, &[Kind::DbParameterGroup], permission)
         .await
     {
         let Some(name) = group
@@ -228,10 +228,7 @@ async fn subnet_groups(ctx: &Ctx, rds: &Client, out: &mut Batch) {
         .items()
         .send();
     let permission = "rds:DescribeDBSubnetGroups";
-    for group in out
-        .drain(listing, &[KindTag::DbSubnetGroup], permission)
-        .await
-    {
+    for group in out.drain(listing, &[Kind::DbSubnetGroup], permission).await {
         let Some(name) = group.db_subnet_group_name().filter(|n| *n != "default") else {
             continue;
         };
@@ -264,7 +261,7 @@ async fn parameter_groups(ctx: &Ctx, rds: &Client, out: &mut Batch) {
         .send();
     let permission = "rds:DescribeDBParameterGroups";
     for group in out
-        .drain(listing, &[KindTag::DbParameterGroup], permission)
+        .drain(listing, &[Kind::DbParameterGroup], permission)
         .await
     {
         let Some(name) = group

@@ -20,20 +20,20 @@ use aws_sdk_s3::types::Bucket as S3Bucket;
 use aws_sdk_s3::Client;
 
 use crate::model::{
-    ident, Bucket, BucketEncryption, BucketPublicAccessBlock, BucketReplication, BucketVersioning,
-    Field, Kind, KindTag, PublicAccessBlockFlags, Refs, ReplicationRule, Tags,
+    ident, Body, Bucket, BucketEncryption, BucketPublicAccessBlock, BucketReplication,
+    BucketVersioning, Field, Kind, PublicAccessBlockFlags, Refs, ReplicationRule, Tags,
 };
 
 use super::calls::{bounded, merge};
 use super::ctx::{is_code, known, tags, why};
 use super::{Batch, Ctx};
 
-pub const KINDS: &[KindTag] = &[
-    KindTag::Bucket,
-    KindTag::BucketVersioning,
-    KindTag::BucketEncryption,
-    KindTag::BucketPublicAccessBlock,
-    KindTag::BucketReplication,
+pub const KINDS: &[Kind] = &[
+    Kind::Bucket,
+    Kind::BucketVersioning,
+    Kind::BucketEncryption,
+    Kind::BucketPublicAccessBlock,
+    Kind::BucketReplication,
 ];
 
 /// A client for `region` (the scan's when `None`), with the recorder attached.
@@ -188,26 +188,26 @@ async fn bucket(ctx: Ctx, client: Client, b: S3Bucket) -> Batch {
         rules,
     });
 
-    let aspects: [(&str, &str, Option<Kind>); 4] = [
+    let aspects: [(&str, &str, Option<Body>); 4] = [
         (
             "aws_s3_bucket_versioning",
             "versioning",
-            versioning.map(Kind::from),
+            versioning.map(Body::from),
         ),
         (
             "aws_s3_bucket_server_side_encryption_configuration",
             "encryption",
-            encryption.map(Kind::from),
+            encryption.map(Body::from),
         ),
         (
             "aws_s3_bucket_public_access_block",
             "public-access-block",
-            block.map(Kind::from),
+            block.map(Body::from),
         ),
         (
             "aws_s3_bucket_replication_configuration",
             "replication",
-            replication.map(Kind::from),
+            replication.map(Body::from),
         ),
     ];
     for (resource_type, path, kind) in aspects {

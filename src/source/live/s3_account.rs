@@ -8,7 +8,7 @@ use aws_config::SdkConfig;
 use aws_sdk_s3control::config::endpoint::{EndpointFuture, Params, ResolveEndpoint};
 use aws_smithy_types::endpoint::Endpoint;
 
-use crate::model::{AccountPublicAccessBlock, Field, KindTag, PublicAccessBlockFlags};
+use crate::model::{AccountPublicAccessBlock, Field, Kind, PublicAccessBlockFlags};
 
 use super::ctx::is_code;
 use super::{Batch, Ctx};
@@ -49,7 +49,7 @@ pub async fn read(ctx: &Ctx, out: &mut Batch) {
         Ok(o) => o.public_access_block_configuration,
         Err(e) if is_code(&e, &["NoSuchPublicAccessBlockConfiguration"]) => None,
         Err(e) => {
-            let kinds = [KindTag::AccountPublicAccessBlock];
+            let kinds = [Kind::AccountPublicAccessBlock];
             return out.gap(&kinds, "s3:GetAccountPublicAccessBlock", &e);
         }
     };

@@ -4,12 +4,12 @@
 //! Calls (IAM actions): `secretsmanager:ListSecrets` (secrets scheduled for deletion are left
 //! out, as they are gone for the architecture).
 
-use crate::model::{Field, KindTag, Secret};
+use crate::model::{Field, Kind, Secret};
 
 use super::ctx::{client, tags};
 use super::{Batch, Ctx};
 
-pub const KINDS: &[KindTag] = &[KindTag::Secret];
+pub const KINDS: &[Kind] = &[Kind::Secret];
 
 pub async fn read(ctx: &Ctx, out: &mut Batch) {
     let sm = client!(ctx, aws_sdk_secretsmanager);

@@ -16,12 +16,12 @@
 
 use aws_sdk_sns::Client;
 
-use crate::model::{ident, Field, KindTag, SnsSubscription, SnsTopic, Tags, Unknown};
+use crate::model::{ident, Field, Kind, SnsSubscription, SnsTopic, Tags, Unknown};
 
 use super::ctx::{client, known};
 use super::{Batch, Ctx};
 
-pub const KINDS: &[KindTag] = &[KindTag::SnsTopic, KindTag::SnsSubscription];
+pub const KINDS: &[Kind] = &[Kind::SnsTopic, Kind::SnsSubscription];
 
 pub async fn read(ctx: &Ctx, out: &mut Batch) {
     let sns = client!(ctx, aws_sdk_sns);
@@ -57,7 +57,7 @@ async fn subscriptions(ctx: &Ctx, sns: &Client, topic: &str, out: &mut Batch) {
     let subs = match listing.try_collect().await {
         Ok(s) => s,
         Err(e) => {
-            let kinds = [KindTag::SnsSubscription];
+            let kinds = [Kind::SnsSubscription];
             return out.gap_once(&kinds, "sns:ListSubscriptionsByTopic", &e);
         }
     };

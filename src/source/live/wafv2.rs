@@ -14,13 +14,13 @@
 use aws_sdk_elasticloadbalancingv2::types::LoadBalancerTypeEnum;
 use aws_sdk_wafv2::types::Scope;
 
-use crate::model::{ident, Field, KindTag, Tags, Unknown, WebAcl, WebAclAssociation};
+use crate::model::{ident, Field, Kind, Tags, Unknown, WebAcl, WebAclAssociation};
 
 use super::ctx::{client, is_code};
 use super::elbv2::load_balancers;
 use super::{Batch, Ctx};
 
-pub const KINDS: &[KindTag] = &[KindTag::WebAcl, KindTag::WebAclAssociation];
+pub const KINDS: &[Kind] = &[Kind::WebAcl, Kind::WebAclAssociation];
 
 pub async fn read(ctx: &Ctx, out: &mut Batch) {
     web_acls(ctx, out).await;
@@ -44,7 +44,7 @@ async fn web_acls(ctx: &Ctx, out: &mut Batch) {
             .set_next_marker(marker.clone());
         let page = match call.send().await {
             Ok(p) => p,
-            Err(e) => return out.gap(&[KindTag::WebAcl], "wafv2:ListWebACLs", &e),
+            Err(e) => return out.gap(&[Kind::WebAcl], "wafv2:ListWebACLs", &e),
         };
         for acl in page.web_acls() {
             let Some(arn) = acl.arn() else {
@@ -68,7 +68,7 @@ async fn web_acls(ctx: &Ctx, out: &mut Batch) {
 }
 
 async fn associations(ctx: &Ctx, out: &mut Batch) {
-    let kinds = [KindTag::WebAclAssociation];
+    let kinds = [Kind::WebAclAssociation];
     let elb = client!(ctx, aws_sdk_elasticloadbalancingv2);
     let Some(lbs) = load_balancers(&elb, out, &kinds).await else {
         return;

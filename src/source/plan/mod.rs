@@ -17,7 +17,7 @@ use std::sync::Arc;
 use serde_json::value::RawValue;
 use serde_json::Value;
 
-use crate::model::{Inventory, Location, SourceKind};
+use crate::model::{Inventory, Location, Origin};
 use crate::source::error::SourceError;
 use crate::source::terraform::{self, TfResource};
 
@@ -208,7 +208,7 @@ pub fn load(
         }
     }
     inv.inputs.push(crate::model::Input {
-        kind: SourceKind::Plan,
+        kind: Origin::Plan,
         path: path.to_string(),
     });
     Ok(())
@@ -408,7 +408,7 @@ impl Loader<'_> {
         };
         let location = self.locations.get(address).cloned();
         if let Some(resource) =
-            terraform::map_resource(&r, SourceKind::Plan, self.input.clone(), location)
+            terraform::map_resource(&r, Origin::Plan, self.input.clone(), location)
         {
             inv.push(resource);
         }

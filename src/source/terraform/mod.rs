@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 pub use value::{format_number, Partial, TfRef, TfValue, UnknownValue, MARKER_PREFIX};
 
-use crate::model::{Field, Location, Provenance, Resource, SourceKind, Tags};
+use crate::model::{Field, Location, Origin, Provenance, Resource, Tags};
 
 /// One Terraform resource instance with its values as known before apply.
 pub struct TfResource<'a> {
@@ -26,7 +26,7 @@ pub struct TfResource<'a> {
 /// Maps a Terraform resource into the model; `None` for types no rule reads.
 pub fn map_resource(
     r: &TfResource<'_>,
-    source: SourceKind,
+    source: Origin,
     input: Arc<str>,
     location: Option<Location>,
 ) -> Option<Resource> {
@@ -58,7 +58,7 @@ pub fn map_resource(
         },
         identifiers,
         tags: tags(v, &r.default_tags),
-        kind: mapped.kind,
+        body: mapped.body,
         secrets: sensitive_strings(r.values),
     })
 }

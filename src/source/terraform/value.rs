@@ -206,20 +206,20 @@ impl<'a> TfRef<'a> {
         }
     }
 
-    /// Resolves a `Sensitive` wrapper, remembering it.
-    fn unwrap(self) -> TfRef<'a> {
+    /// Peels a `Sensitive` wrapper off the value, remembering that it was sensitive.
+    fn peel_sensitive(self) -> TfRef<'a> {
         match self.value {
             TfValue::Sensitive(inner) => TfRef {
                 value: inner,
                 sensitive: true,
             }
-            .unwrap(),
+            .peel_sensitive(),
             _ => self,
         }
     }
 
     pub fn get(self, key: &str) -> TfRef<'a> {
-        let me = self.unwrap();
+        let me = self.peel_sensitive();
         let r = me.value.get(key);
         if me.sensitive {
             r.sensitive()
@@ -231,7 +231,7 @@ impl<'a> TfRef<'a> {
     /// The first block of a nested block list (`health_check`, `network_configuration`).
     pub fn block(self, key: &str) -> TfRef<'a> {
         let list = self.get(key);
-        match list.unwrap().value {
+        match list.peel_sensitive().value {
             TfValue::List(_) => list
                 .items()
                 .into_iter()
@@ -242,7 +242,7 @@ impl<'a> TfRef<'a> {
     }
 
     pub fn items(self) -> Vec<TfRef<'a>> {
-        let me = self.unwrap();
+        let me = self.peel_sensitive();
         match me.value {
             TfValue::List(items) => items
                 .iter()
@@ -257,7 +257,7 @@ impl<'a> TfRef<'a> {
 
     /// Object entries (maps, tags).
     pub fn entries(self) -> Vec<(&'a str, TfRef<'a>)> {
-        let me = self.unwrap();
+        let me = self.peel_sensitive();
         match me.value {
             TfValue::Map(m) => m
                 .iter()
@@ -276,17 +276,17 @@ impl<'a> TfRef<'a> {
     }
 
     pub fn is_null(self) -> bool {
-        self.unwrap().value.is_null()
+        self.peel_sensitive().value.is_null()
     }
 
     pub fn is_unknown(self) -> bool {
-        matches!(self.unwrap().value, TfValue::Unknown(_))
+        matches!(self.peel_sensitive().value, TfValue::Unknown(_))
     }
 
     /// The known parts of an unknown JSON text, when its expression was evaluated (a
     /// `jsonencode` with unknown leaves). Sensitive when the value or any part is.
     pub fn partial_json(self) -> Option<Partial> {
-        let me = self.unwrap();
+        let me = self.peel_sensitive();
         match me.value {
             TfValue::Unknown(u) if u.configured => u.partial.as_ref().map(|p| Partial {
                 sensitive: p.sensitive || me.sensitive,
@@ -298,7 +298,7 @@ impl<'a> TfRef<'a> {
 
     /// A scalar as a field, converted by `f` (None = wrong type → unknown).
     fn field<T>(self, what: &str, f: impl FnOnce(&TfValue) -> Option<T>) -> Field<T> {
-        let me = self.unwrap();
+        let me = self.peel_sensitive();
         match me.value {
             TfValue::Null => Field::Absent,
             TfValue::Unknown(u) => unknown_field(u),
@@ -354,7 +354,7 @@ impl<'a> TfRef<'a> {
 
     /// A list of strings (or a single string).
     pub fn strings(self) -> Field<Vec<String>> {
-        let me = self.unwrap();
+        let me = self.peel_sensitive();
         match me.value {
             TfValue::Null => Field::Absent,
             TfValue::Unknown(u) => unknown_field(u),
@@ -382,7 +382,7 @@ impl<'a> TfRef<'a> {
     /// resource references reads `${aws_s3_bucket.models}`: specific, never a wildcard. Used
     /// for policy statements whose ARNs are not known yet.
     pub fn strings_or_references(self) -> Field<Vec<String>> {
-        let me = self.unwrap();
+        let me = self.peel_sensitive();
         let placeholder = |u: &UnknownValue| -> Option<String> {
             (!u.refs.is_empty()).then(|| format!("${{{}}}", u.refs.join(", ")))
         };
@@ -415,7 +415,7 @@ impl<'a> TfRef<'a> {
     /// A reference attribute (an id, ARN or name, or a list of them): known values become
     /// identifiers, unknown ones the addresses their expression refers to.
     pub fn refs(self) -> Refs {
-        let me = self.unwrap();
+        let me = self.peel_sensitive();
         if let TfValue::Unknown(u) = me.value {
             if !u.configured {
                 return Field::Absent;

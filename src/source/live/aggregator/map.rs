@@ -10,11 +10,11 @@ use ipnetwork::IpNetwork;
 use serde_json::Value;
 
 use crate::model::{
-    AccountPublicAccessBlock, Bucket, BucketEncryption, BucketPublicAccessBlock, BucketReplication,
-    BucketVersioning, DbCluster, DbInstance, Direction, Field, InternetGateway, Kind, KindTag,
-    Listener, ListenerAction, LoadBalancer, LogGroup, NatGateway, Peer, PortRange, Protocol,
-    Provenance, PublicAccessBlockFlags, RefTarget, Refs, ReplicationRule, Resource, RouteTable,
-    RouteTableAssociation, SecurityGroup, SecurityGroupFlow, SourceKind, Subnet, Tags, Trail,
+    AccountPublicAccessBlock, Body, Bucket, BucketEncryption, BucketPublicAccessBlock,
+    BucketReplication, BucketVersioning, DbCluster, DbInstance, Direction, Field, InternetGateway,
+    Kind, Listener, ListenerAction, LoadBalancer, LogGroup, NatGateway, Origin, Peer, PortRange,
+    Protocol, Provenance, PublicAccessBlockFlags, RefTarget, Refs, ReplicationRule, Resource,
+    RouteTable, RouteTableAssociation, SecurityGroup, SecurityGroupFlow, Subnet, Tags, Trail,
     Unknown, Vpc,
 };
 
@@ -37,27 +37,27 @@ pub const RESOURCE_TYPES: &[&str] = &[
 ];
 
 /// The model kinds those items fill.
-pub const MAPPED_KINDS: &[KindTag] = &[
-    KindTag::Vpc,
-    KindTag::Subnet,
-    KindTag::RouteTable,
-    KindTag::RouteTableAssociation,
-    KindTag::InternetGateway,
-    KindTag::NatGateway,
-    KindTag::SecurityGroup,
-    KindTag::SecurityGroupRule,
-    KindTag::LoadBalancer,
-    KindTag::Listener,
-    KindTag::DbInstance,
-    KindTag::DbCluster,
-    KindTag::Bucket,
-    KindTag::BucketVersioning,
-    KindTag::BucketEncryption,
-    KindTag::BucketPublicAccessBlock,
-    KindTag::BucketReplication,
-    KindTag::AccountPublicAccessBlock,
-    KindTag::LogGroup,
-    KindTag::Trail,
+pub const MAPPED_KINDS: &[Kind] = &[
+    Kind::Vpc,
+    Kind::Subnet,
+    Kind::RouteTable,
+    Kind::RouteTableAssociation,
+    Kind::InternetGateway,
+    Kind::NatGateway,
+    Kind::SecurityGroup,
+    Kind::SecurityGroupRule,
+    Kind::LoadBalancer,
+    Kind::Listener,
+    Kind::DbInstance,
+    Kind::DbCluster,
+    Kind::Bucket,
+    Kind::BucketVersioning,
+    Kind::BucketEncryption,
+    Kind::BucketPublicAccessBlock,
+    Kind::BucketReplication,
+    Kind::AccountPublicAccessBlock,
+    Kind::LogGroup,
+    Kind::Trail,
 ];
 
 /// `key` in `v`, whatever the case of its first letter.
@@ -158,7 +158,7 @@ struct Item<'a> {
 }
 
 impl Item<'_> {
-    fn resource(&self, resource_type: &str, address: String, kind: impl Into<Kind>) -> Resource {
+    fn resource(&self, resource_type: &str, address: String, kind: impl Into<Body>) -> Resource {
         let mut identifiers = self.ids.clone();
         if !identifiers.contains(&address) {
             identifiers.push(address.clone());
@@ -166,7 +166,7 @@ impl Item<'_> {
         Resource {
             resource_type: resource_type.to_string(),
             provenance: Provenance {
-                source: SourceKind::Aggregator,
+                source: Origin::Aggregator,
                 address,
                 input: self.input.clone(),
                 location: None,
@@ -182,7 +182,7 @@ impl Item<'_> {
         }
     }
 
-    fn main(&self, resource_type: &str, kind: impl Into<Kind>) -> Resource {
+    fn main(&self, resource_type: &str, kind: impl Into<Body>) -> Resource {
         self.resource(resource_type, self.arn.clone(), kind)
     }
 }
@@ -693,7 +693,7 @@ mod tests {
             }),
         );
         let res = map_item(&cluster, &input);
-        let Kind::DbCluster(c) = &res[0].kind else {
+        let Body::DbCluster(c) = &res[0].kind else {
             panic!("{:?}", res[0].kind)
         };
         assert_eq!(res[0].resource_type, "aws_rds_cluster");
@@ -718,7 +718,7 @@ mod tests {
             }),
         );
         let res = map_item(&member, &input);
-        let Kind::DbInstance(d) = &res[0].kind else {
+        let Body::DbInstance(d) = &res[0].kind else {
             panic!("{:?}", res[0].kind)
         };
         assert_eq!(

@@ -15,7 +15,7 @@ use std::time::Instant;
 
 use aws_config::Region;
 
-use crate::model::{Input, Inventory, KindTag, SourceKind, Unknown};
+use crate::model::{Input, Inventory, Kind, Origin, Unknown};
 use crate::source::{LoadError, Loaded, Source};
 
 use super::{base_config, identity, runtime, LiveError, LiveOptions, LiveScan, Recorder};
@@ -40,13 +40,13 @@ pub struct Aggregator {
 }
 
 impl Source for Aggregator {
-    fn kind(&self) -> SourceKind {
-        SourceKind::Aggregator
+    fn kind(&self) -> Origin {
+        Origin::Aggregator
     }
-    fn produces(&self, kind: KindTag) -> bool {
+    fn produces(&self, kind: Kind) -> bool {
         !unrecorded().contains(&kind)
     }
-    fn not_produced(&self, _kind: KindTag) -> Unknown {
+    fn not_produced(&self, _kind: Kind) -> Unknown {
         Unknown::NotReadBySource(
             "not recorded by AWS Config; scan the account with --live".to_string(),
         )
@@ -128,7 +128,7 @@ pub async fn scan_aggregator_async(
             let input: Arc<str> = Arc::from(format!("aggregator:{name}/{account}/{region}"));
             if !inv.inputs.iter().any(|i| *i.path == *input) {
                 inv.inputs.push(Input {
-                    kind: SourceKind::Aggregator,
+                    kind: Origin::Aggregator,
                     path: input.to_string(),
                 });
             }
@@ -166,7 +166,7 @@ pub async fn scan_aggregator_async(
 }
 
 /// Kinds the live source reads that configuration items do not give.
-pub fn unrecorded() -> Vec<KindTag> {
+pub fn unrecorded() -> Vec<Kind> {
     super::kinds()
         .into_iter()
         .filter(|k| !map::MAPPED_KINDS.contains(k))
@@ -214,13 +214,13 @@ mod tests {
         };
         let mut inv = Inventory::new();
         inv.inputs.push(Input {
-            kind: SourceKind::Aggregator,
+            kind: Origin::Aggregator,
             path: "aggregator:org/111111111111/eu-west-2".into(),
         });
         for r in plan.resources() {
             if source.produces(r.kind.tag()) {
                 let mut r = r.clone();
-                r.provenance.source = SourceKind::Aggregator;
+                r.provenance.source = Origin::Aggregator;
                 inv.push(r);
             }
         }

@@ -231,9 +231,9 @@ mod tests {
         let v = TfValue::from_json(&v);
         match map("aws_cloudtrail", TfRef::plain(&v))
             .expect("mapped")
-            .kind
+            .body
         {
-            Kind::Trail(t) => t.management_events,
+            Body::Trail(t) => t.management_events,
             other => panic!("{other:?}"),
         }
     }

@@ -9,20 +9,20 @@ mod network;
 mod partial;
 mod storage;
 
-use crate::model::{Field, Kind};
+use crate::model::{Body, Field};
 
 use super::TfRef;
 
 /// A mapped resource body and the identifiers other resources may use for it.
 pub struct Mapped {
-    pub kind: Kind,
+    pub body: Body,
     pub identifiers: Vec<String>,
 }
 
 impl Mapped {
-    fn new(kind: impl Into<Kind>) -> Mapped {
+    fn new(kind: impl Into<Body>) -> Mapped {
         Mapped {
-            kind: kind.into(),
+            body: kind.into(),
             identifiers: Vec::new(),
         }
     }

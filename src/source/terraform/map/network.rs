@@ -470,9 +470,9 @@ mod tests {
     }
 
     fn flows_of(t: &str, v: &TfValue) -> Vec<SecurityGroupFlow> {
-        match map(t, TfRef::plain(v)).expect("mapped").kind {
-            Kind::SecurityGroupRule(r) => r.flows,
-            Kind::SecurityGroup(g) => g.flows,
+        match map(t, TfRef::plain(v)).expect("mapped").body {
+            Body::SecurityGroupRule(r) => r.flows,
+            Body::SecurityGroup(g) => g.flows,
             other => panic!("{other:?}"),
         }
     }
@@ -575,7 +575,7 @@ mod tests {
             ("destination_cidr_block", json("0.0.0.0/0".into())),
             ("gateway_id", json("nat-0123".into())),
         ]);
-        let Kind::RouteEntry(e) = map("aws_route", TfRef::plain(&v)).unwrap().kind else {
+        let Body::RouteEntry(e) = map("aws_route", TfRef::plain(&v)).unwrap().body else {
             panic!()
         };
         assert!(e.route.gateway.is_absent());
@@ -598,9 +598,9 @@ mod tests {
 
     #[test]
     fn a_subnet_flow_log_captures_no_vpc() {
-        let vpc_of = |v: &TfValue| match map("aws_flow_log", TfRef::plain(v)).expect("mapped").kind
+        let vpc_of = |v: &TfValue| match map("aws_flow_log", TfRef::plain(v)).expect("mapped").body
         {
-            Kind::FlowLog(f) => f.vpc,
+            Body::FlowLog(f) => f.vpc,
             other => panic!("{other:?}"),
         };
         let subnet = object(vec![

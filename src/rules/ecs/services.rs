@@ -10,8 +10,8 @@
 //! acts on it, whatever its `resource_id` says.
 
 use crate::model::{
-    EcsCluster, EcsService, Inventory, KindTag, Refs, Res, ResId, Resolution, Resource,
-    ScalableTarget, ScalingPolicy, TaskDefinition, Unknown,
+    EcsCluster, EcsService, Inventory, Kind, Refs, ResId, Resolution, Resource, ScalableTarget,
+    ScalingPolicy, TaskDefinition, Unknown, View,
 };
 use crate::rules::tiers::{service_role, services_in_role, ServiceRole};
 use crate::rules::Check;
@@ -25,7 +25,7 @@ pub(super) fn role_services<'a>(
     label: &str,
     requirement: &str,
     help: &str,
-) -> Vec<Res<'a, EcsService>> {
+) -> Vec<View<'a, EcsService>> {
     let mut undecided = false;
     for svc in c.inv.all::<EcsService>() {
         if let Err(u) = service_role(c.policy, &svc) {
@@ -42,7 +42,7 @@ pub(super) fn role_services<'a>(
         };
         let globs = names.patterns().join(", ");
         c.missing(
-            KindTag::EcsService,
+            Kind::EcsService,
             "aws_ecs_service",
             label,
             format!("no ECS service is named like the {label} ({globs}); the architecture {requirement}"),
@@ -70,7 +70,7 @@ pub(super) struct ServiceKey {
 }
 
 impl ServiceKey {
-    pub fn of(inv: &Inventory, svc: &Res<'_, EcsService>) -> ServiceKey {
+    pub fn of(inv: &Inventory, svc: &View<'_, EcsService>) -> ServiceKey {
         let cluster = match inv.resolve_one::<EcsCluster>(&svc.cluster) {
             Ok(Some(c)) => c.name.get().cloned(),
             _ => None,
@@ -112,7 +112,7 @@ impl ServiceKey {
 /// Whether `target` scales the service.
 pub(super) fn target_matches(
     inv: &Inventory,
-    target: &Res<'_, ScalableTarget>,
+    target: &View<'_, ScalableTarget>,
     key: &ServiceKey,
 ) -> Match {
     if key.elsewhere(target.resource) {
@@ -132,7 +132,7 @@ pub(super) fn target_matches(
 /// Whether `policy` acts on the service, directly or through one of its `targets`.
 pub(super) fn policy_matches(
     inv: &Inventory,
-    policy: &Res<'_, ScalingPolicy>,
+    policy: &View<'_, ScalingPolicy>,
     key: &ServiceKey,
     targets: &[ResId],
 ) -> Match {
@@ -191,8 +191,8 @@ fn by_refs(
 /// The task definition a service runs, or why it cannot be known.
 pub(super) fn task_definition<'a>(
     inv: &'a Inventory,
-    svc: &Res<'_, EcsService>,
-) -> Result<Res<'a, TaskDefinition>, Unknown> {
+    svc: &View<'_, EcsService>,
+) -> Result<View<'a, TaskDefinition>, Unknown> {
     match inv.resolve_one::<TaskDefinition>(&svc.task_definition)? {
         Some(td) => Ok(td),
         None => Err(Unknown::NotInInputs(

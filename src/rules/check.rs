@@ -269,7 +269,7 @@ impl<'a> Check<'a> {
     /// source could not read resources of that kind (a denied live call).
     pub fn missing(
         &mut self,
-        tag: crate::model::KindTag,
+        tag: crate::model::Kind,
         resource_type: &'static str,
         name: impl Into<String>,
         message: impl Into<String>,
@@ -326,7 +326,7 @@ pub fn set_str(attribute: &str, value: impl Display) -> String {
 mod tests {
     use super::*;
     use crate::model::Resource;
-    use crate::rules::log::retention::RETENTION;
+    use crate::rules::log::retention::LOG_RETENTION;
 
     #[test]
     fn message_builders_spell_the_house_style() {
@@ -350,7 +350,7 @@ mod tests {
             crate::model::LogGroup::default(),
         ));
         let policy = Policy::default_policy();
-        let mut c = Check::new(&inv, &policy, &RETENTION);
+        let mut c = Check::new(&inv, &policy, &LOG_RETENTION);
         assert_eq!(c.need_attr(id, "n", &Field::Known(1)), Some(Some(&1)));
         assert_eq!(c.need_attr::<i32>(id, "n", &Field::Absent), Some(None));
         assert!(c.outcomes.is_empty());
@@ -375,7 +375,7 @@ mod tests {
             crate::model::LogGroup::default(),
         ));
         let policy = Policy::default_policy();
-        let mut c = Check::new(&inv, &policy, &RETENTION);
+        let mut c = Check::new(&inv, &policy, &LOG_RETENTION);
         assert!(c.pass_if(id, None, "n", &Field::Sensitive(2), |n| *n > 1));
         assert!(!c.pass_if(id, None, "n", &Field::Known(1), |n| *n > 1));
         assert!(!c.pass_if(id, None, "n", &Field::Absent, |n: &i32| *n > 1));
@@ -395,7 +395,7 @@ mod tests {
             crate::model::LogGroup::default(),
         ));
         let policy = Policy::default_policy();
-        let mut c = Check::new(&inv, &policy, &RETENTION);
+        let mut c = Check::new(&inv, &policy, &LOG_RETENTION);
         c.require(id, Some("n"), "n is 1", "at least 2", set("n", 2));
         let out = c.into_outcomes();
         assert_eq!(out[0].status, Status::Fail);
