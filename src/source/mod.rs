@@ -24,8 +24,8 @@ use crate::model::{Gap, Inventory, Kind, Origin, Unknown};
 
 /// One kind of input: a plan, a configuration directory, a live account, an aggregator.
 pub trait Source {
-    /// Which kind of input this is (reports and `[scope]` read it).
-    fn kind(&self) -> Origin;
+    /// Where its resources come from (reports and `[scope]` read it).
+    fn origin(&self) -> Origin;
 
     /// Whether this source reads resources of `kind`: when it does, none in its inventory
     /// means none exists. Default: every kind.
@@ -36,7 +36,7 @@ pub trait Source {
 
     /// Why `kind`, which this source does not produce, is unknown.
     fn not_produced(&self, _kind: Kind) -> Unknown {
-        Unknown::NotReadBySource(format!("not read from {} inputs", self.kind()))
+        Unknown::NotReadBySource(format!("not read from {} inputs", self.origin()))
     }
 
     /// Reads the input: one inventory per stack or account.
@@ -95,7 +95,7 @@ pub struct HclDir {
 }
 
 impl Source for PlanFile {
-    fn kind(&self) -> Origin {
+    fn origin(&self) -> Origin {
         Origin::Plan
     }
     fn load(&self) -> Result<Loaded, LoadError> {
@@ -120,7 +120,7 @@ impl PlanFile {
 }
 
 impl Source for PlanDir {
-    fn kind(&self) -> Origin {
+    fn origin(&self) -> Origin {
         Origin::Plan
     }
     fn load(&self) -> Result<Loaded, LoadError> {
@@ -131,7 +131,7 @@ impl Source for PlanDir {
 }
 
 impl Source for HclDir {
-    fn kind(&self) -> Origin {
+    fn origin(&self) -> Origin {
         Origin::Hcl
     }
     fn load(&self) -> Result<Loaded, LoadError> {

@@ -128,7 +128,7 @@ fn left_out(inv: &Inventory) -> BTreeMap<&'static str, Vec<String>> {
     let mut out: BTreeMap<&'static str, Vec<String>> = BTreeMap::new();
     for (id, r) in inv.resources().iter().enumerate() {
         if !inv.in_scope(id) {
-            out.entry(r.kind.tag().label())
+            out.entry(r.body.kind().label())
                 .or_default()
                 .push(r.address().to_string());
         }
@@ -252,7 +252,7 @@ async fn a_real_account_gives_only_the_default_vpc_finding() {
         .resources()
         .iter()
         .enumerate()
-        .filter(|(_, r)| r.kind.tag() == Kind::Vpc)
+        .filter(|(_, r)| r.body.kind() == Kind::Vpc)
         .any(|(id, r)| inv.in_scope(id) && r.resource_type == "aws_vpc"));
 
     // The human summary line and the JSON summary count them.

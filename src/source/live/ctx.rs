@@ -90,7 +90,7 @@ impl Ctx {
             },
             identifiers: ids,
             tags,
-            kind: kind.into(),
+            body: kind.into(),
             secrets: Vec::new(),
         }
     }

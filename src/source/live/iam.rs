@@ -111,7 +111,7 @@ fn is_aws_managed(arn: &str) -> bool {
 async fn aws_managed(ctx: &Ctx, iam: &Client, out: &mut Batch) {
     let mut arns = std::collections::BTreeSet::new();
     for r in &out.resources {
-        if let crate::model::Body::IamPolicyAttachment(a) = &r.kind {
+        if let crate::model::Body::IamPolicyAttachment(a) = &r.body {
             if let Some(targets) = a.policy.get() {
                 for t in targets {
                     if let crate::model::RefTarget::Ident(arn) = t {

@@ -102,7 +102,7 @@ pub struct Live {
 }
 
 impl crate::source::Source for Live {
-    fn kind(&self) -> Origin {
+    fn origin(&self) -> Origin {
         Origin::Live
     }
     fn load(&self) -> Result<crate::source::Loaded, crate::source::LoadError> {

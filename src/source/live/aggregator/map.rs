@@ -177,7 +177,7 @@ impl Item<'_> {
             },
             identifiers,
             tags: Field::Known(self.tags.clone()),
-            kind: kind.into(),
+            body: kind.into(),
             secrets: Vec::new(),
         }
     }
@@ -693,8 +693,8 @@ mod tests {
             }),
         );
         let res = map_item(&cluster, &input);
-        let Body::DbCluster(c) = &res[0].kind else {
-            panic!("{:?}", res[0].kind)
+        let Body::DbCluster(c) = &res[0].body else {
+            panic!("{:?}", res[0].body)
         };
         assert_eq!(res[0].resource_type, "aws_rds_cluster");
         assert_eq!(c.storage_encrypted, Field::Known(false));
@@ -718,8 +718,8 @@ mod tests {
             }),
         );
         let res = map_item(&member, &input);
-        let Body::DbInstance(d) = &res[0].kind else {
-            panic!("{:?}", res[0].kind)
+        let Body::DbInstance(d) = &res[0].body else {
+            panic!("{:?}", res[0].body)
         };
         assert_eq!(
             d.cluster,

@@ -40,7 +40,7 @@ pub struct Aggregator {
 }
 
 impl Source for Aggregator {
-    fn kind(&self) -> Origin {
+    fn origin(&self) -> Origin {
         Origin::Aggregator
     }
     fn produces(&self, kind: Kind) -> bool {
@@ -218,7 +218,7 @@ mod tests {
             path: "aggregator:org/111111111111/eu-west-2".into(),
         });
         for r in plan.resources() {
-            if source.produces(r.kind.tag()) {
+            if source.produces(r.body.kind()) {
                 let mut r = r.clone();
                 r.provenance.source = Origin::Aggregator;
                 inv.push(r);
