@@ -183,16 +183,7 @@ impl Resource {
     ) -> Resource {
         Resource {
             resource_type: resource_type.into(),
-            provenance: Provenance {
-                source: Origin::Plan,
-                address: address.into(),
-                input: std::sync::Arc::from("test"),
-                location: None,
-                attributes: Vec::new(),
-                set_by: Vec::new(),
-                account: None,
-                region: None,
-            },
+            provenance: Provenance::new(Origin::Plan, address, std::sync::Arc::from("test")),
             identifiers: Vec::new(),
             tags: Field::Known(Tags::new()),
             body: kind.into(),

@@ -115,6 +115,31 @@ pub struct Provenance {
 }
 
 impl Provenance {
+    /// Where a resource comes from: its source, its address (Terraform address or ARN) and
+    /// its input; the source adds what it knows (location, attributes, module inputs,
+    /// account, region) to this one value rather than spelling out the whole struct.
+    pub fn new(source: Origin, address: impl Into<String>, input: Arc<str>) -> Provenance {
+        Provenance {
+            source,
+            address: address.into(),
+            input,
+            location: None,
+            attributes: Vec::new(),
+            set_by: Vec::new(),
+            account: None,
+            region: None,
+        }
+    }
+
+    /// The account and region a live reader or an aggregator read it in.
+    pub fn in_account(self, account: &str, region: &str) -> Provenance {
+        Provenance {
+            account: Some(account.to_string()),
+            region: Some(region.to_string()),
+            ..self
+        }
+    }
+
     /// The most precise location for `attribute`: the attribute, else its enclosing block
     /// (`ingress` for `ingress.cidr_blocks`, when the block is dynamic), else the resource's.
     pub fn location_of(&self, attribute: Option<&str>) -> Option<&Location> {
@@ -175,17 +200,12 @@ mod tests {
             len: 0,
         };
         let p = Provenance {
-            source: Origin::Hcl,
-            address: "aws_security_group.db".into(),
-            input: path.clone(),
             location: Some(at(1)),
             attributes: vec![
                 ("ingress".into(), at(5)),
                 ("ingress.cidr_blocks".into(), at(8)),
             ],
-            set_by: Vec::new(),
-            account: None,
-            region: None,
+            ..Provenance::new(Origin::Hcl, "aws_security_group.db", path.clone())
         };
         let line = |a: Option<&str>| p.location_of(a).map(|l| l.line);
         assert_eq!(line(Some("ingress.cidr_blocks")), Some(8));

@@ -78,16 +78,8 @@ impl Ctx {
         }
         Resource {
             resource_type: resource_type.to_string(),
-            provenance: Provenance {
-                source: Origin::Live,
-                address,
-                input: self.input.clone(),
-                location: None,
-                attributes: Vec::new(),
-                set_by: Vec::new(),
-                account: Some(self.account.clone()),
-                region: Some(self.region.clone()),
-            },
+            provenance: Provenance::new(Origin::Live, address, self.input.clone())
+                .in_account(&self.account, &self.region),
             identifiers: ids,
             tags,
             body: kind.into(),

@@ -47,14 +47,9 @@ pub fn map_resource(
     Some(Resource {
         resource_type: r.resource_type.to_string(),
         provenance: Provenance {
-            source,
-            address: r.address.to_string(),
-            input,
             location,
-            attributes: Vec::new(),
-            set_by: Vec::new(),
-            account: None,
             region: r.region.clone(),
+            ..Provenance::new(source, r.address, input)
         },
         identifiers,
         tags: tags(v, &r.default_tags),

@@ -165,16 +165,8 @@ impl Item<'_> {
         }
         Resource {
             resource_type: resource_type.to_string(),
-            provenance: Provenance {
-                source: Origin::Aggregator,
-                address,
-                input: self.input.clone(),
-                location: None,
-                attributes: Vec::new(),
-                set_by: Vec::new(),
-                account: Some(self.account.clone()),
-                region: Some(self.region.clone()),
-            },
+            provenance: Provenance::new(Origin::Aggregator, address, self.input.clone())
+                .in_account(&self.account, &self.region),
             identifiers,
             tags: Field::Known(self.tags.clone()),
             body: kind.into(),
