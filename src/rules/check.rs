@@ -325,8 +325,15 @@ pub fn set_str(attribute: &str, value: impl Display) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Resource;
+    use crate::model::LogGroup;
     use crate::rules::log::retention::LOG_RETENTION;
+    use crate::rules::testing::{inventory, res};
+
+    /// A check needs a resource to record outcomes on: one log group, id 0.
+    fn one_log_group() -> (Inventory, ResId) {
+        let inv = inventory([res("aws_cloudwatch_log_group.a", LogGroup::default())]);
+        (inv, 0)
+    }
 
     #[test]
     fn message_builders_spell_the_house_style() {
@@ -343,12 +350,7 @@ mod tests {
 
     #[test]
     fn need_records_unknown_and_passes_values_through() {
-        let mut inv = Inventory::new();
-        let id = inv.push(Resource::new(
-            "aws_cloudwatch_log_group",
-            "aws_cloudwatch_log_group.a",
-            crate::model::LogGroup::default(),
-        ));
+        let (inv, id) = one_log_group();
         let policy = Policy::default_policy();
         let mut c = Check::new(&inv, &policy, &LOG_RETENTION);
         assert_eq!(c.need_attr(id, "n", &Field::Known(1)), Some(Some(&1)));
@@ -368,12 +370,7 @@ mod tests {
 
     #[test]
     fn pass_if_passes_records_unknown_or_leaves_the_failure_to_the_caller() {
-        let mut inv = Inventory::new();
-        let id = inv.push(Resource::new(
-            "aws_cloudwatch_log_group",
-            "aws_cloudwatch_log_group.a",
-            crate::model::LogGroup::default(),
-        ));
+        let (inv, id) = one_log_group();
         let policy = Policy::default_policy();
         let mut c = Check::new(&inv, &policy, &LOG_RETENTION);
         assert!(c.pass_if(id, None, "n", &Field::Sensitive(2), |n| *n > 1));
@@ -388,12 +385,7 @@ mod tests {
 
     #[test]
     fn require_fails_with_the_composed_message() {
-        let mut inv = Inventory::new();
-        let id = inv.push(Resource::new(
-            "aws_cloudwatch_log_group",
-            "aws_cloudwatch_log_group.a",
-            crate::model::LogGroup::default(),
-        ));
+        let (inv, id) = one_log_group();
         let policy = Policy::default_policy();
         let mut c = Check::new(&inv, &policy, &LOG_RETENTION);
         c.require(id, Some("n"), "n is 1", "at least 2", set("n", 2));
