@@ -3,11 +3,10 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use sha2::{Digest, Sha256};
-
 use crate::model::{Input, Inventory, Location, Origin};
 use crate::policy::Policy;
 use crate::rules::{self, Outcome, Rule, RuleScope, Severity, Status, Subject};
+use crate::waiver::Suppression;
 
 /// A failure or unknown outcome, ready for reporting.
 #[derive(Debug, Clone)]
@@ -37,11 +36,24 @@ pub struct Finding {
     pub fingerprint: String,
     /// Values never to show (secrets of the resource); reporters mask them in snippets.
     pub redact: Vec<String>,
+    /// The waiver or baseline entry that accepts this finding: it does not fail the run.
+    pub suppression: Option<Suppression>,
+    /// A waiver that matched but expired (its message says so): the finding fails again.
+    pub expired: Option<Suppression>,
+    /// Which of the merged reports (stacks, accounts) it comes from.
+    pub stack: u32,
+}
+
+impl Finding {
+    /// Whether it counts: not waived, not in the baseline.
+    pub fn is_active(&self) -> bool {
+        self.suppression.is_none()
+    }
 }
 
 /// The order of findings in every report (and what makes two findings the same): rule,
 /// resource, subject, outcome, message.
-type Order<'a> = (
+pub(crate) type Order<'a> = (
     &'static str,
     &'a Option<String>,
     &'a String,
@@ -50,7 +62,7 @@ type Order<'a> = (
 );
 
 impl Finding {
-    fn order(&self) -> Order<'_> {
+    pub(crate) fn order(&self) -> Order<'_> {
         (
             self.rule.id,
             &self.resource,
@@ -72,6 +84,16 @@ pub struct Summary {
     /// Resources of a live or aggregator scan outside the architecture's scope (policy
     /// `[scope]`): only rules of account scope judged them. Always 0 for plans and `.tf`.
     pub out_of_scope: usize,
+    /// Rule × subject verdicts accepted by waivers or the baseline (not in `fail` or
+    /// `unknown`), and the findings behind them.
+    pub waived: usize,
+    pub waived_findings: usize,
+    /// Waived findings whose waiver ends within 30 days.
+    pub expiring_soon: usize,
+    /// Findings whose waiver expired (they fail again).
+    pub expired: usize,
+    /// Baseline entries no finding matched any more: fixed since the baseline.
+    pub fixed: usize,
 }
 
 #[derive(Debug)]
@@ -83,6 +105,12 @@ pub struct Report {
     pub summary: Summary,
     /// IAM actions a live scan was denied (its unknowns name them too), sorted.
     pub missing_permissions: Vec<String>,
+    /// The waivers declared in the scanned configuration (`# cbaudit:waive`).
+    pub declared_waivers: Vec<crate::model::DeclaredWaiver>,
+    /// The date waivers were judged on (`--today`, else today in UTC), once applied.
+    pub today: Option<time::Date>,
+    /// Baseline entries no finding matched: fixed since the baseline was written.
+    pub fixed: Vec<crate::waiver::baseline::Entry>,
 }
 
 /// A `--select` / `--ignore` entry that names no rule.
@@ -211,6 +239,9 @@ pub fn run(inv: &Inventory, policy: &Policy, rules: &[&'static Rule]) -> Report 
         findings,
         summary,
         missing_permissions: inv.missing_permissions.clone(),
+        declared_waivers: inv.waivers.clone(),
+        today: None,
+        fixed: Vec::new(),
     }
 }
 
@@ -319,6 +350,9 @@ fn finding(inv: &Inventory, o: Outcome) -> Finding {
         name_tag: prov.and_then(|(_, n)| n),
         fingerprint: String::new(),
         redact,
+        suppression: None,
+        expired: None,
+        stack: 0,
     }
 }
 
@@ -338,22 +372,29 @@ fn known_name(r: &crate::model::Resource) -> Option<String> {
 }
 
 /// Stable across runs and unrelated changes: rule, subject and attribute, not the message
-/// (whose numbers change as the violation is being fixed); an ordinal separates findings
-/// that share all three.
+/// (whose numbers change as the violation is being fixed) nor a position; an ordinal
+/// separates findings that share all three. A live resource is keyed on its ARN; one known
+/// by an ID only (a rule of a security group) adds its account and region.
 fn assign_fingerprints(findings: &mut [Finding]) {
-    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    let mut seen: BTreeMap<Vec<String>, usize> = BTreeMap::new();
     for f in findings {
-        let key = format!(
-            "{}\u{0}{}\u{0}{}\u{0}{}",
-            f.rule.id,
-            f.resource.as_deref().unwrap_or("missing"),
-            f.subject,
-            f.attribute.as_deref().unwrap_or("")
-        );
+        let mut key = vec![
+            f.rule.id.to_string(),
+            f.resource.as_deref().unwrap_or("missing").to_string(),
+            f.subject.clone(),
+            f.attribute.as_deref().unwrap_or("").to_string(),
+        ];
+        let live = matches!(f.source, Some(Origin::Live | Origin::Aggregator))
+            || (f.resource.is_none() && f.account.is_some());
+        if live && !f.resource.as_deref().is_some_and(|a| a.starts_with("arn:")) {
+            key.push(f.account.clone().unwrap_or_default());
+            key.push(f.region.clone().unwrap_or_default());
+        }
         let n = seen.entry(key.clone()).or_insert(0);
         *n += 1;
-        let digest = Sha256::digest(format!("{key}\u{0}{n}").as_bytes());
-        f.fingerprint = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
+        key.push(n.to_string());
+        let parts: Vec<&str> = key.iter().map(String::as_str).collect();
+        f.fingerprint = crate::waiver::fingerprint(&parts);
     }
 }
 
@@ -368,8 +409,14 @@ impl Report {
             findings: Vec::new(),
             summary: Summary::default(),
             missing_permissions: Vec::new(),
+            declared_waivers: Vec::new(),
+            today: None,
+            fixed: Vec::new(),
         };
-        for r in reports {
+        for (stack, mut r) in reports.into_iter().enumerate() {
+            for f in &mut r.findings {
+                f.stack = stack as u32;
+            }
             merged.missing_permissions.extend(r.missing_permissions);
             merged.inputs.extend(r.inputs);
             merged.policy = r.policy;
@@ -381,6 +428,18 @@ impl Report {
             merged.summary.fail += r.summary.fail;
             merged.summary.unknown += r.summary.unknown;
             merged.summary.out_of_scope += r.summary.out_of_scope;
+            merged.summary.waived += r.summary.waived;
+            merged.summary.waived_findings += r.summary.waived_findings;
+            merged.summary.expiring_soon += r.summary.expiring_soon;
+            merged.summary.expired += r.summary.expired;
+            merged.summary.fixed += r.summary.fixed;
+            merged.today = merged.today.or(r.today);
+            merged.fixed.extend(r.fixed);
+            for w in r.declared_waivers {
+                if !merged.declared_waivers.contains(&w) {
+                    merged.declared_waivers.push(w);
+                }
+            }
         }
         merged.missing_permissions.sort();
         merged.missing_permissions.dedup();
@@ -394,7 +453,7 @@ impl Report {
         let Some(threshold) = threshold else {
             return false;
         };
-        self.findings.iter().any(|f| {
+        self.findings.iter().filter(|f| f.is_active()).any(|f| {
             f.severity >= threshold
                 && (f.outcome == Status::Fail || (fail_on_unknown && f.outcome == Status::Unknown))
         })

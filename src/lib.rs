@@ -14,3 +14,4 @@ pub mod rules;
 pub mod scope;
 pub mod source;
 pub mod verdict;
+pub mod waiver;

@@ -17,6 +17,7 @@ fn render(input: &Path, rule: &str, policy: &Policy) -> String {
         color: false,
         quiet: false,
         width: Some(100),
+        show_waived: false,
     };
     report::render(&engine::run(&inv, policy, &rules), Format::Human, &human)
 }

@@ -19,6 +19,7 @@ fn render(plan: &str, format: Format) -> String {
         color: false,
         quiet: false,
         width: Some(100),
+        show_waived: false,
     };
     report::render(&report_of(plan), format, &human)
 }

@@ -25,6 +25,10 @@ Examples:
   # Only the RDS rules, with a team policy pack
   cbaudit scan plan.json --policy cbaudit.toml --select CB-RDS-001,CB-RDS-003
 
+  # Adopt on an estate that already drifts: accept today's findings, fail on new ones
+  cbaudit scan infra/ --write-baseline cbaudit.baseline.json
+  cbaudit scan infra/ --baseline cbaudit.baseline.json
+
 Exit status: 0 no finding at or above --fail-on; 1 findings; 2 the run failed.";
 
 #[derive(Debug, Parser)]
@@ -92,6 +96,10 @@ impl From<FormatArg> for Format {
             FormatArg::Github => Format::Github,
         }
     }
+}
+
+fn parse_today(s: &str) -> Result<time::Date, String> {
+    crate::waiver::parse_date(s)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -211,6 +219,25 @@ pub(super) struct ScanArgs {
     /// Skip these rules (IDs or names; repeatable or comma-separated).
     #[arg(long, value_name = "RULE")]
     pub(super) ignore: Vec<String>,
+    /// Waivers for plans without their configuration and for live accounts: a TOML file of
+    /// `[[waivers]]` entries (rule, resource, reason, until, owner, ticket, account,
+    /// region), applied with the policy's own.
+    #[arg(long, value_name = "FILE", help_heading = "Waivers and baselines")]
+    pub(super) waivers: Option<PathBuf>,
+    /// Accept the findings recorded in this baseline: only new findings fail the run, and
+    /// the report lists those fixed since.
+    #[arg(long, value_name = "FILE", help_heading = "Waivers and baselines")]
+    pub(super) baseline: Option<PathBuf>,
+    /// Record the current findings (not waived) in a baseline file; they are then accepted.
+    #[arg(long, value_name = "FILE", help_heading = "Waivers and baselines")]
+    pub(super) write_baseline: Option<PathBuf>,
+    /// The date waivers are judged on (YYYY-MM-DD; default: today in UTC), for tests and
+    /// reproducible runs.
+    #[arg(long, value_name = "DATE", value_parser = parse_today, help_heading = "Waivers and baselines")]
+    pub(super) today: Option<time::Date>,
+    /// List the waived and baselined findings too (human format).
+    #[arg(long, help_heading = "Waivers and baselines")]
+    pub(super) show_waived: bool,
     /// Print only the findings (human format).
     #[arg(long, short)]
     pub(super) quiet: bool,

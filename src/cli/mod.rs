@@ -25,6 +25,9 @@ pub(super) enum RunError {
     #[error("cannot read policy {path}: {message}")]
     #[diagnostic(code(cbaudit::policy::io))]
     PolicyIo { path: String, message: String },
+    #[error("cannot read {path}: {message}")]
+    #[diagnostic(code(cbaudit::input::io))]
+    Input { path: String, message: String },
     #[error("cannot write {path}: {message}")]
     #[diagnostic(code(cbaudit::output::io))]
     Output { path: String, message: String },

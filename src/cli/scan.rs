@@ -12,6 +12,8 @@ use crate::engine;
 use crate::policy::Policy;
 use crate::report::{self, HumanOptions};
 use crate::rules;
+use crate::waiver::baseline::Baseline;
+use crate::waiver::Waivers;
 
 pub(super) fn load_policy(path: Option<&Path>) -> Result<Policy, MietteReport> {
     let path = match path {
@@ -67,7 +69,7 @@ pub(super) fn scan(args: ScanArgs) -> Result<ExitCode, MietteReport> {
         let source = crate::source::detect(path, &load)?;
         reports.extend(check(source.as_ref(), &args, &policy, &selected)?);
     }
-    let report = engine::Report::merge(reports);
+    let report = accept(reports, &args, &policy)?;
 
     let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
     let color = match args.color {
@@ -79,6 +81,7 @@ pub(super) fn scan(args: ScanArgs) -> Result<ExitCode, MietteReport> {
         color,
         quiet: args.quiet,
         width: None,
+        show_waived: args.show_waived,
     };
     let rendered = report::render(&report, args.format.into(), &human);
     match &args.output {
@@ -94,6 +97,61 @@ pub(super) fn scan(args: ScanArgs) -> Result<ExitCode, MietteReport> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Applies the waivers (the policy's, `--waivers`, and those in the configuration) and
+/// the baseline, and writes a new baseline when asked.
+fn accept(
+    reports: Vec<engine::Report>,
+    args: &ScanArgs,
+    policy: &Policy,
+) -> Result<engine::Report, MietteReport> {
+    let read = |path: &Path| {
+        std::fs::read_to_string(path).map_err(|e| RunError::Input {
+            path: path.display().to_string(),
+            message: e.to_string(),
+        })
+    };
+    let mut file_waivers = policy.waivers.clone();
+    if let Some(path) = &args.waivers {
+        let text = read(path)?;
+        let is_rule = |key: &str| rules::find(key).is_some();
+        let shown = path.display().to_string();
+        file_waivers.extend(
+            crate::policy::parse_waivers_file(&shown, &text, &is_rule)
+                .map_err(|e| MietteReport::new(*e))?,
+        );
+    }
+    let waivers = Waivers {
+        file: &file_waivers,
+        controls: &policy.waiver_controls,
+        today: args.today.unwrap_or_else(crate::waiver::today_utc),
+    };
+    let mut report = waivers.apply(reports);
+    let at = |path: &Path| {
+        Some(crate::model::Location {
+            path: path.display().to_string().into(),
+            line: 1,
+            column: 1,
+            offset: 0,
+            len: 0,
+        })
+    };
+    if let Some(path) = &args.baseline {
+        let text = read(path)?;
+        let baseline = Baseline::parse(&path.display().to_string(), &text)
+            .map_err(|e| MietteReport::new(*e))?;
+        baseline.apply(&mut report, at(path));
+    }
+    if let Some(path) = &args.write_baseline {
+        let baseline = Baseline::of(&report);
+        std::fs::write(path, baseline.to_json()).map_err(|e| RunError::Output {
+            path: path.display().to_string(),
+            message: e.to_string(),
+        })?;
+        baseline.apply(&mut report, at(path));
+    }
+    Ok(report)
 }
 
 /// Reads `source` and checks each of its inventories: one report per stack or account.

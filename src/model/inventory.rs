@@ -33,6 +33,8 @@ pub struct Inventory {
     /// IAM actions the source was denied while reading (a live scan; its gaps name them
     /// too), sorted: the report lists them.
     pub missing_permissions: Vec<String>,
+    /// Waivers declared in the configuration (`# cbaudit:waive` comments).
+    pub waivers: Vec<super::DeclaredWaiver>,
     resources: Vec<Resource>,
     gaps: Vec<Gap>,
     by_address: HashMap<String, ResId>,

@@ -16,6 +16,7 @@ mod network;
 mod provenance;
 mod reference;
 mod storage;
+mod waiver;
 
 use std::collections::BTreeMap;
 
@@ -31,6 +32,7 @@ pub use network::*;
 pub use provenance::*;
 pub use reference::*;
 pub use storage::*;
+pub use waiver::*;
 
 pub type Tags = BTreeMap<String, String>;
 

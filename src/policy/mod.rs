@@ -5,6 +5,7 @@
 
 mod selector;
 mod tls;
+mod waivers;
 
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -16,6 +17,7 @@ use toml::Spanned;
 
 pub use selector::{GlobList, Selector};
 pub use tls::TlsVersion;
+pub use waivers::{parse_file as parse_waivers_file, FileWaiver, WaiverControls, WaiverEntry};
 
 use crate::verdict::{RuleScope, Severity};
 
@@ -47,6 +49,15 @@ pub struct Policy {
     pub scope: Option<Spanned<ScopeSpec>>,
     #[serde(default)]
     pub rules: BTreeMap<Spanned<String>, RuleSettings>,
+    /// `[[waivers]]`: findings the policy's owners accept (see `crate::waiver`).
+    #[serde(default, rename = "waivers")]
+    waiver_entries: Vec<Spanned<WaiverEntry>>,
+    /// The waivers, checked (filled by [`Policy::parse_for`]).
+    #[serde(skip)]
+    pub waivers: Vec<FileWaiver>,
+    /// `[waiver_controls]`: which waivers the team allows.
+    #[serde(default)]
+    pub waiver_controls: WaiverControls,
 }
 
 /// `[scope]`: a resource belongs to the architecture when it carries any of `tags` (key and
@@ -405,7 +416,7 @@ impl Policy {
                 span: span.map(|r| SourceSpan::from(r.start..r.end.max(r.start))),
             })
         };
-        let policy: Policy = toml::from_str(text).map_err(|e| {
+        let mut policy: Policy = toml::from_str(text).map_err(|e| {
             error(
                 e.message().trim().to_string(),
                 e.span(),
@@ -428,6 +439,10 @@ impl Policy {
                 ));
             }
         }
+        policy.waivers = waivers::check_entries(path, text, &policy.waiver_entries, is_rule)
+            .map_err(|(m, s, h)| error(m, s, h))?;
+        waivers::check_controls(&policy.waiver_controls, is_rule)
+            .map_err(|(m, s, h)| error(m, s, h))?;
         if let Some(scope) = &policy.scope {
             let spec = scope.get_ref();
             if spec.tags.is_empty() && spec.names.is_empty() {

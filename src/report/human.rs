@@ -16,6 +16,9 @@ pub struct HumanOptions {
     /// Only the findings: no unknown section, no summary.
     pub quiet: bool,
     pub width: Option<usize>,
+    /// List the waived findings too (`--show-waived`); by default one summary line counts
+    /// them.
+    pub show_waived: bool,
 }
 
 /// One finding as a miette diagnostic.

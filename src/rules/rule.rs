@@ -21,6 +21,8 @@ pub enum Area {
     Audit,
     Logging,
     Monitoring,
+    /// The waiver checks (`crate::waiver`): not rules of the architecture.
+    Waivers,
 }
 
 impl Area {
@@ -36,6 +38,7 @@ impl Area {
             Area::Audit => "audit",
             Area::Logging => "logging",
             Area::Monitoring => "monitoring",
+            Area::Waivers => "waivers",
         }
     }
 }

@@ -263,6 +263,7 @@ async fn a_real_account_gives_only_the_default_vpc_finding() {
             color: false,
             quiet: false,
             width: None,
+            show_waived: false,
         },
     );
     assert!(
