@@ -375,6 +375,14 @@ fn known_name(r: &crate::model::Resource) -> Option<String> {
 /// (whose numbers change as the violation is being fixed) nor a position; an ordinal
 /// separates findings that share all three. A live resource is keyed on its ARN; one known
 /// by an ID only (a rule of a security group) adds its account and region.
+///
+/// An unknown is keyed apart from a failure of the same rule, subject and attribute (the
+/// key of a failure names no outcome, that of an unknown says `unknown`), and the ordinal
+/// counts each apart: the ordinal follows the report's order, in which the message decides
+/// between findings sharing the rest, so without it a new failure whose message sorts
+/// first would take the fingerprint of an accepted unknown (`the service's subnets are
+/// unknown` in a plan alone, then `assigns public IPs` on the same service) and pass the
+/// gate, while the unknown is reported new in its place.
 fn assign_fingerprints(findings: &mut [Finding]) {
     let mut seen: BTreeMap<Vec<String>, usize> = BTreeMap::new();
     for f in findings {
@@ -389,6 +397,9 @@ fn assign_fingerprints(findings: &mut [Finding]) {
         if live && !f.resource.as_deref().is_some_and(|a| a.starts_with("arn:")) {
             key.push(f.account.clone().unwrap_or_default());
             key.push(f.region.clone().unwrap_or_default());
+        }
+        if f.outcome != Status::Fail {
+            key.push(f.outcome.as_str().to_string());
         }
         let n = seen.entry(key.clone()).or_insert(0);
         *n += 1;
@@ -457,5 +468,96 @@ impl Report {
             f.severity >= threshold
                 && (f.outcome == Status::Fail || (fail_on_unknown && f.outcome == Status::Unknown))
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn finding(outcome: Status, message: &str) -> Finding {
+        Finding {
+            rule: rules::find("CB-ECS-003").expect("rule"),
+            severity: Severity::High,
+            outcome,
+            resource: Some("module.bot.aws_ecs_service.this".to_string()),
+            resource_type: "aws_ecs_service".to_string(),
+            subject: "module.bot.aws_ecs_service.this".to_string(),
+            attribute: Some("network_configuration".to_string()),
+            message: message.to_string(),
+            help: None,
+            location: None,
+            related: Vec::new(),
+            source: Some(Origin::Plan),
+            account: None,
+            region: None,
+            name_tag: None,
+            fingerprint: String::new(),
+            redact: Vec::new(),
+            suppression: None,
+            expired: None,
+            stack: 0,
+        }
+    }
+
+    /// In the report's order, fingerprinted.
+    fn fingerprinted(mut findings: Vec<Finding>) -> Vec<(Status, String, String)> {
+        findings.sort_by(|a, b| a.order().cmp(&b.order()));
+        assign_fingerprints(&mut findings);
+        findings
+            .into_iter()
+            .map(|f| (f.outcome, f.message, f.fingerprint))
+            .collect()
+    }
+
+    const UNKNOWN: &str = "the service's subnets are unknown";
+    const PUBLIC: &str = "assigns public IPs to its tasks";
+
+    /// A failure appearing next to an accepted unknown of the same rule, resource and
+    /// attribute gets a fingerprint of its own; the unknown keeps its fingerprint.
+    #[test]
+    fn a_new_failure_never_takes_the_fingerprint_of_an_unknown() {
+        let before = fingerprinted(vec![finding(Status::Unknown, UNKNOWN)]);
+        let after = fingerprinted(vec![
+            finding(Status::Unknown, UNKNOWN),
+            finding(Status::Fail, PUBLIC),
+        ]);
+        let unknown = &before[0].2;
+        let find = |outcome| {
+            after
+                .iter()
+                .find(|(o, _, _)| *o == outcome)
+                .map(|(_, _, fp)| fp.clone())
+                .expect("finding")
+        };
+        assert_eq!(&find(Status::Unknown), unknown, "the unknown keeps its own");
+        assert_ne!(&find(Status::Fail), unknown, "the failure is new");
+        // And the other way round: an unknown appearing next to an accepted failure.
+        let failure = fingerprinted(vec![finding(Status::Fail, PUBLIC)]);
+        assert_eq!(find(Status::Fail), failure[0].2);
+    }
+
+    /// A failure's fingerprint is rule, resource, subject, attribute and its ordinal among
+    /// failures sharing them: a changed message changes nothing, a second failure is a
+    /// second fingerprint whatever its message.
+    #[test]
+    fn failures_sharing_rule_resource_and_attribute_are_counted() {
+        let one = fingerprinted(vec![finding(Status::Fail, "desired_count = 2")]);
+        let changed = fingerprinted(vec![finding(Status::Fail, "desired_count = 3")]);
+        assert_eq!(one[0].2, changed[0].2, "the message is not part of it");
+        let two = fingerprinted(vec![
+            finding(Status::Fail, "b: a second failure"),
+            finding(Status::Fail, "a: sorts first"),
+        ]);
+        assert_ne!(two[0].2, two[1].2);
+        assert!(two.iter().any(|(_, _, fp)| *fp == one[0].2));
+        let expected = crate::waiver::fingerprint(&[
+            "CB-ECS-003",
+            "module.bot.aws_ecs_service.this",
+            "module.bot.aws_ecs_service.this",
+            "network_configuration",
+            "1",
+        ]);
+        assert_eq!(one[0].2, expected, "a failure's key names no outcome");
     }
 }
