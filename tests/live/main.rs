@@ -5,6 +5,7 @@ mod account_block;
 mod accounts;
 mod aggregator;
 mod audit_regions;
+mod baseline;
 mod cli_errors;
 mod clusters;
 mod corrupt;
