@@ -473,7 +473,7 @@ const MALFORMED: &[(&str, &str, u32, &str)] = &[
         "misspelt-space",
         "waiver.tf",
         3,
-        "`cbaudit:` is not a cbaudit directive: did you mean `cbaudit:waive`?",
+        "`cbaudit: waive` is not a cbaudit directive: did you mean `cbaudit:waive`?",
     ),
     (
         "in-module",
@@ -517,7 +517,7 @@ fn malformed_waivers_are_diagnostics_on_the_comment() {
         let text = std::fs::read_to_string(dir.join(file)).expect("read");
         let span_line = text[..label.offset()].matches('\n').count() as u32 + 1;
         assert_eq!(span_line, *line, "{name}");
-        assert!(label.len() > 0, "{name}: an empty span");
+        assert!(!label.is_empty(), "{name}: an empty span");
     }
 }
 

@@ -10,6 +10,10 @@
 //! It also serves plans: the configuration next to a plan, evaluated with the plan's
 //! variable values, resolves references the plan does not record ([`instance_values`]) and
 //! locates its resources ([`SourceMap`]).
+//!
+//! Both read the inline waivers of the configuration (`# cbaudit:waive` comments,
+//! `waivers.rs`, documented in `docs/waivers.md`) into [`Inventory::waivers`]; a
+//! malformed one is an [`HclError`] on the comment.
 
 mod config;
 mod error;

@@ -480,14 +480,16 @@ fn check(w: &WaiverComment, is_rule: Option<RuleCheck>) -> Result<Parsed, HclErr
     let fail = |(message, help, span): Problem| HclError::waiver(&message, &help, &w.loc, span);
     let target = match &w.form {
         Form::Misspelt => {
-            let said: String = text[w.body.clone()]
-                .trim()
-                .split_whitespace()
-                .next()
-                .unwrap_or_default()
-                .chars()
-                .take(40)
-                .collect();
+            // The directive as written: `cbaudit:waiver`, `cbaudit: waive`, `cbaudit waive`.
+            let mut words = text[w.body.clone()].split_whitespace();
+            let first = words.next().unwrap_or_default();
+            let said = match words.next() {
+                Some(second) if first.ends_with(':') || first.eq_ignore_ascii_case("cbaudit") => {
+                    format!("{first} {second}")
+                }
+                _ => first.to_string(),
+            };
+            let said: String = said.chars().take(40).collect();
             return Err(fail((
                 format!("`{said}` is not a cbaudit directive: did you mean `cbaudit:waive`?"),
                 format!("write it exactly: {KEYS_HELP}"),
