@@ -191,11 +191,13 @@ fn heredoc_end(text: &str, at: usize) -> Option<usize> {
     Some(text.len())
 }
 
-/// Whether a comment's text addresses cbaudit: `Some(Ok(rest))` after an exact
-/// `cbaudit:waive`, `Some(Err(()))` for a near miss (`cbaudit: waive`, `cbaudit:waiver`,
-/// `CBAUDIT:WAIVE`, `cbaudit:ignore`), `None` for any other comment.
+/// Whether a comment's text addresses cbaudit: `Some(Ok(n))` when an exact
+/// `cbaudit:waive` ends at byte `n` of `body`; `Some(Err(()))` for a near miss
+/// (`cbaudit: waive`, `cbaudit:waiver`, `CBAUDIT:WAIVE`, `cbaudit waive`, `cbaudit:ignore`);
+/// `None` for any other comment (`# cbaudit: scanned in CI` included). Doubled markers
+/// (`##`, `///`, `/**`) count as the marker.
 fn directive(body: &str) -> Option<Result<usize, ()>> {
-    let trimmed = body.trim_start();
+    let trimmed = body.trim_start_matches(['#', '/', '*']).trim_start();
     let lead = body.len() - trimmed.len();
     if let Some(rest) = trimmed.strip_prefix(DIRECTIVE) {
         if rest.is_empty() || rest.starts_with(char::is_whitespace) {
@@ -204,12 +206,11 @@ fn directive(body: &str) -> Option<Result<usize, ()>> {
     }
     let lower = trimmed.to_ascii_lowercase();
     let after = lower.strip_prefix("cbaudit")?;
-    let after = after.trim_start();
-    if after.starts_with(':') {
-        return Some(Err(()));
-    }
-    let after = after.trim_start_matches(['-', '_']).trim_start();
-    if after.starts_with("waiv") {
+    let colon = after.trim_start().starts_with(':');
+    let word =
+        after.trim_start_matches(|c: char| c.is_whitespace() || matches!(c, ':' | '-' | '_'));
+    let other_tools = ["ignore", "skip", "disable", "suppress", "nolint"];
+    if word.starts_with("waiv") || (colon && other_tools.iter().any(|t| word.starts_with(t))) {
         return Some(Err(()));
     }
     None
@@ -481,7 +482,9 @@ fn check(w: &WaiverComment, is_rule: Option<RuleCheck>) -> Result<Parsed, HclErr
     let target = match &w.form {
         Form::Misspelt => {
             // The directive as written: `cbaudit:waiver`, `cbaudit: waive`, `cbaudit waive`.
-            let mut words = text[w.body.clone()].split_whitespace();
+            let mut words = text[w.body.clone()]
+                .trim_start_matches(['#', '/', '*'])
+                .split_whitespace();
             let first = words.next().unwrap_or_default();
             let said = match words.next() {
                 Some(second) if first.ends_with(':') || first.eq_ignore_ascii_case("cbaudit") => {
@@ -799,7 +802,14 @@ f = { for k, v in var.m : k => "${v}" } # five
         ] {
             assert_eq!(directive(near), Some(Err(())), "{near}");
         }
-        for other in [" cbaudit is run in CI", " see the waiver docs", " TODO"] {
+        assert_eq!(directive("# cbaudit:waive CB-RDS-002"), Some(Ok(15)));
+        assert_eq!(directive("* cbaudit:waive"), Some(Ok(15)));
+        for other in [
+            " cbaudit is run in CI",
+            " cbaudit: this module is scanned in CI",
+            " see the waiver docs",
+            " TODO",
+        ] {
             assert_eq!(directive(other), None, "{other}");
         }
     }
