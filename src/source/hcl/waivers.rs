@@ -993,6 +993,28 @@ module "m" {
         );
     }
 
+    /// No input makes the scanner or the parser panic: every prefix of a file full of
+    /// strings, templates, heredocs and comments, and every prefix of a waiver's text.
+    #[test]
+    fn truncated_input_never_panics() {
+        let text = "a = \"x ${b # c\n}\" /* d */\nb = <<-EOT\n  ${\"}\"}\n  EOT\n# cbaudit:waive A,B reason=\"x \\\" y\" until=2027-01-01 owner=o ticket=\"t\"\nresource \"a\" \"b\" { // cbaudit: waive\n  c = 1 /* cbaudit:waive A\n * reason=x */\n}\n";
+        for end in (0..=text.len()).filter(|&e| text.is_char_boundary(e)) {
+            let prefix = &text[..end];
+            let _ = comments(prefix);
+            let _ = directive(prefix);
+            let _ = parse(prefix, 7);
+            if let Ok(body) = hcl::edit::parser::parse_body(prefix) {
+                let file = Arc::new(SourceFile {
+                    path: Arc::from("main.tf"),
+                    text: Arc::from(prefix),
+                });
+                for w in collect(&body, &file) {
+                    let _ = check(&w, Some(|k| k == "A"));
+                }
+            }
+        }
+    }
+
     /// The `covers` of a waiver match the plan and directory addresses of every instance
     /// (count, for_each, module instances), and nothing else.
     #[test]
