@@ -595,4 +595,30 @@ reason = "all of them"
         report.findings[0].suppression = None;
         assert!(report.gate_fails(Some(crate::rules::Severity::Info), true));
     }
+
+    /// With nothing accepted, the recount gives the engine's own verdict counts.
+    #[test]
+    fn the_recount_agrees_with_the_engine() {
+        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures");
+        let mut plans = vec![format!("{root}/clever-better/violating/plan.json")];
+        for entry in std::fs::read_dir(format!("{root}/rules")).expect("fixtures/rules") {
+            let dir = entry.expect("entry").path();
+            for case in ["pass", "fail"] {
+                let plan = dir.join(case).join("plan.json");
+                if plan.is_file() {
+                    plans.push(plan.display().to_string());
+                }
+            }
+        }
+        assert!(plans.len() > 40, "{}", plans.len());
+        let policy = Policy::default_policy();
+        for plan in &plans {
+            let inv = crate::source::load(&[plan]).expect("plan");
+            let report = crate::engine::run(&inv, &policy, crate::rules::RULES);
+            let engine = report.summary;
+            let mut recounted = Report::merge(vec![report]);
+            recount(&mut recounted);
+            assert_eq!(recounted.summary, engine, "{plan}");
+        }
+    }
 }
