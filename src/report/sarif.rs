@@ -3,9 +3,14 @@
 //! A waived finding is a result with `suppressions` (SARIF 2.1.0 §3.27.23, §3.35): kind
 //! `inSource` for an inline `cbaudit:waive` comment, `external` for a `[[waivers]]` entry or
 //! the baseline; status `accepted`; the reason (and until, owner, ticket) as its
-//! `justification`; the waiver's place as its `location`. GitHub code scanning shows such
-//! results as dismissed. `tests/reports.rs` validates the output against the SARIF 2.1.0
-//! schema shipped in `tests/data/`.
+//! `justification`; the waiver's place as its `location`. SARIF viewers hide or mark such
+//! results as suppressed. GitHub code scanning, however, does not act on `suppressions` when
+//! a SARIF file is uploaded (github/codeql-action issue #1230, "upload-sarif doesn't support
+//! `suppressions`"; a maintainer answered in 2024-09 that it "has not been prioritized"): an
+//! uploaded waived result becomes an open alert unless the workflow drops suppressed results
+//! before the upload or dismisses their alerts (the `advanced-security/dismiss-alerts` action
+//! does it from these very `suppressions`). `tests/reports.rs` validates the output against
+//! the SARIF 2.1.0 schema shipped in `tests/data/`.
 
 use std::collections::BTreeMap;
 
