@@ -18,9 +18,10 @@
 //!
 //! Every listed finding fails; `suppression` says it is waived (and how), `expired` that
 //! its waiver matched but expired; a waiver finding (`CB-WVR-*`, no resource) is named by
-//! its comment's line. `controls` is a `[waiver_controls]` section added to the default
-//! policy. Each case is scanned three ways, through the CLI (JSON output, exit status) and
-//! the library (the `Suppression` of each finding):
+//! its comment's line. `controls` replaces the default policy's `[waiver_controls]`
+//! table. Each case is scanned three ways, through the CLI (JSON output: `suppression`,
+//! `expired_waiver`, summary, exit status) and the library (the `Suppression` of each
+//! finding):
 //!
 //! - `beside`: the plan where it sits, next to its `.tf` files: the waivers apply;
 //! - `directory`: the `.tf` directory: the same findings, the same waivers;
@@ -140,14 +141,24 @@ fn case(name: &str) -> Case {
     }
 }
 
-/// The default policy with the case's `[waiver_controls]`, written into `tmp`.
+/// The default policy with its `[waiver_controls]` table replaced by the case's, written
+/// into `tmp`.
 fn policy_file(case: &Case, tmp: &Path) -> Option<PathBuf> {
     let controls = case.controls.as_ref()?;
-    let path = tmp.join("cbaudit.toml");
+    let default = cbaudit::policy::DEFAULT_POLICY;
+    let start = default
+        .find("\n[waiver_controls]\n")
+        .expect("the default policy has [waiver_controls]")
+        + 1;
+    let end = default[start + 1..]
+        .find("\n[")
+        .map_or(default.len(), |n| start + 1 + n + 1);
     let text = format!(
-        "{}\n[waiver_controls]\n{controls}",
-        cbaudit::policy::DEFAULT_POLICY
+        "{}[waiver_controls]\n{controls}\n{}",
+        &default[..start],
+        &default[end..]
     );
+    let path = tmp.join("cbaudit.toml");
     std::fs::write(&path, text).expect("write policy");
     Some(path)
 }
@@ -182,6 +193,29 @@ fn json_key(f: &serde_json::Value) -> String {
         Some(r) => format!("{rule} {r}"),
         None => format!("{rule} waiver at line {}", f["location"]["line"]),
     }
+}
+
+/// A JSON `suppression` / `expired_waiver` object, as the expectations write it (an
+/// inline waiver's location relative to the case).
+fn json_suppression(case: &Case, v: &serde_json::Value) -> Option<Sup> {
+    if v.is_null() {
+        return None;
+    }
+    assert_eq!(v["kind"], "inline", "{v}");
+    let s = |k: &str| v[k].as_str().map(str::to_string);
+    let path = v["location"]["path"].as_str().expect("location.path");
+    Some(Sup {
+        reason: s("reason").expect("reason"),
+        until: s("until"),
+        owner: s("owner"),
+        ticket: s("ticket"),
+        path: Path::new(path)
+            .strip_prefix(&case.dir)
+            .unwrap_or_else(|_| panic!("{path} outside the case"))
+            .display()
+            .to_string(),
+        line: v["location"]["line"].as_u64().expect("location.line") as u32,
+    })
 }
 
 /// The scan as the CLI does it, through the library: the findings with their
@@ -275,6 +309,17 @@ fn check_way(case: &Case, way: &str, input: &Path, policy: Option<&Path>) {
     for f in findings {
         let w = &wants[&json_key(f)];
         assert_eq!(f["outcome"], "fail", "{what}: {}", w.key());
+        let fw = format!("{what}: {}", w.key());
+        assert_eq!(
+            json_suppression(case, &f["suppression"]),
+            w.suppression,
+            "{fw}: suppression"
+        );
+        assert_eq!(
+            json_suppression(case, &f["expired_waiver"]),
+            w.expired,
+            "{fw}: expired_waiver"
+        );
         let message = f["message"].as_str().expect("message");
         for part in &w.message {
             assert!(
