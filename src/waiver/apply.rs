@@ -221,6 +221,7 @@ impl Waivers<'_> {
         for f in &extra {
             if !report.rules.iter().any(|r| r.id == f.rule.id) {
                 report.rules.push(f.rule);
+                report.summary.rules += 1;
             }
         }
         report.findings.extend(extra);
@@ -530,6 +531,7 @@ reason = "typo"
         );
         assert_eq!(f.location.as_ref().map(|l| &*l.path), Some("p.toml"));
         assert!(report.rules.iter().any(|r| r.id == "CB-WVR-002"));
+        assert_eq!(report.summary.rules, crate::rules::RULES.len() + 1);
         // A waiver of a rule that did not run is not judged.
         let inv = crate::source::load(&[VIOLATING]).expect("plan");
         let policy = policy_with(unused);
