@@ -450,8 +450,9 @@ fn action_is_a_composite_that_uploads_sarif_before_the_gate() {
     );
     assert_eq!(
         s(&up["with"]["sarif_file"]),
-        "${{ steps.scan.outputs.sarif-file }}"
+        "${{ steps.scan.outputs.upload-file }}"
     );
+    assert_eq!(s(&action["inputs"]["upload-waived"]["default"]), "false");
     let gate = steps.len() - 1;
     assert!(
         scan < upload && upload < gate,
@@ -494,8 +495,12 @@ fn action_fails_the_gate_on_the_violating_plan_after_writing_and_uploading_sarif
     assert!(run.step("scan").stdout.contains("::error file="), "{why}");
     let upload = run.upload();
     assert_eq!(upload.would_run, Some(true), "{why}");
-    assert_eq!(upload.with["sarif_file"], "cbaudit.sarif");
-    assert!(sb.workspace.join(&upload.with["sarif_file"]).is_file());
+    assert_eq!(upload.with["sarif_file"], "cbaudit.active.sarif");
+    // Nothing is waived: the upload holds every result.
+    assert_eq!(
+        sarif_results(&sb.workspace.join(&upload.with["sarif_file"])).len(),
+        sarif_results(&sb.workspace.join("cbaudit.sarif")).len()
+    );
 }
 
 #[test]
@@ -547,9 +552,36 @@ fn action_with_a_baseline_passes_the_violating_plan() {
     let why = explain(&run);
     assert_eq!(run.output("exit-code"), "0", "{why}");
     assert_eq!(run.last().status, Some(0), "{why}");
-    // The baselined findings stay in the SARIF (as suppressed results). Whether the
-    // `--format github` run annotates them is the reporter's business (tests/reports.rs).
-    assert!(sarif_results(&sb.workspace.join("cbaudit.sarif")).len() >= 40);
+    // The baselined findings stay in the SARIF report, as suppressed results; the upload
+    // leaves them out (code scanning would open alerts for them), and no annotation
+    // names them.
+    let full = sarif_results(&sb.workspace.join("cbaudit.sarif"));
+    assert!(full.len() >= 40);
+    assert!(full
+        .iter()
+        .all(|r| r["suppressions"][0]["kind"] == "external"));
+    let upload = run.upload();
+    assert_eq!(upload.with["sarif_file"], "cbaudit.active.sarif", "{why}");
+    assert!(sarif_results(&sb.workspace.join("cbaudit.active.sarif")).is_empty());
+    assert!(!run.step("scan").stdout.contains("::error file="), "{why}");
+    // upload-waived: the full report goes up.
+    let run = run_action(
+        &sb.workspace,
+        &sb.runner,
+        &[
+            ("paths", &plan),
+            ("install", "none"),
+            ("baseline", "cbaudit.baseline.json"),
+            ("upload-waived", "true"),
+        ],
+        std::slice::from_ref(&sb.bin),
+    );
+    assert_eq!(
+        run.upload().with["sarif_file"],
+        "cbaudit.sarif",
+        "{}",
+        explain(&run)
+    );
 
     // fail-on and extra args reach cbaudit: without the baseline, `never` passes and an
     // unknown extra option is a failed run.
