@@ -83,6 +83,7 @@ resource "aws_db_instance" "db" {
         hcl: cbaudit::source::hcl::HclOptions {
             var_files: Vec::new(),
             vars: vec!["retention=30".into()],
+            ..Default::default()
         },
         source_dir: None,
     };

@@ -74,6 +74,7 @@ fn scan_everything(path: &Path) {
         Format::Sarif,
         Format::Junit,
         Format::Github,
+        Format::Gitlab,
     ] {
         let _ = report::render(&report, format, &HumanOptions::default());
     }

@@ -80,7 +80,7 @@ fn no_secret_appears_in_any_output_format() {
             "{}: the fixture must carry a secret to test",
             plan.display()
         );
-        for format in ["human", "json", "sarif", "junit", "github"] {
+        for format in ["human", "json", "sarif", "junit", "github", "gitlab"] {
             let out = Command::cargo_bin("cbaudit")
                 .expect("binary")
                 .arg("scan")
@@ -149,7 +149,7 @@ resource "aws_db_instance" "db" {
 "#,
     )
     .expect("write");
-    for format in ["human", "json", "sarif", "junit", "github"] {
+    for format in ["human", "json", "sarif", "junit", "github", "gitlab"] {
         let out = Command::cargo_bin("cbaudit")
             .expect("binary")
             .arg("scan")
@@ -198,7 +198,7 @@ fn partial_container_definitions_never_print_their_secret() {
         dir.join("plan.json"),
         alone.path().join("plan.json"),
     ] {
-        for format in ["human", "json", "sarif", "junit", "github"] {
+        for format in ["human", "json", "sarif", "junit", "github", "gitlab"] {
             let out = Command::cargo_bin("cbaudit")
                 .expect("binary")
                 .arg("scan")

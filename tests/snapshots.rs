@@ -1,6 +1,8 @@
 //! Snapshots of every reporter on the violating architecture: reviewing an output change is
 //! reading a snapshot diff (`cargo insta review`).
 
+mod waived;
+
 use cbaudit::engine;
 use cbaudit::policy::Policy;
 use cbaudit::report::{self, Format, HumanOptions};
@@ -14,14 +16,17 @@ fn report_of(plan: &str) -> engine::Report {
     engine::run(&inv, &policy, &rules)
 }
 
-fn render(plan: &str, format: Format) -> String {
-    let human = HumanOptions {
+fn options(show_waived: bool) -> HumanOptions {
+    HumanOptions {
         color: false,
         quiet: false,
         width: Some(100),
-        show_waived: false,
-    };
-    report::render(&report_of(plan), format, &human)
+        show_waived,
+    }
+}
+
+fn render(plan: &str, format: Format) -> String {
+    report::render(&report_of(plan), format, &options(false))
 }
 
 const VIOLATING: &str = "fixtures/clever-better/violating/plan.json";
@@ -52,16 +57,60 @@ fn github() {
 }
 
 #[test]
+fn gitlab() {
+    insta::assert_snapshot!(render(VIOLATING, Format::Gitlab));
+}
+
+const FORMATS: [Format; 6] = [
+    Format::Human,
+    Format::Json,
+    Format::Sarif,
+    Format::Junit,
+    Format::Github,
+    Format::Gitlab,
+];
+
+#[test]
 fn output_is_deterministic() {
-    for format in [
-        Format::Human,
-        Format::Json,
-        Format::Sarif,
-        Format::Junit,
-        Format::Github,
-    ] {
+    for format in FORMATS {
         assert_eq!(render(VIOLATING, format), render(VIOLATING, format));
     }
+    let (a, b) = (waived::report(), waived::report());
+    for format in FORMATS {
+        assert_eq!(
+            report::render(&a, format, &options(true)),
+            report::render(&b, format, &options(true))
+        );
+    }
+}
+
+/// The violating architecture with inline, policy and baseline waivers, an expired one,
+/// an unused one and a baseline entry fixed since (`tests/waived/mod.rs`).
+#[test]
+fn json_waived() {
+    insta::assert_snapshot!(report::render(
+        &waived::report(),
+        Format::Json,
+        &options(false)
+    ));
+}
+
+#[test]
+fn human_waived() {
+    insta::assert_snapshot!(report::render(
+        &waived::report(),
+        Format::Human,
+        &options(false)
+    ));
+}
+
+#[test]
+fn human_waived_shown() {
+    insta::assert_snapshot!(report::render(
+        &waived::report(),
+        Format::Human,
+        &options(true)
+    ));
 }
 
 /// The same architecture scanned as Terraform configuration: snippets of the `.tf` lines.

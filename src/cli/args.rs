@@ -84,6 +84,8 @@ pub(super) enum FormatArg {
     Sarif,
     Junit,
     Github,
+    // GitLab code quality (`artifacts:reports:codequality`).
+    Gitlab,
 }
 
 impl From<FormatArg> for Format {
@@ -94,6 +96,7 @@ impl From<FormatArg> for Format {
             FormatArg::Sarif => Format::Sarif,
             FormatArg::Junit => Format::Junit,
             FormatArg::Github => Format::Github,
+            FormatArg::Gitlab => Format::Gitlab,
         }
     }
 }

@@ -90,7 +90,15 @@ fn run(cli: Cli) -> Result<ExitCode, MietteReport> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Explain { rule } => {
-            let r = rules::find(&rule).ok_or_else(|| RunError::UnknownRule(rule.clone()))?;
+            let meta = || {
+                crate::waiver::META_RULES
+                    .iter()
+                    .copied()
+                    .find(|r| r.id.eq_ignore_ascii_case(&rule) || r.name == rule)
+            };
+            let r = rules::find(&rule)
+                .or_else(meta)
+                .ok_or_else(|| RunError::UnknownRule(rule.clone()))?;
             print_out(&explain(r));
             Ok(ExitCode::SUCCESS)
         }

@@ -56,6 +56,7 @@ pub(super) fn scan(args: ScanArgs) -> Result<ExitCode, MietteReport> {
         hcl: crate::source::hcl::HclOptions {
             var_files: args.var_file.clone(),
             vars: args.vars.clone(),
+            is_rule: Some(|key| rules::find(key).is_some()),
         },
         source_dir: args.source_dir.clone(),
     };

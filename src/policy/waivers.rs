@@ -244,3 +244,156 @@ pub fn parse_file(
     })?;
     check_entries(path, text, &file.waivers, is_rule).map_err(|(m, s, h)| error(m, s, h))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::{Policy, DEFAULT_POLICY};
+    use super::*;
+
+    fn is_rule(k: &str) -> bool {
+        crate::rules::find(k).is_some()
+    }
+
+    fn with(entry: &str) -> String {
+        DEFAULT_POLICY.replace("[rules]\n", &format!("{entry}\n[rules]\n"))
+    }
+
+    /// The error's message, and the text its span covers.
+    fn error(text: &str) -> (String, String) {
+        let e = Policy::parse_for("p.toml", text, &is_rule).expect_err("rejected");
+        let span = e.span.expect("a span");
+        (
+            e.message.clone(),
+            text[span.offset()..span.offset() + span.len()].to_string(),
+        )
+    }
+
+    const ENTRY: &str = "[[waivers]]\nrule = \"CB-RDS-002,rds-backup-retention\"\nresource = \"aws_db_instance.*\"\naccount = \"1234*\"\nregion = \"eu-west-1\"\nreason = \" staging \"\nuntil = \"2027-03-31\"\nowner = \"platform\"\nticket = \"PLAT-1\"\n";
+
+    #[test]
+    fn entries_are_read() {
+        let p = Policy::parse_for("p.toml", &with(ENTRY), &is_rule).expect("valid");
+        let [w] = &p.waivers[..] else {
+            panic!("one waiver")
+        };
+        assert_eq!(w.rules, ["CB-RDS-002", "rds-backup-retention"]);
+        assert!(w.resource.matches("aws_db_instance.main"));
+        assert!(w.account.as_ref().unwrap().matches("123456789012"));
+        assert!(w.region.as_ref().unwrap().matches("eu-west-1"));
+        assert_eq!(w.reason, "staging");
+        assert_eq!(
+            w.until.map(|d| d.to_string()).as_deref(),
+            Some("2027-03-31")
+        );
+        assert_eq!(
+            (w.owner.as_deref(), w.ticket.as_deref()),
+            (Some("platform"), Some("PLAT-1"))
+        );
+        // A TOML date works as well as a string.
+        let toml_date = with(&ENTRY.replace("\"2027-03-31\"", "2027-03-31"));
+        let p = Policy::parse_for("p.toml", &toml_date, &is_rule).expect("valid");
+        assert_eq!(p.waivers[0].until, w.until);
+        assert!(Policy::default_policy().waivers.is_empty());
+    }
+
+    #[test]
+    fn bad_entries_point_at_the_problem() {
+        let cases = [
+            (
+                ENTRY.replace("CB-RDS-002,", "CB-RDS-099,"),
+                "unknown rule `CB-RDS-099`",
+                "\"CB-RDS-099,rds-backup-retention\"",
+            ),
+            (
+                ENTRY.replace("\" staging \"", "\"  \""),
+                "reason is empty",
+                "\"  \"",
+            ),
+            (
+                ENTRY.replace("\"2027-03-31\"", "\"2027-02-30\""),
+                "February 2027 has no day 30",
+                "\"2027-02-30\"",
+            ),
+            (
+                ENTRY.replace("\"2027-03-31\"", "\"31.03.2027\""),
+                "expected YYYY-MM-DD",
+                "\"31.03.2027\"",
+            ),
+            (
+                ENTRY.replace("\"2027-03-31\"", "2027-03-31T10:00:00"),
+                "expected YYYY-MM-DD",
+                "2027-03-31T10:00:00",
+            ),
+            (
+                ENTRY.replace("resource = \"aws_db_instance.*\"", "resource = \"aws_[db\""),
+                "invalid glob",
+                "\"aws_[db\"",
+            ),
+            (
+                ENTRY.replace("ticket", "tiket"),
+                "unknown field `tiket`",
+                "tiket",
+            ),
+            (
+                ENTRY.replace(
+                    "rule = \"CB-RDS-002,rds-backup-retention\"",
+                    "rule = \" , \"",
+                ),
+                "names no rule",
+                "\" , \"",
+            ),
+        ];
+        for (entry, message, spanned) in cases {
+            let (m, s) = error(&with(&entry));
+            assert!(m.contains(message), "{entry}: {m}");
+            assert_eq!(s, spanned, "{entry}: {m}");
+        }
+        // No reason at all: the span is the entry.
+        let (m, s) = error(&with(&ENTRY.replace("reason = \" staging \"\n", "")));
+        assert!(m.contains("needs a reason"), "{m}");
+        assert!(s.contains("rule = \"CB-RDS-002"), "{s}");
+    }
+
+    #[test]
+    fn controls_are_read_and_checked() {
+        let c = Policy::default_policy().waiver_controls;
+        assert!(!c.inline_allowed("CB-RDS-001", "rds-storage-encrypted", Severity::Critical));
+        assert!(c.inline_allowed("CB-RDS-002", "rds-multi-az", Severity::High));
+        assert_eq!(c.max_waiver_days, Some(365));
+        let by_rule = DEFAULT_POLICY.replace(
+            "not_inline = [\"critical\"]",
+            "not_inline = [\"rds-multi-az\", \"CB-SG-002\"]",
+        );
+        let c = Policy::parse_for("p.toml", &by_rule, &is_rule)
+            .expect("valid")
+            .waiver_controls;
+        assert!(!c.inline_allowed("CB-RDS-002", "rds-multi-az", Severity::High));
+        assert!(!c.inline_allowed("CB-SG-002", "sg-flow-matrix", Severity::High));
+        assert!(c.inline_allowed("CB-RDS-001", "rds-storage-encrypted", Severity::Critical));
+        let bad =
+            DEFAULT_POLICY.replace("not_inline = [\"critical\"]", "not_inline = [\"severe\"]");
+        let (m, s) = error(&bad);
+        assert!(m.contains("neither a rule nor a severity"), "{m}");
+        assert_eq!(s, "\"severe\"");
+        let negative = DEFAULT_POLICY.replace("max_waiver_days = 365", "max_waiver_days = -1");
+        assert_eq!(error(&negative).1, "-1");
+    }
+
+    #[test]
+    fn a_waivers_file_holds_only_waivers() {
+        let ws = parse_file("w.toml", ENTRY, &is_rule).expect("valid");
+        assert_eq!(ws.len(), 1);
+        assert_eq!(ws[0].location.line, 1);
+        assert_eq!(&*ws[0].location.path, "w.toml");
+        let e = parse_file(
+            "w.toml",
+            "[network]\nvpc_cidr = \"10.0.0.0/16\"\n",
+            &is_rule,
+        )
+        .expect_err("not a waivers file");
+        assert!(e.message.contains("network"), "{}", e.message);
+        assert!(parse_file("w.toml", "", &is_rule)
+            .expect("empty")
+            .is_empty());
+    }
+}

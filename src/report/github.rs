@@ -1,4 +1,5 @@
-//! GitHub Actions workflow commands: `::error file=…,line=…::message`.
+//! GitHub Actions workflow commands: `::error file=…,line=…::message`. Waived findings are
+//! not annotated (a finding whose waiver expired is, like any failure).
 
 use crate::engine::Report;
 use crate::rules::{Severity, Status};
@@ -16,7 +17,7 @@ fn property(s: &str) -> String {
 
 pub fn render(report: &Report) -> String {
     let mut out = String::new();
-    for f in &report.findings {
+    for f in report.findings.iter().filter(|f| f.is_active()) {
         let command = match (f.outcome, f.severity) {
             (Status::Unknown, _) => "notice",
             (_, Severity::Critical | Severity::High) => "error",

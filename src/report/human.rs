@@ -1,5 +1,7 @@
 //! Human output: miette diagnostics with the source snippet where there is one, a compact
-//! section for unknowns, and a summary line.
+//! section for unknowns, and a summary line. Waived findings are counted on a line of
+//! their own (and listed in a section of their own with `show_waived`); a finding whose
+//! waiver expired shows like any other (its message says the waiver expired).
 
 use std::fmt::Write;
 
@@ -9,6 +11,7 @@ use miette::{
 
 use crate::engine::{Finding, Report};
 use crate::rules::{Severity, Status};
+use crate::waiver::{Suppression, SuppressionKind};
 
 #[derive(Debug, Clone, Copy, Default)]
 pub struct HumanOptions {
@@ -372,7 +375,7 @@ pub fn render(report: &Report, opts: &HumanOptions) -> String {
     let fails: Vec<&Finding> = report
         .findings
         .iter()
-        .filter(|f| f.outcome == Status::Fail)
+        .filter(|f| f.outcome == Status::Fail && f.is_active())
         .collect();
     for f in &fails {
         let _ = handler.render_report(&mut out, &diagnostic(f));
@@ -384,7 +387,7 @@ pub fn render(report: &Report, opts: &HumanOptions) -> String {
     let unknowns: Vec<&Finding> = report
         .findings
         .iter()
-        .filter(|f| f.outcome == Status::Unknown)
+        .filter(|f| f.outcome == Status::Unknown && f.is_active())
         .collect();
     if !unknowns.is_empty() {
         let _ = writeln!(
@@ -415,8 +418,137 @@ pub fn render(report: &Report, opts: &HumanOptions) -> String {
         }
         let _ = writeln!(out);
     }
+    if opts.show_waived {
+        waived_section(&mut out, report);
+    }
     let _ = writeln!(out, "{}", summary_line(report));
+    if let Some(line) = waived_line(report, opts.show_waived) {
+        let _ = writeln!(out, "{line}");
+    }
+    if report.summary.fixed > 0 {
+        let n = report.summary.fixed;
+        let _ = writeln!(
+            out,
+            "{n} finding{} fixed since the baseline",
+            if n == 1 { "" } else { "s" }
+        );
+    }
     out
+}
+
+/// `Waived (3): accepted by waivers or the baseline; they do not fail the run`, then each
+/// finding with who accepted it, why, until when and where the waiver is written.
+fn waived_section(out: &mut String, report: &Report) {
+    let waived: Vec<(&Finding, &Suppression)> = report
+        .findings
+        .iter()
+        .filter_map(|f| f.suppression.as_ref().map(|s| (f, s)))
+        .collect();
+    if waived.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "Waived ({}): accepted by waivers or the baseline; they do not fail the run",
+        waived.len()
+    );
+    for (f, s) in waived {
+        let outcome = if f.outcome == Status::Unknown {
+            "unknown"
+        } else {
+            "fail"
+        };
+        let _ = writeln!(
+            out,
+            "  ~ {} {} [{}, {outcome}] {}: {}",
+            f.rule.id,
+            f.rule.name,
+            f.severity,
+            title(f),
+            f.message
+        );
+        if s.kind == SuppressionKind::Baseline {
+            let file = s
+                .location
+                .as_ref()
+                .map(|l| format!(" {}", l.path))
+                .unwrap_or_default();
+            let _ = writeln!(out, "      in the baseline{file}");
+            continue;
+        }
+        let mut line = format!("      {} waiver: \"{}\"", s.kind.as_str(), s.reason);
+        if let Some(until) = s.until {
+            let _ = write!(line, ", until {until}");
+            if report
+                .today
+                .is_some_and(|t| s.expires_within(t, crate::waiver::EXPIRING_DAYS))
+            {
+                line.push_str(" (expires soon)");
+            }
+        }
+        if let Some(owner) = &s.owner {
+            let _ = write!(line, ", owner {owner}");
+        }
+        if let Some(ticket) = &s.ticket {
+            let _ = write!(line, ", ticket {ticket}");
+        }
+        if let Some(l) = &s.location {
+            let _ = write!(line, ", at {}:{}:{}", l.path, l.line, l.column);
+        }
+        let _ = writeln!(out, "{line}");
+    }
+    let _ = writeln!(out);
+}
+
+/// "4 waived (2 inline, 1 policy, 1 baseline), 1 expires within 30 days; --show-waived
+/// lists them", and the waivers that expired. `None` when nothing was waived or expired.
+fn waived_line(report: &Report, shown: bool) -> Option<String> {
+    let s = &report.summary;
+    let mut parts = Vec::new();
+    let waived: Vec<&Suppression> = report
+        .findings
+        .iter()
+        .filter_map(|f| f.suppression.as_ref())
+        .collect();
+    if !waived.is_empty() {
+        let kinds: Vec<String> = [
+            SuppressionKind::Inline,
+            SuppressionKind::Policy,
+            SuppressionKind::Baseline,
+        ]
+        .into_iter()
+        .filter_map(|k| {
+            let n = waived.iter().filter(|s| s.kind == k).count();
+            (n > 0).then(|| format!("{n} {}", k.as_str()))
+        })
+        .collect();
+        let mut part = format!("{} waived ({})", waived.len(), kinds.join(", "));
+        if s.expiring_soon > 0 {
+            let _ = write!(
+                part,
+                ", {} expire{} within {} days",
+                s.expiring_soon,
+                if s.expiring_soon == 1 { "s" } else { "" },
+                crate::waiver::EXPIRING_DAYS
+            );
+        }
+        parts.push(part);
+    }
+    if s.expired > 0 {
+        parts.push(format!(
+            "{} waiver{} expired (failing again)",
+            s.expired,
+            if s.expired == 1 { "" } else { "s" }
+        ));
+    }
+    if parts.is_empty() {
+        return None;
+    }
+    let mut line = parts.join("; ");
+    if !waived.is_empty() && !shown {
+        line.push_str("; --show-waived lists them");
+    }
+    Some(line)
 }
 
 fn summary_line(report: &Report) -> String {
@@ -424,7 +556,7 @@ fn summary_line(report: &Report) -> String {
     let fails: Vec<&Finding> = report
         .findings
         .iter()
-        .filter(|f| f.outcome == Status::Fail)
+        .filter(|f| f.outcome == Status::Fail && f.is_active())
         .collect();
     let mut by_sev = Vec::new();
     for sev in Severity::ALL {
@@ -443,8 +575,13 @@ fn summary_line(report: &Report) -> String {
             by_sev.join(", ")
         )
     };
+    let waived = if s.waived > 0 {
+        format!(", {} waived", s.waived)
+    } else {
+        String::new()
+    };
     let mut line = format!(
-        "{findings}; {} resources, {} rules: {} pass, {} fail, {} unknown (policy {})",
+        "{findings}; {} resources, {} rules: {} pass, {} fail, {} unknown{waived} (policy {})",
         s.resources, s.rules, s.pass, s.fail, s.unknown, report.policy
     );
     if s.out_of_scope > 0 {

@@ -1,10 +1,16 @@
 //! JUnit XML: one test case per rule × subject that was examined with a finding, grouped
-//! in one suite per rule; failures for fails, skipped for unknowns.
+//! in one suite per rule; failures for fails, skipped for unknowns and for waived findings
+//! (the message says who accepted it and why).
 
 use std::fmt::Write;
 
-use crate::engine::Report;
+use crate::engine::{Finding, Report};
 use crate::rules::Status;
+
+/// A failure that counts: failing, not waived.
+fn fails(f: &Finding) -> bool {
+    f.outcome == Status::Fail && f.is_active()
+}
 
 fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -24,11 +30,7 @@ fn escape(s: &str) -> String {
 
 pub fn render(report: &Report) -> String {
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    let failures = report
-        .findings
-        .iter()
-        .filter(|f| f.outcome == Status::Fail)
-        .count();
+    let failures = report.findings.iter().filter(|f| fails(f)).count();
     let _ = writeln!(
         out,
         "<testsuites name=\"cbaudit\" tests=\"{}\" failures=\"{}\">",
@@ -41,18 +43,15 @@ pub fn render(report: &Report) -> String {
             .iter()
             .filter(|f| f.rule.id == rule.id)
             .collect();
-        let fails = findings
-            .iter()
-            .filter(|f| f.outcome == Status::Fail)
-            .count();
-        let skipped = findings.len() - fails;
+        let failed = findings.iter().filter(|f| fails(f)).count();
+        let skipped = findings.len() - failed;
         let _ = writeln!(
             out,
             "  <testsuite name=\"{} {}\" tests=\"{}\" failures=\"{}\" skipped=\"{}\">",
             rule.id,
             escape(rule.name),
             findings.len().max(1),
-            fails,
+            failed,
             skipped
         );
         if findings.is_empty() {
@@ -69,6 +68,20 @@ pub fn render(report: &Report) -> String {
                 rule.id,
                 escape(&f.subject)
             );
+            if let Some(s) = &f.suppression {
+                let _ = writeln!(
+                    out,
+                    "      <skipped message=\"{}\"/>",
+                    escape(&format!(
+                        "waived ({}): {}; {}",
+                        s.kind.as_str(),
+                        super::justification(s),
+                        f.message
+                    ))
+                );
+                let _ = writeln!(out, "    </testcase>");
+                continue;
+            }
             let tag = if f.outcome == Status::Fail {
                 "failure"
             } else {

@@ -1,15 +1,28 @@
 //! SARIF 2.1.0 for GitHub code scanning (serde-sarif types).
+//!
+//! A waived finding is a result with `suppressions` (SARIF 2.1.0 §3.27.23, §3.35): kind
+//! `inSource` for an inline `cbaudit:waive` comment, `external` for a `[[waivers]]` entry or
+//! the baseline; status `accepted`; the reason (and until, owner, ticket) as its
+//! `justification`; the waiver's place as its `location`. SARIF viewers hide or mark such
+//! results as suppressed. GitHub code scanning, however, does not act on `suppressions` when
+//! a SARIF file is uploaded (github/codeql-action issue #1230, "upload-sarif doesn't support
+//! `suppressions`"; a maintainer answered in 2024-09 that it "has not been prioritized"): an
+//! uploaded waived result becomes an open alert unless the workflow drops suppressed results
+//! before the upload or dismisses their alerts (the `advanced-security/dismiss-alerts` action
+//! does it from these very `suppressions`). `tests/reports.rs` validates the output against
+//! the SARIF 2.1.0 schema shipped in `tests/data/`.
 
 use std::collections::BTreeMap;
 
 use serde_sarif::sarif::{
     ArtifactLocation, Location, Message, MultiformatMessageString, PhysicalLocation, PropertyBag,
     Region, ReportingConfiguration, ReportingDescriptor, Result as SarifResult, ResultKind,
-    ResultLevel, Run, Sarif, Tool, ToolComponent,
+    ResultLevel, Run, Sarif, Suppression as SarifSuppression, Tool, ToolComponent,
 };
 
 use crate::engine::{Finding, Report};
 use crate::rules::{Rule, Severity, Status};
+use crate::waiver::{Suppression, SuppressionKind};
 
 fn level(severity: Severity) -> ResultLevel {
     match severity {
@@ -88,24 +101,9 @@ fn result(report: &Report, index: usize, f: &Finding) -> SarifResult {
         text.push_str(". Fix: ");
         text.push_str(help);
     }
-    let (line, column) = f
-        .location
-        .as_ref()
-        .map_or((1, 1), |l| (i64::from(l.line), i64::from(l.column)));
+    let (line, column) = f.location.as_ref().map_or((1, 1), |l| (l.line, l.column));
     let uri = super::finding_path(report, f).unwrap_or("").to_string();
-    let location = Location::builder()
-        .physical_location(
-            PhysicalLocation::builder()
-                .artifact_location(ArtifactLocation::builder().uri(uri).build())
-                .region(
-                    Region::builder()
-                        .start_line(line)
-                        .start_column(column)
-                        .build(),
-                )
-                .build(),
-        )
-        .build();
+    let location = file_location(uri, line, column);
     // The module arguments that set the attribute, for a value passed in through inputs.
     let related: Vec<Location> = f
         .related
@@ -152,7 +150,82 @@ fn result(report: &Report, index: usize, f: &Finding) -> SarifResult {
     if !related.is_empty() {
         result.related_locations = Some(related);
     }
+    if let Some(s) = &f.suppression {
+        result.suppressions = Some(vec![suppression(s)]);
+    }
     result
+}
+
+/// A location in a file: path, line, column.
+fn file_location(uri: String, line: u32, column: u32) -> Location {
+    Location::builder()
+        .physical_location(
+            PhysicalLocation::builder()
+                .artifact_location(ArtifactLocation::builder().uri(uri).build())
+                .region(
+                    Region::builder()
+                        .start_line(i64::from(line))
+                        .start_column(i64::from(column))
+                        .build(),
+                )
+                .build(),
+        )
+        .build()
+}
+
+/// `inSource` for a waiver written in the configuration, `external` for one kept elsewhere
+/// (the policy, a waivers file, the baseline).
+fn suppression_kind(kind: SuppressionKind) -> &'static str {
+    match kind {
+        SuppressionKind::Inline => "inSource",
+        SuppressionKind::Policy | SuppressionKind::Baseline => "external",
+    }
+}
+
+/// The accepted suppression of a waived result. Its property bag repeats cbaudit's own
+/// kind and the waiver's fields for machines.
+fn suppression(s: &Suppression) -> SarifSuppression {
+    let mut props = BTreeMap::new();
+    props.insert(
+        "cbaudit/kind".to_string(),
+        serde_json::Value::String(s.kind.as_str().to_string()),
+    );
+    if let Some(until) = s.until {
+        props.insert(
+            "until".to_string(),
+            serde_json::Value::String(until.to_string()),
+        );
+    }
+    if let Some(owner) = &s.owner {
+        props.insert(
+            "owner".to_string(),
+            serde_json::Value::String(owner.clone()),
+        );
+    }
+    if let Some(ticket) = &s.ticket {
+        props.insert(
+            "ticket".to_string(),
+            serde_json::Value::String(ticket.clone()),
+        );
+    }
+    let properties = PropertyBag::builder().additional_properties(props).build();
+    let kind = serde_json::Value::String(suppression_kind(s.kind).to_string());
+    let status = serde_json::Value::String("accepted".to_string());
+    match &s.location {
+        Some(l) => SarifSuppression::builder()
+            .kind(kind)
+            .status(status)
+            .justification(super::justification(s))
+            .location(file_location(l.path.to_string(), l.line, l.column))
+            .properties(properties)
+            .build(),
+        None => SarifSuppression::builder()
+            .kind(kind)
+            .status(status)
+            .justification(super::justification(s))
+            .properties(properties)
+            .build(),
+    }
 }
 
 /// The message of a related location: the module argument that sets the attribute.
@@ -164,19 +237,27 @@ fn set_by_text(f: &Finding) -> String {
 }
 
 pub fn render(report: &Report) -> String {
-    let rules: Vec<ReportingDescriptor> = report.rules.iter().map(|r| descriptor(r)).collect();
+    // The rules that ran, and any other rule with a result (the waiver checks CB-WVR-001/002
+    // are added to the report's rules by the waiver step; a result's `ruleIndex` must point
+    // at its own rule whatever happens upstream).
+    let mut rules: Vec<&Rule> = report.rules.clone();
+    for f in &report.findings {
+        if !rules.iter().any(|r| r.id == f.rule.id) {
+            rules.push(f.rule);
+        }
+    }
     let results: Vec<SarifResult> = report
         .findings
         .iter()
         .map(|f| {
-            let index = report
-                .rules
+            let index = rules
                 .iter()
                 .position(|r| r.id == f.rule.id)
-                .unwrap_or(0);
+                .expect("every result's rule is listed");
             result(report, index, f)
         })
         .collect();
+    let rules: Vec<ReportingDescriptor> = rules.iter().map(|r| descriptor(r)).collect();
     let driver = ToolComponent::builder()
         .name("cbaudit".to_string())
         .version(env!("CARGO_PKG_VERSION").to_string())

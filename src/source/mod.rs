@@ -238,6 +238,7 @@ fn merge(inventories: Vec<Inventory>) -> Inventory {
         }
         inv.missing_permissions
             .extend(other.missing_permissions.iter().cloned());
+        inv.waivers.extend(other.waivers.iter().cloned());
     }
     inv
 }
@@ -291,6 +292,7 @@ fn locate_in_configuration(
         Err(e) if opts.source_dir.is_some() => return Err(e.into()),
         Err(_) => return Ok(()),
     };
+    inv.waivers.extend(map.waivers(opts.hcl.is_rule)?);
     for resource in &mut inv.resources_mut()[from..] {
         if let Some(located) = map.locate(resource.address()) {
             resource.provenance.location = Some(located.block);

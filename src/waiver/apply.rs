@@ -99,6 +99,8 @@ impl Waivers<'_> {
             }
         }
         for f in report.findings.iter_mut() {
+            // The first waiver in force applies (inline before the policy's); every waiver
+            // that matches is in use, even when another one applies.
             let mut expired: Option<&Suppression> = None;
             for (c, covers) in &candidates {
                 if !names_rule(c.rules, f.rule) {
@@ -113,12 +115,14 @@ impl Waivers<'_> {
                     continue;
                 }
                 used.insert(c.key.clone());
-                if c.suppression.until.is_some_and(|u| self.today >= u) {
-                    expired.get_or_insert(&c.suppression);
+                if f.suppression.is_some() {
                     continue;
                 }
-                f.suppression = Some(c.suppression.clone());
-                break;
+                if c.suppression.until.is_some_and(|u| self.today >= u) {
+                    expired.get_or_insert(&c.suppression);
+                } else {
+                    f.suppression = Some(c.suppression.clone());
+                }
             }
             if f.suppression.is_none() {
                 if let Some(s) = expired {
@@ -217,6 +221,7 @@ impl Waivers<'_> {
         for f in &extra {
             if !report.rules.iter().any(|r| r.id == f.rule.id) {
                 report.rules.push(f.rule);
+                report.summary.rules += 1;
             }
         }
         report.findings.extend(extra);
@@ -373,4 +378,249 @@ pub fn recount(report: &mut Report) {
     s.waived_findings = waived_findings;
     s.expiring_soon = expiring;
     s.expired = expired;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::{Policy, DEFAULT_POLICY};
+    use crate::waiver::parse_date;
+
+    const VIOLATING: &str = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/fixtures/clever-better/violating/plan.json"
+    );
+
+    #[test]
+    fn config_addresses_drop_every_instance_key() {
+        assert_eq!(
+            config_address(r#"module.a["x.y]"].aws_s3_bucket.b["k\"]."][0]"#),
+            "module.a.aws_s3_bucket.b"
+        );
+        assert_eq!(
+            config_address("module.a[0].module.b.aws_x.y"),
+            "module.a.module.b.aws_x.y"
+        );
+        assert_eq!(config_address("data.aws_x.y"), "data.aws_x.y");
+    }
+
+    #[test]
+    fn covers_are_blocks_or_module_calls() {
+        let covers = ["aws_db_instance.main".to_string(), "module.db".to_string()];
+        assert!(covered(&covers, "aws_db_instance.main"));
+        assert!(covered(&covers, "aws_db_instance.main[2]"));
+        assert!(covered(
+            &covers,
+            r#"module.db["eu"].module.inner.aws_x.y["k"]"#
+        ));
+        assert!(!covered(&covers, "aws_db_instance.main_replica"));
+        assert!(!covered(&covers, "module.dbx.aws_x.y"));
+        assert!(!covered(&covers, "module.other.aws_db_instance.main"));
+    }
+
+    fn policy_with(extra: &str) -> Policy {
+        let text = DEFAULT_POLICY.replace("[rules]\n", &format!("{extra}\n[rules]\n"));
+        let is_rule = |k: &str| rules::find(k).is_some();
+        Policy::parse_for("p.toml", &text, &is_rule).expect("valid policy")
+    }
+
+    fn scan(policy: &Policy, today: &str) -> Report {
+        let inv = crate::source::load(&[VIOLATING]).expect("plan");
+        let report = crate::engine::run(&inv, policy, crate::rules::RULES);
+        Waivers {
+            file: &policy.waivers,
+            controls: &policy.waiver_controls,
+            today: parse_date(today).expect("date"),
+        }
+        .apply(vec![report])
+    }
+
+    fn of<'a>(report: &'a Report, rule: &str) -> Vec<&'a Finding> {
+        report
+            .findings
+            .iter()
+            .filter(|f| f.rule.id == rule)
+            .collect()
+    }
+
+    const MULTI_AZ: &str = r#"
+[[waivers]]
+rule = "rds-multi-az, CB-RDS-003"
+resource = "clever-better-timescale"
+reason = "staging: single-AZ until the March migration"
+until = 2027-03-31
+owner = "platform"
+ticket = "PLAT-1"
+"#;
+
+    #[test]
+    fn a_policy_waiver_accepts_its_findings_until_it_expires() {
+        let policy = policy_with(MULTI_AZ);
+        let before = scan(&Policy::default_policy(), "2027-01-15");
+        let report = scan(&policy, "2027-01-15");
+        for rule in ["CB-RDS-002", "CB-RDS-003"] {
+            let [f] = of(&report, rule)[..] else {
+                panic!("{rule}: one finding")
+            };
+            let s = f.suppression.as_ref().expect("waived");
+            assert_eq!(s.kind, SuppressionKind::Policy);
+            assert_eq!(s.reason, "staging: single-AZ until the March migration");
+            assert_eq!(s.owner.as_deref(), Some("platform"));
+            assert_eq!(s.ticket.as_deref(), Some("PLAT-1"));
+            assert_eq!(s.until, Some(parse_date("2027-03-31").unwrap()));
+            assert_eq!(s.location.as_ref().map(|l| l.line), Some(f_line(&policy)));
+        }
+        // Matched by the Name tag; other rules on the same database still fail.
+        assert!(of(&report, "CB-RDS-001")[0].is_active());
+        assert_eq!(report.summary.waived, 2);
+        assert_eq!(report.summary.waived_findings, 2);
+        assert_eq!(report.summary.fail, before.summary.fail - 2);
+        assert_eq!(report.summary.pass, before.summary.pass);
+        assert_eq!(report.summary.expiring_soon, 0);
+        assert!(of(&report, "CB-WVR-002").is_empty(), "used");
+
+        // Within 30 days of the end.
+        assert_eq!(scan(&policy, "2027-03-01").summary.expiring_soon, 2);
+        // The last day it applies is the day before `until`.
+        assert!(!of(&scan(&policy, "2027-03-30"), "CB-RDS-002")[0].is_active());
+        let expired = scan(&policy, "2027-03-31");
+        let f = of(&expired, "CB-RDS-002")[0];
+        assert!(f.is_active(), "expired waivers do not apply");
+        assert!(f.expired.is_some());
+        assert!(
+            f.message.ends_with("expired on 2027-03-31")
+                && f.message
+                    .contains("(owner platform: \"staging: single-AZ until the March migration\")"),
+            "{}",
+            f.message
+        );
+        assert_eq!(expired.summary.expired, 2);
+        assert_eq!(expired.summary.fail, before.summary.fail);
+        assert!(
+            of(&expired, "CB-WVR-002").is_empty(),
+            "an expired waiver that matched is not unused"
+        );
+    }
+
+    /// The line of the `[[waivers]]` header of `MULTI_AZ` in the policy text.
+    fn f_line(_: &Policy) -> u32 {
+        let text = DEFAULT_POLICY.replace("[rules]\n", &format!("{MULTI_AZ}\n[rules]\n"));
+        let at = text
+            .find("[[waivers]]\nrule = \"rds-multi-az")
+            .expect("entry");
+        text[..at].lines().count() as u32 + 1
+    }
+
+    #[test]
+    fn waivers_of_nothing_are_reported_unless_turned_off() {
+        let unused = r#"
+[[waivers]]
+rule = "CB-RDS-002"
+resource = "aws_db_instance.nothing_like_this"
+reason = "typo"
+"#;
+        let report = scan(&policy_with(unused), "2027-01-15");
+        let [f] = of(&report, "CB-WVR-002")[..] else {
+            panic!("one unused waiver")
+        };
+        assert_eq!(f.severity, crate::rules::Severity::Low);
+        assert!(
+            f.message.contains("aws_db_instance.nothing_like_this"),
+            "{}",
+            f.message
+        );
+        assert_eq!(f.location.as_ref().map(|l| &*l.path), Some("p.toml"));
+        assert!(report.rules.iter().any(|r| r.id == "CB-WVR-002"));
+        assert_eq!(report.summary.rules, crate::rules::RULES.len() + 1);
+        // A waiver of a rule that did not run is not judged.
+        let inv = crate::source::load(&[VIOLATING]).expect("plan");
+        let policy = policy_with(unused);
+        let only = [crate::rules::find("CB-RDS-001").unwrap()];
+        let r = Waivers {
+            file: &policy.waivers,
+            controls: &policy.waiver_controls,
+            today: parse_date("2027-01-15").unwrap(),
+        }
+        .apply(vec![crate::engine::run(&inv, &policy, &only)]);
+        assert!(of(&r, "CB-WVR-002").is_empty());
+        let quiet = DEFAULT_POLICY.replace("report_unused = true", "report_unused = false");
+        let quiet = quiet.replace("[rules]\n", &format!("{unused}\n[rules]\n"));
+        let policy = Policy::parse("p.toml", &quiet).expect("valid");
+        let r = scan(&policy, "2027-01-15");
+        assert!(of(&r, "CB-WVR-002").is_empty());
+    }
+
+    #[test]
+    fn waivers_beyond_the_controls_are_findings_and_do_not_apply() {
+        let far = MULTI_AZ.replace("until = 2027-03-31", "until = 2029-01-01");
+        let report = scan(&policy_with(&far), "2027-01-15");
+        let [f] = of(&report, "CB-WVR-001")[..] else {
+            panic!("one waiver not allowed")
+        };
+        assert!(f.message.contains("max_waiver_days = 365"), "{}", f.message);
+        assert!(of(&report, "CB-RDS-002")[0].is_active());
+        assert!(report.gate_fails(Some(crate::rules::Severity::High), false));
+
+        let open = MULTI_AZ.replace("until = 2027-03-31\n", "");
+        let strict = DEFAULT_POLICY
+            .replace("require_until = false", "require_until = true")
+            .replace("[rules]\n", &format!("{open}\n[rules]\n"));
+        let policy = Policy::parse("p.toml", &strict).expect("valid");
+        let report = scan(&policy, "2027-01-15");
+        assert!(of(&report, "CB-WVR-001")[0]
+            .message
+            .contains("require_until"));
+        assert!(of(&report, "CB-RDS-002")[0].is_active());
+    }
+
+    #[test]
+    fn account_and_region_narrow_a_waiver() {
+        // Plans have no account: a waiver for one account does not match them.
+        let scoped = MULTI_AZ.replace("owner =", "account = \"123456789012\"\nowner =");
+        let report = scan(&policy_with(&scoped), "2027-01-15");
+        assert!(of(&report, "CB-RDS-002")[0].is_active());
+        assert_eq!(of(&report, "CB-WVR-002").len(), 1);
+    }
+
+    #[test]
+    fn accepted_findings_do_not_fail_the_gate() {
+        let everything = r#"
+[[waivers]]
+rule = "CB-RDS-002"
+resource = "*"
+reason = "all of them"
+"#;
+        let policy = policy_with(everything);
+        let mut report = scan(&policy, "2027-01-15");
+        report.findings.retain(|f| f.rule.id == "CB-RDS-002");
+        assert!(!report.gate_fails(Some(crate::rules::Severity::Info), true));
+        report.findings[0].suppression = None;
+        assert!(report.gate_fails(Some(crate::rules::Severity::Info), true));
+    }
+
+    /// With nothing accepted, the recount gives the engine's own verdict counts.
+    #[test]
+    fn the_recount_agrees_with_the_engine() {
+        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures");
+        let mut plans = vec![format!("{root}/clever-better/violating/plan.json")];
+        for entry in std::fs::read_dir(format!("{root}/rules")).expect("fixtures/rules") {
+            let dir = entry.expect("entry").path();
+            for case in ["pass", "fail"] {
+                let plan = dir.join(case).join("plan.json");
+                if plan.is_file() {
+                    plans.push(plan.display().to_string());
+                }
+            }
+        }
+        assert!(plans.len() > 40, "{}", plans.len());
+        let policy = Policy::default_policy();
+        for plan in &plans {
+            let inv = crate::source::load(&[plan]).expect("plan");
+            let report = crate::engine::run(&inv, &policy, crate::rules::RULES);
+            let engine = report.summary;
+            let mut recounted = Report::merge(vec![report]);
+            recount(&mut recounted);
+            assert_eq!(recounted.summary, engine, "{plan}");
+        }
+    }
 }

@@ -168,3 +168,72 @@ pub fn is_recordable(f: &Finding) -> bool {
         .is_none_or(|s| s.kind == SuppressionKind::Baseline)
         && !super::is_meta(f.rule)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bad_baselines_are_errors_with_a_span() {
+        let e = Baseline::parse(
+            "b.json",
+            "{\n  \"cbaudit_baseline\": 1,\n  \"findings\": [}\n",
+        )
+        .expect_err("not JSON");
+        let span = e.span.expect("span");
+        assert_eq!(
+            span.offset(),
+            "{\n  \"cbaudit_baseline\": 1,\n  \"findings\": [".len()
+        );
+        let e = Baseline::parse("b.json", "{\"cbaudit_baseline\": 2, \"findings\": []}")
+            .expect_err("a later format");
+        assert!(e.message.contains("format 2"), "{}", e.message);
+        let e = Baseline::parse("b.json", "[]").expect_err("not a baseline");
+        assert!(e.span.is_some());
+        let ok = Baseline::parse("b.json", "{\"cbaudit_baseline\": 1, \"findings\": []}");
+        assert!(ok.expect("valid").findings.is_empty());
+    }
+
+    #[test]
+    fn a_baseline_round_trips_and_accepts_as_many_as_it_records() {
+        let inv = crate::source::load(&[concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/fixtures/clever-better/violating/plan.json"
+        )])
+        .expect("plan");
+        let policy = crate::policy::Policy::default_policy();
+        let run = || crate::engine::run(&inv, &policy, crate::rules::RULES);
+        let mut report = run();
+        let baseline = Baseline::of(&report);
+        assert_eq!(baseline.findings.len(), report.findings.len());
+        let text = baseline.to_json();
+        let read = Baseline::parse("b.json", &text).expect("round trip");
+        assert_eq!(read.findings, baseline.findings);
+        let fail = report.summary.fail;
+        read.apply(&mut report, None);
+        assert!(report.findings.iter().all(|f| !f.is_active()));
+        assert_eq!((report.summary.fail, report.summary.waived), (0, fail));
+        assert!(report.fixed.is_empty());
+
+        // Two findings share the rule and resource (CB-RDS-004); drop one entry: one is new.
+        let mut fewer = baseline.clone();
+        let i = fewer
+            .findings
+            .iter()
+            .position(|e| e.rule_id == "CB-RDS-004")
+            .expect("CB-RDS-004");
+        let gone = fewer.findings.remove(i);
+        fewer.findings.push(Entry {
+            fingerprint: "0".repeat(32),
+            ..gone
+        });
+        let mut report = run();
+        fewer.apply(&mut report, None);
+        let active: Vec<_> = report.findings.iter().filter(|f| f.is_active()).collect();
+        assert_eq!(active.len(), 1);
+        assert_eq!(active[0].rule.id, "CB-RDS-004");
+        assert_eq!(report.fixed.len(), 1);
+        assert_eq!(report.summary.fixed, 1);
+        assert_eq!(report.summary.fail, 1);
+    }
+}

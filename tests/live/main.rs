@@ -28,3 +28,4 @@ mod seed_identity;
 mod seed_network;
 mod seed_regions;
 mod seed_storage;
+mod waivers;

@@ -115,6 +115,8 @@ pub struct ModuleConfig {
     pub module_calls: Vec<ModuleCall>,
     pub outputs: BTreeMap<String, (Expression, Loc)>,
     pub providers: Vec<ProviderBlock>,
+    /// `cbaudit:waive` comments in its files (checked once the module tree is known).
+    pub waivers: Vec<super::waivers::WaiverComment>,
 }
 
 impl ModuleConfig {
@@ -161,6 +163,7 @@ pub fn load_module(dir: &Path) -> Result<ModuleConfig, HclError> {
             text: Arc::from(text.as_str()),
         });
         read_file(&mut module, &body, &file);
+        module.waivers.extend(super::waivers::collect(&body, &file));
     }
     Ok(module)
 }
@@ -172,7 +175,7 @@ fn loc(file: &Arc<SourceFile>, span: Option<Range<usize>>) -> Loc {
     }
 }
 
-fn label(l: &BlockLabel) -> String {
+pub(super) fn label(l: &BlockLabel) -> String {
     match l {
         BlockLabel::Ident(i) => i.value().as_str().to_string(),
         BlockLabel::String(s) => s.value().to_string(),

@@ -99,6 +99,20 @@ pub enum HclErrorKind {
         span: SourceSpan,
     },
 
+    #[error("{path}:{line}: {message}")]
+    #[diagnostic(code(cbaudit::hcl::waiver))]
+    Waiver {
+        message: String,
+        #[help]
+        help: String,
+        path: String,
+        line: usize,
+        #[source_code]
+        src: NamedSource<String>,
+        #[label("this waiver")]
+        span: SourceSpan,
+    },
+
     #[error("{0}: no Terraform configuration (.tf files) in this directory")]
     #[diagnostic(code(cbaudit::hcl::empty))]
     Empty(String),
@@ -168,6 +182,29 @@ impl HclError {
             line,
             src,
             span,
+        }
+        .into()
+    }
+
+    /// A bad `cbaudit:waive` comment at `comment`; `span` (bytes of the file) is the part
+    /// at fault. The line is the comment's.
+    pub fn waiver(
+        message: &str,
+        help: &str,
+        comment: &Loc,
+        span: std::ops::Range<usize>,
+    ) -> HclError {
+        let (src, _, line, path) = at(comment);
+        let text = &comment.file.text;
+        let start = span.start.min(text.len());
+        let len = span.end.min(text.len()).saturating_sub(start);
+        HclErrorKind::Waiver {
+            message: message.to_string(),
+            help: help.to_string(),
+            path,
+            line,
+            src,
+            span: SourceSpan::from((start, len)),
         }
         .into()
     }

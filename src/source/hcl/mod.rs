@@ -10,18 +10,24 @@
 //! It also serves plans: the configuration next to a plan, evaluated with the plan's
 //! variable values, resolves references the plan does not record ([`instance_values`]) and
 //! locates its resources ([`SourceMap`]).
+//!
+//! Both read the inline waivers of the configuration (`# cbaudit:waive` comments,
+//! `waivers.rs`, documented in `docs/waivers.md`) into [`Inventory::waivers`]; a
+//! malformed one is an [`HclError`] on the comment.
 
 mod config;
 mod error;
 mod eval;
 mod functions;
 mod project;
+mod waivers;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 pub use error::{HclError, HclErrorKind};
+pub use waivers::RuleCheck;
 
 use crate::model::{Inventory, Location, Origin};
 use crate::source::terraform::{self, TfResource, TfValue};
@@ -35,6 +41,9 @@ pub struct HclOptions {
     pub var_files: Vec<PathBuf>,
     /// `NAME=VALUE`
     pub vars: Vec<String>,
+    /// Checks the rules `cbaudit:waive` comments name (the CLI sets
+    /// `|k| rules::find(k).is_some()`); without one, any rule key is accepted.
+    pub is_rule: Option<RuleCheck>,
 }
 
 /// Whether a directory holds Terraform configuration.
@@ -48,6 +57,8 @@ pub fn load(dir: &Path, opts: &HclOptions, inv: &mut Inventory) -> Result<(), Hc
         return Err(HclErrorKind::Empty(dir.display().to_string()).into());
     }
     let project = Project::load(dir)?;
+    inv.waivers
+        .extend(waivers::declared(&project, opts.is_rule)?);
     let vars = root_variables(dir, opts)?;
     let evaluator = Evaluator::new(&project, vars);
     let mut providers: HashMap<String, (Option<String>, crate::model::Field<crate::model::Tags>)> =
@@ -283,6 +294,15 @@ impl SourceMap {
             project: Project::load(dir)?,
             locations: std::cell::RefCell::new(LocationCache::default()),
         })
+    }
+
+    /// The `cbaudit:waive` comments of the configuration, checked (see
+    /// [`HclOptions::is_rule`]).
+    pub fn waivers(
+        &self,
+        is_rule: Option<RuleCheck>,
+    ) -> Result<Vec<crate::model::DeclaredWaiver>, HclError> {
+        waivers::declared(&self.project, is_rule)
     }
 
     /// The block and attribute locations of `address`

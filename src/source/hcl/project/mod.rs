@@ -99,6 +99,33 @@ impl Project {
     pub fn child(&self, module: usize, call: &str) -> Option<usize> {
         self.children.get(&(module, call.to_string())).copied()
     }
+
+    /// For each module (by index), the module call paths from the root that instantiate
+    /// it, as address prefixes without instance keys: `""` for the root,
+    /// `module.a.module.b` for a module called by `b` inside `a`. A module called from
+    /// several places has several paths (a recursive tree is cut at depth 16).
+    pub fn call_paths(&self) -> Vec<Vec<String>> {
+        const MAX_DEPTH: usize = 16;
+        let mut out = vec![Vec::new(); self.modules.len()];
+        let mut stack = vec![(0usize, String::new(), 0usize)];
+        while let Some((module, prefix, depth)) = stack.pop() {
+            out[module].push(prefix.clone());
+            if depth >= MAX_DEPTH {
+                continue;
+            }
+            for call in self.modules[module].module_calls.iter().rev() {
+                if let Some(child) = self.child(module, &call.name) {
+                    let path = if prefix.is_empty() {
+                        format!("module.{}", call.name)
+                    } else {
+                        format!("{prefix}.module.{}", call.name)
+                    };
+                    stack.push((child, path, depth + 1));
+                }
+            }
+        }
+        out
+    }
 }
 
 /// `a/./b/../c` → `a/c`, without touching the file system (paths stay as the user gave
