@@ -40,9 +40,31 @@ impl Scan {
             .unwrap_or_else(|| panic!("summary.{key}")) as usize
     }
 
-    /// Findings neither waived nor in the baseline.
+    /// Findings neither waived nor in the baseline (each finding's `suppression` and the
+    /// summary agree).
     fn active(&self) -> usize {
-        self.findings().len() - self.summary("waived_findings")
+        let active = self
+            .findings()
+            .iter()
+            .filter(|f| f["suppression"].is_null())
+            .count();
+        assert_eq!(
+            active,
+            self.findings().len() - self.summary("waived_findings"),
+            "suppressions and summary.waived_findings"
+        );
+        active
+    }
+
+    /// The fingerprints of the findings a baseline records (not waived, not about a
+    /// waiver).
+    fn recordable(&self) -> BTreeMap<String, usize> {
+        multiset(
+            self.findings()
+                .iter()
+                .filter(|f| recordable(f))
+                .map(fingerprint),
+        )
     }
 
     fn fingerprints(&self) -> BTreeMap<String, usize> {
@@ -59,6 +81,17 @@ impl Scan {
         assert!(hits.next().is_none(), "several {rule} on {resource}");
         first
     }
+}
+
+/// Whether a baseline records the finding: not waived (a baseline's own acceptance
+/// aside), not one of the waiver checks (CB-WVR-*).
+fn recordable(f: &Value) -> bool {
+    let kind = &f["suppression"]["kind"];
+    (kind.is_null() || kind == "baseline")
+        && !f["rule_id"]
+            .as_str()
+            .unwrap_or_default()
+            .starts_with("CB-WVR-")
 }
 
 fn fingerprint(f: &Value) -> String {
@@ -555,6 +588,7 @@ fn five_unrelated_edits_give_no_new_finding_then_one_violation_gives_one() {
         .one("CB-ECR-001", "aws_ecr_repository.service[\"research\"]")
         .expect("the new repository's finding");
     assert!(new.contains_key(&fingerprint(found)), "{}", describe(found));
+    assert!(found["suppression"].is_null(), "the new finding is active");
 
     // One baselined violation fixed: CloudTrail validates its log files again.
     let copy = violating_copy();
@@ -576,6 +610,13 @@ fn five_unrelated_edits_give_no_new_finding_then_one_violation_gives_one() {
         gone,
         BTreeMap::from([(fingerprint(trail), 1)]),
         "the trail's finding is the one gone"
+    );
+    let fixed = after.doc["fixed"].as_array().expect("fixed");
+    assert_eq!(fixed.len(), 1, "{fixed:?}");
+    assert_eq!(
+        fingerprint(&fixed[0]),
+        fingerprint(trail),
+        "the fixed entry"
     );
 }
 
@@ -852,22 +893,6 @@ fn differences(a: &Scan, b: &Scan, names: (&str, &str)) -> Differences {
     d
 }
 
-/// The findings of `scan` a baseline recording `recorded` does not accept (as many of
-/// each fingerprint as it records).
-fn not_accepted<'a>(scan: &'a Scan, recorded: &BTreeMap<String, usize>) -> Vec<&'a Value> {
-    let mut left = recorded.clone();
-    scan.findings()
-        .iter()
-        .filter(|f| match left.get_mut(&fingerprint(f)) {
-            Some(n) if *n > 0 => {
-                *n -= 1;
-                false
-            }
-            _ => true,
-        })
-        .collect()
-}
-
 fn args(v: &[String]) -> Vec<&str> {
     v.iter().map(String::as_str).collect()
 }
@@ -907,9 +932,42 @@ fn check_baseline(
     extra.extend(["--baseline".to_string(), path_str(baseline).to_string()]);
     let from_dir = scan(dir, &args(&extra));
     let recorded = recorded(baseline);
-    assert_eq!(recorded, plan.fingerprints(), "{rel} [{way}]: the baseline");
-    let new = not_accepted(&from_dir, &recorded);
-    let planned = multiset(plan.findings().iter().map(|f| format!("{:?}", identity(f))));
+    assert_eq!(recorded, plan.recordable(), "{rel} [{way}]: the baseline");
+    let dir_recordable: Vec<Value> = from_dir
+        .findings()
+        .iter()
+        .filter(|f| recordable(f))
+        .cloned()
+        .collect();
+    let mut left = recorded.clone();
+    let mut new = Vec::new();
+    for f in &dir_recordable {
+        match left.get_mut(&fingerprint(f)) {
+            Some(n) if *n > 0 => {
+                *n -= 1;
+                assert_eq!(
+                    f["suppression"]["kind"],
+                    "baseline",
+                    "{rel} [{way}]: accepted: {}",
+                    describe(f)
+                );
+            }
+            _ => {
+                assert!(
+                    f["suppression"].is_null(),
+                    "{rel} [{way}]: not in the baseline, yet accepted: {}",
+                    describe(f)
+                );
+                new.push(f);
+            }
+        }
+    }
+    let planned = multiset(
+        plan.findings()
+            .iter()
+            .filter(|f| recordable(f))
+            .map(|f| format!("{:?}", identity(f))),
+    );
     let mut shared = multiset(new.iter().map(|f| format!("{:?}", identity(f))));
     for (id, n) in &mut shared {
         *n = (*n).min(planned.get(id).copied().unwrap_or(0));
@@ -921,20 +979,22 @@ fn check_baseline(
             ));
         }
     }
-    assert_eq!(
-        from_dir.active(),
-        new.len(),
-        "{rel} [{way}]: accepted count"
+    let fixed = minus(&recorded, &from_dir.recordable());
+    let listed = multiset(
+        from_dir.doc["fixed"]
+            .as_array()
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+            .iter()
+            .map(fingerprint),
     );
-    let fixed = minus(&plan.fingerprints(), &from_dir.fingerprints());
-    if from_dir.summary("fixed") != fixed.values().sum::<usize>() {
+    if from_dir.summary("fixed") != fixed.values().sum::<usize>() || listed != fixed {
         errors.push(format!(
-            "{rel} [{way}]: {} fixed, {} plan findings not in the directory",
-            from_dir.summary("fixed"),
-            fixed.values().sum::<usize>()
+            "{rel} [{way}]: fixed {listed:?} (summary {}), expected {fixed:?}",
+            from_dir.summary("fixed")
         ));
     }
-    from_dir.findings().len() - new.len()
+    dir_recordable.len() - new.len()
 }
 
 #[test]

@@ -37,9 +37,19 @@ impl Scan {
             .unwrap_or_else(|| panic!("summary.{key}")) as usize
     }
 
-    /// Findings neither waived nor in the baseline.
+    /// Findings neither waived nor in the baseline (each finding's `suppression` and the
+    /// summary agree).
     fn active(&self) -> usize {
-        self.findings().len() - self.summary("waived_findings")
+        let active = self
+            .findings()
+            .iter()
+            .filter(|f| f["suppression"].is_null())
+            .count();
+        assert_eq!(
+            active,
+            self.findings().len() - self.summary("waived_findings")
+        );
+        active
     }
 
     fn fingerprints(&self) -> BTreeMap<String, usize> {
