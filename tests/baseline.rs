@@ -23,39 +23,12 @@ fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
 }
 
-/// One `cbaudit scan … --format json` run.
-struct Scan {
-    code: i32,
-    doc: Value,
-}
+#[path = "common/json_scan.rs"]
+mod json_scan;
+
+use json_scan::{fingerprint, multiset, Scan};
 
 impl Scan {
-    fn findings(&self) -> &[Value] {
-        self.doc["findings"].as_array().expect("findings")
-    }
-
-    fn summary(&self, key: &str) -> usize {
-        self.doc["summary"][key]
-            .as_u64()
-            .unwrap_or_else(|| panic!("summary.{key}")) as usize
-    }
-
-    /// Findings neither waived nor in the baseline (each finding's `suppression` and the
-    /// summary agree).
-    fn active(&self) -> usize {
-        let active = self
-            .findings()
-            .iter()
-            .filter(|f| f["suppression"].is_null())
-            .count();
-        assert_eq!(
-            active,
-            self.findings().len() - self.summary("waived_findings"),
-            "suppressions and summary.waived_findings"
-        );
-        active
-    }
-
     /// The fingerprints of the findings a baseline records (not waived, not about a
     /// waiver).
     fn recordable(&self) -> BTreeMap<String, usize> {
@@ -65,10 +38,6 @@ impl Scan {
                 .filter(|f| recordable(f))
                 .map(fingerprint),
         )
-    }
-
-    fn fingerprints(&self) -> BTreeMap<String, usize> {
-        multiset(self.findings().iter().map(fingerprint))
     }
 
     /// The finding of `rule` on `resource`, if there is exactly one.
@@ -92,18 +61,6 @@ fn recordable(f: &Value) -> bool {
             .as_str()
             .unwrap_or_default()
             .starts_with("CB-WVR-")
-}
-
-fn fingerprint(f: &Value) -> String {
-    f["fingerprint"].as_str().expect("fingerprint").to_string()
-}
-
-fn multiset<I: IntoIterator<Item = String>>(items: I) -> BTreeMap<String, usize> {
-    let mut out = BTreeMap::new();
-    for i in items {
-        *out.entry(i).or_insert(0) += 1;
-    }
-    out
 }
 
 /// `a` minus `b`, as multisets.

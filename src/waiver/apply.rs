@@ -179,43 +179,39 @@ impl Waivers<'_> {
             keys.iter()
                 .any(|k| rules::find(k).is_some_and(|r| report.rules.iter().any(|x| x.id == r.id)))
         };
+        // Every waiver once: what it is, where, why it is not allowed, whether it was used,
+        // its rules, what it covers.
+        let inline = report.declared_waivers.iter().map(|w| {
+            (
+                "inline waiver",
+                &w.location,
+                self.violation_inline(w),
+                used.contains(&inline_key(w)),
+                &w.rules,
+                w.covers.join(", "),
+            )
+        });
+        let file = self.file.iter().enumerate().map(|(i, w)| {
+            (
+                "waiver",
+                &w.location,
+                self.violation_file(w),
+                used.contains(&WaiverKey::File(i)),
+                &w.rules,
+                w.resource.patterns().join(", "),
+            )
+        });
         let mut extra = Vec::new();
-        for w in &report.declared_waivers {
-            let what = format!("inline waiver of {}", w.rules.join(", "));
-            if let Some(why) = self.violation_inline(w) {
-                extra.push(meta_finding(&WAIVER_NOT_ALLOWED, &what, &w.location, why));
-            } else if self.controls.report_unused && ran(&w.rules) && !used.contains(&inline_key(w))
-            {
-                extra.push(meta_finding(
-                    &WAIVER_UNUSED,
-                    &what,
-                    &w.location,
-                    format!(
-                        "waives {} on {}, but no finding matched: remove it",
-                        w.rules.join(", "),
-                        w.covers.join(", ")
-                    ),
-                ));
-            }
-        }
-        for (i, w) in self.file.iter().enumerate() {
-            let what = format!("waiver of {}", w.rules.join(", "));
-            if let Some(why) = self.violation_file(w) {
-                extra.push(meta_finding(&WAIVER_NOT_ALLOWED, &what, &w.location, why));
-            } else if self.controls.report_unused
-                && ran(&w.rules)
-                && !used.contains(&WaiverKey::File(i))
-            {
-                extra.push(meta_finding(
-                    &WAIVER_UNUSED,
-                    &what,
-                    &w.location,
-                    format!(
-                        "waives {} on {}, but no finding matched: remove it",
-                        w.rules.join(", "),
-                        w.resource.patterns().join(", ")
-                    ),
-                ));
+        for (kind, at, violation, was_used, keys, covers) in inline.chain(file) {
+            let what = format!("{kind} of {}", keys.join(", "));
+            if let Some(why) = violation {
+                extra.push(meta_finding(&WAIVER_NOT_ALLOWED, &what, at, why));
+            } else if self.controls.report_unused && ran(keys) && !was_used {
+                let why = format!(
+                    "waives {} on {covers}, but no finding matched: remove it",
+                    keys.join(", ")
+                );
+                extra.push(meta_finding(&WAIVER_UNUSED, &what, at, why));
             }
         }
         for f in &extra {

@@ -17,49 +17,12 @@ use serde_json::Value;
 
 use super::equivalence::seeded;
 use super::harness::{scan_env, Moto, REGION};
+use super::json_scan::{fingerprint, Scan};
 
 /// The second region of the two-region scans.
 const OTHER: &str = "us-east-1";
 
-struct Scan {
-    code: i32,
-    doc: Value,
-}
-
 impl Scan {
-    fn findings(&self) -> &[Value] {
-        self.doc["findings"].as_array().expect("findings")
-    }
-
-    fn summary(&self, key: &str) -> usize {
-        self.doc["summary"][key]
-            .as_u64()
-            .unwrap_or_else(|| panic!("summary.{key}")) as usize
-    }
-
-    /// Findings neither waived nor in the baseline (each finding's `suppression` and the
-    /// summary agree).
-    fn active(&self) -> usize {
-        let active = self
-            .findings()
-            .iter()
-            .filter(|f| f["suppression"].is_null())
-            .count();
-        assert_eq!(
-            active,
-            self.findings().len() - self.summary("waived_findings")
-        );
-        active
-    }
-
-    fn fingerprints(&self) -> BTreeMap<String, usize> {
-        let mut out = BTreeMap::new();
-        for f in self.findings() {
-            *out.entry(fingerprint(f)).or_insert(0) += 1;
-        }
-        out
-    }
-
     /// Each finding's fingerprint by what it is about (rule, resource or subject,
     /// attribute, message).
     fn by_finding(&self) -> BTreeMap<(String, String, String, String), Vec<String>> {
@@ -85,10 +48,6 @@ impl Scan {
 
 fn text(v: &Value) -> String {
     v.as_str().unwrap_or_default().to_string()
-}
-
-fn fingerprint(f: &Value) -> String {
-    f["fingerprint"].as_str().expect("fingerprint").to_string()
 }
 
 /// `cbaudit scan --live` of moto in `regions` (as given: `a,b`), JSON, `--today` fixed.

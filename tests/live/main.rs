@@ -12,6 +12,8 @@ mod corrupt;
 mod equivalence;
 mod faults;
 mod harness;
+#[path = "../common/json_scan.rs"]
+mod json_scan;
 mod operations;
 mod permissions;
 mod progress;
