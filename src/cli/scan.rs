@@ -130,13 +130,12 @@ fn accept(
     };
     let mut report = waivers.apply(reports);
     let at = |path: &Path| {
-        Some(crate::model::Location {
-            path: path.display().to_string().into(),
-            line: 1,
-            column: 1,
-            offset: 0,
-            len: 0,
-        })
+        Some(crate::model::Location::at(
+            path.display().to_string().into(),
+            b"",
+            0,
+            0,
+        ))
     };
     if let Some(path) = &args.baseline {
         let text = read(path)?;

@@ -42,8 +42,9 @@ fn inline_key(w: &DeclaredWaiver) -> WaiverKey {
 }
 
 impl Waivers<'_> {
-    /// Applies the waivers to each report, merges them, and adds the findings about the
-    /// waivers themselves (not allowed by `[waiver_controls]`, or unused).
+    /// Applies the waivers to each report, merges them, adds the findings about the
+    /// waivers themselves (not allowed by `[waiver_controls]`, or unused), and recounts the
+    /// verdicts once (per stack: `Finding::stack`).
     pub fn apply(&self, reports: Vec<Report>) -> Report {
         let mut used: BTreeSet<WaiverKey> = BTreeSet::new();
         let mut reports = reports;
@@ -80,7 +81,7 @@ impl Waivers<'_> {
             }
         }
         for (i, w) in self.file.iter().enumerate() {
-            if self.violation_file(w).is_none() {
+            if self.violation_dates(w.until).is_none() {
                 candidates.push((
                     Candidate {
                         key: WaiverKey::File(i),
@@ -132,7 +133,6 @@ impl Waivers<'_> {
             }
         }
         report.declared_waivers = declared;
-        recount(report);
     }
 
     /// Why an inline waiver is not allowed, if it is not.
@@ -150,10 +150,6 @@ impl Waivers<'_> {
                 }
             }
         }
-        self.violation_dates(w.until)
-    }
-
-    fn violation_file(&self, w: &FileWaiver) -> Option<String> {
         self.violation_dates(w.until)
     }
 
@@ -195,7 +191,7 @@ impl Waivers<'_> {
             (
                 "waiver",
                 &w.location,
-                self.violation_file(w),
+                self.violation_dates(w.until),
                 used.contains(&WaiverKey::File(i)),
                 &w.rules,
                 w.resource.patterns().join(", "),

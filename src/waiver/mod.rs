@@ -30,7 +30,7 @@ pub use meta::{META_RULES, WAIVER_NOT_ALLOWED, WAIVER_UNUSED};
 /// Whether `rule` is one of the waiver checks (their findings are never waived or
 /// baselined).
 pub fn is_meta(rule: &Rule) -> bool {
-    META_RULES.iter().any(|m| m.id == rule.id)
+    rule.area == crate::rules::Area::Waivers
 }
 
 /// The fingerprint of a finding's identifying parts: 32 hex digits of their SHA-256.
